@@ -1,0 +1,124 @@
+/*
+ * error.c - messages for enum bt_err.
+ *
+ * A switch with no default case: when someone adds a code to error.h and forgets
+ * its message here, -Wswitch (in -Wall) names the code.
+ */
+#include "error.h"
+
+const char *bt_strerror(enum bt_err err)
+{
+    switch (err) {
+    case BT_OK:
+        return "success";
+    case BT_ERR_NOMEM:
+        return "out of memory";
+    case BT_ERR_IO:
+        return "input/output error";
+    case BT_ERR_TOO_LARGE:
+        return "input exceeds the size limit";
+    case BT_ERR_INVALID:
+        return "invalid argument";
+
+    case BT_ERR_BENCODE_TRUNCATED:
+        return "input ends inside a value";
+    case BT_ERR_BENCODE_SYNTAX:
+        return "unexpected byte";
+    case BT_ERR_BENCODE_LEADING_ZERO:
+        return "number has a leading zero";
+    case BT_ERR_BENCODE_NEGATIVE_ZERO:
+        return "negative zero";
+    case BT_ERR_BENCODE_INT_OVERFLOW:
+        return "integer does not fit in 64 bits";
+    case BT_ERR_BENCODE_STRLEN:
+        return "string length exceeds input";
+    case BT_ERR_BENCODE_DEPTH:
+        return "nesting too deep";
+    case BT_ERR_BENCODE_TOKENS:
+        return "too many values";
+    case BT_ERR_BENCODE_TRAILING:
+        return "trailing data after the value";
+    case BT_ERR_BENCODE_KEY_TYPE:
+        return "dictionary key is not a string";
+    case BT_ERR_BENCODE_KEY_ORDER:
+        return "dictionary keys are not sorted";
+    case BT_ERR_BENCODE_KEY_DUP:
+        return "duplicate dictionary key";
+
+    case BT_ERR_JSON_SYNTAX:
+        return "invalid JSON";
+
+    case BT_ERR_META_NOT_DICT:
+        return "metainfo is not a dictionary";
+    case BT_ERR_META_NO_INFO:
+        return "metainfo has no info dictionary";
+    case BT_ERR_META_FIELD_TYPE:
+        return "metainfo field has the wrong type";
+    case BT_ERR_META_PIECE_LENGTH:
+        return "invalid piece length";
+    case BT_ERR_META_PIECES:
+        return "piece hashes do not match the total length";
+    case BT_ERR_META_LENGTH:
+        return "invalid file length";
+    case BT_ERR_META_NAME:
+        return "missing or unsafe name";
+    case BT_ERR_META_PATH:
+        return "unsafe file path";
+    case BT_ERR_META_FILES:
+        return "invalid file list";
+    case BT_ERR_META_TOO_MANY:
+        return "too many pieces or files";
+
+    case BT_ERR_TRACKER_URL:
+        return "unsupported or malformed tracker URL";
+    case BT_ERR_TRACKER_FAILURE:
+        return "tracker refused the request";
+    case BT_ERR_TRACKER_RESPONSE:
+        return "malformed tracker response";
+    case BT_ERR_TRACKER_HTTP:
+        return "tracker HTTP error";
+    case BT_ERR_TRACKER_TIMEOUT:
+        return "tracker did not answer in time";
+    case BT_ERR_TRACKER_DNS:
+        return "cannot resolve tracker host";
+    case BT_ERR_TRACKER_CONNECT:
+        return "cannot connect to tracker";
+
+    case BT_ERR_NET_ADDR:
+        return "invalid network address";
+    case BT_ERR_NET_CONNECT:
+        return "connection failed";
+    case BT_ERR_NET_TIMEOUT:
+        return "timed out";
+    case BT_ERR_NET_CLOSED:
+        return "connection closed by peer";
+
+    case BT_ERR_PEER_HANDSHAKE:
+        return "invalid handshake";
+    case BT_ERR_PEER_INFOHASH:
+        return "peer answered with a different info hash";
+    case BT_ERR_PEER_MESSAGE:
+        return "invalid peer message";
+    case BT_ERR_PEER_LENGTH:
+        return "peer message length out of range";
+    case BT_ERR_PEER_CHOKED:
+        return "peer keeps us choked";
+    case BT_ERR_PEER_HASH:
+        return "piece failed its hash check";
+    case BT_ERR_PEER_NO_PIECE:
+        return "peer does not have the piece";
+
+    case BT_ERR_STORAGE_PATH:
+        return "path escapes the download directory";
+    case BT_ERR_STORAGE_SPACE:
+        return "no space left on device";
+    case BT_ERR_NO_PEERS:
+        return "no usable peers";
+
+    case BT_ERR_MAGNET:
+        return "invalid magnet link";
+    case BT_ERR_METADATA:
+        return "invalid metadata";
+    }
+    return "unknown error";
+}

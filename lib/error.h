@@ -1,0 +1,91 @@
+/*
+ * error.h - the one error type of libbt.
+ *
+ * Every library function that can fail returns an enum bt_err.  BT_OK is zero, so
+ * `if (err != BT_OK)` reads naturally.  The library never prints and never exits:
+ * it hands the code back, and the tool decides what to say (bt_strerror) and how
+ * to exit.
+ *
+ * Codes are grouped by protocol layer, one block per lib file.  Add a new code
+ * inside its layer's block and give it a message in error.c: bt_strerror() is a
+ * switch with no default, so the compiler warns about a code without a message.
+ */
+#ifndef BT_ERROR_H
+#define BT_ERROR_H
+
+enum bt_err {
+    BT_OK = 0,
+
+    /* general */
+    BT_ERR_NOMEM,     /* an allocation failed */
+    BT_ERR_IO,        /* a read or write failed; errno says why */
+    BT_ERR_TOO_LARGE, /* input exceeds a configured size limit */
+    BT_ERR_INVALID,   /* an argument is out of its domain */
+
+    /* bencode.c (BEP 3, "bencoding") */
+    BT_ERR_BENCODE_TRUNCATED,    /* input ended inside a value */
+    BT_ERR_BENCODE_SYNTAX,       /* a byte that cannot start or continue a value */
+    BT_ERR_BENCODE_LEADING_ZERO, /* i03e or 03:abc */
+    BT_ERR_BENCODE_NEGATIVE_ZERO,
+    BT_ERR_BENCODE_INT_OVERFLOW, /* does not fit in int64 */
+    BT_ERR_BENCODE_STRLEN,       /* string length runs past the end of the input */
+    BT_ERR_BENCODE_DEPTH,        /* nesting deeper than the limit */
+    BT_ERR_BENCODE_TOKENS,       /* more values than the limit */
+    BT_ERR_BENCODE_TRAILING,     /* bytes after the top-level value */
+    BT_ERR_BENCODE_KEY_TYPE,     /* a dict key that is not a string */
+    BT_ERR_BENCODE_KEY_ORDER,    /* dict keys not in ascending byte order */
+    BT_ERR_BENCODE_KEY_DUP,      /* the same dict key twice */
+
+    /* json.c (bt-decode/bt-encode's JSON form) */
+    BT_ERR_JSON_SYNTAX,
+
+    /* metainfo.c (BEP 3, BEP 12) */
+    BT_ERR_META_NOT_DICT,
+    BT_ERR_META_NO_INFO,
+    BT_ERR_META_FIELD_TYPE,   /* a known field has the wrong bencode type */
+    BT_ERR_META_PIECE_LENGTH, /* missing, zero, negative or absurd */
+    BT_ERR_META_PIECES,       /* not a multiple of 20, or count does not match length */
+    BT_ERR_META_LENGTH,       /* negative, missing or overflowing length */
+    BT_ERR_META_NAME,         /* missing or unsafe name */
+    BT_ERR_META_PATH,         /* unsafe or empty path element */
+    BT_ERR_META_FILES,        /* both or neither of length/files, or an empty list */
+    BT_ERR_META_TOO_MANY,     /* more pieces or files than the limit */
+
+    /* tracker.c, tracker_http.c, tracker_udp.c (BEP 3, 7, 12, 15, 23) */
+    BT_ERR_TRACKER_URL,
+    BT_ERR_TRACKER_FAILURE, /* the tracker sent a "failure reason" */
+    BT_ERR_TRACKER_RESPONSE,
+    BT_ERR_TRACKER_HTTP,
+    BT_ERR_TRACKER_TIMEOUT,
+    BT_ERR_TRACKER_DNS,
+    BT_ERR_TRACKER_CONNECT,
+
+    /* net.c, loop.c */
+    BT_ERR_NET_ADDR,
+    BT_ERR_NET_CONNECT,
+    BT_ERR_NET_TIMEOUT,
+    BT_ERR_NET_CLOSED,
+
+    /* peer wire: handshake.c, message.c (BEP 3, BEP 10) */
+    BT_ERR_PEER_HANDSHAKE,
+    BT_ERR_PEER_INFOHASH,
+    BT_ERR_PEER_MESSAGE,
+    BT_ERR_PEER_LENGTH,
+    BT_ERR_PEER_CHOKED,
+    BT_ERR_PEER_HASH,
+    BT_ERR_PEER_NO_PIECE,
+
+    /* storage.c, piece picking, the download session */
+    BT_ERR_STORAGE_PATH,
+    BT_ERR_STORAGE_SPACE,
+    BT_ERR_NO_PEERS,
+
+    /* magnet.c, metadata.c (BEP 9) */
+    BT_ERR_MAGNET,
+    BT_ERR_METADATA,
+};
+
+/* A short, lower-case message for err, without a trailing period.  Never NULL. */
+const char *bt_strerror(enum bt_err err);
+
+#endif /* BT_ERROR_H */

@@ -1,0 +1,98 @@
+# helper.bash - loaded by every bats suite: finds the tools, isolates the
+# environment, and gives network tests free ports and PID-based clean-up.
+#
+# BT_TOOLS names the directory holding the bt-* commands under test.  It defaults
+# to the build tree; a learner grading their own implementation points it at theirs.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
+
+: "${BT_SRCDIR:=$(cd "$BATS_TEST_DIRNAME/.." && pwd)}"
+: "${BT_BUILDDIR:=$BT_SRCDIR}"
+: "${BT_TOOLS:=$BT_BUILDDIR/tools}"
+export BT_SRCDIR BT_BUILDDIR BT_TOOLS
+PATH="$BT_TOOLS:$PATH"
+export HOME="$BATS_TEST_TMPDIR/home"
+mkdir -p "$HOME"
+export LC_ALL=C
+
+# Debian's libtorrent is built for /usr/bin/python3, not whatever is first on PATH.
+BT_PYTHON=/usr/bin/python3
+
+# missing WHAT: a counterpart is not installed.  A learner's run skips the test;
+# CI sets BT_REQUIRE_ALL=1 and installs everything, so there it is a failure.
+missing() {
+    if [ "${BT_REQUIRE_ALL:-0}" = 1 ]; then
+        echo "$1 is not installed, and BT_REQUIRE_ALL=1" >&2
+        return 1
+    fi
+    skip "$1 is not installed"
+}
+
+# require_cmd NAME...: the test needs these commands.
+require_cmd() {
+    local c
+    for c in "$@"; do
+        command -v "$c" >/dev/null 2>&1 || missing "$c"
+    done
+}
+
+require_libtorrent() {
+    "$BT_PYTHON" -c 'import libtorrent' 2>/dev/null || missing python3-libtorrent
+}
+
+# free_port: print a TCP and UDP port on 127.0.0.1 that nobody listens on now.
+free_port() {
+    "$BT_PYTHON" - <<'PY'
+import socket
+for _ in range(50):
+    t = socket.socket(); t.bind(("127.0.0.1", 0)); port = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", port))
+    except OSError:
+        t.close(); u.close(); continue
+    t.close(); u.close(); print(port); break
+PY
+}
+
+# wait_port PORT [SECONDS]: wait until something accepts TCP on 127.0.0.1:PORT.
+wait_port() {
+    local port=$1 limit=${2:-10} i
+    for ((i = 0; i < limit * 10; i++)); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "nothing listens on 127.0.0.1:$port after ${limit}s" >&2
+    return 1
+}
+
+# start_bg NAME CMD...: run CMD in the background with its output in
+# $BATS_TEST_TMPDIR/NAME.log, remembering its PID for stop_all.
+start_bg() {
+    local name=$1
+    shift
+    "$@" >"$BATS_TEST_TMPDIR/$name.log" 2>&1 &
+    echo "$!" >>"$BATS_TEST_TMPDIR/pids"
+    eval "PID_${name//-/_}=$!"
+}
+
+# stop_all: stop every process start_bg started, by PID, and wait for them.
+stop_all() {
+    local pid
+    [ -f "$BATS_TEST_TMPDIR/pids" ] || return 0
+    while read -r pid; do
+        kill "$pid" 2>/dev/null || true
+    done <"$BATS_TEST_TMPDIR/pids"
+    while read -r pid; do
+        for _ in $(seq 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -9 "$pid" 2>/dev/null || true
+    done <"$BATS_TEST_TMPDIR/pids"
+    rm -f "$BATS_TEST_TMPDIR/pids"
+}
