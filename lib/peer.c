@@ -361,7 +361,8 @@ static enum bt_err read_input(struct bt_peer *p)
     if (n == 0) {
         bt_peer_why(p, "%s",
                     p->state == BT_PEER_OPEN ? "peer closed the connection"
-                                             : "peer closed the connection during the handshake");
+                                             : "peer closed the connection before its handshake "
+                                               "(does it serve this torrent?)");
         return BT_ERR_NET_CLOSED;
     }
     p->in.len += (size_t)n;

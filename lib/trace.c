@@ -46,6 +46,8 @@ static enum bt_err field(struct bt_buf *out, const unsigned char *p, size_t n, c
             if (err == BT_OK)
                 err = bt_buf_append_str(out, note);
         }
+        if (err == BT_OK && out->data[out->len - 1] == ' ')
+            out->len--; /* no trailing blank on a line without a note */
         if (err == BT_OK)
             err = bt_buf_append_byte(out, '\n');
     } while (err == BT_OK && i < shown);
