@@ -19,7 +19,9 @@ void bt_fetch_init(struct bt_fetch *f)
 {
     memset(f, 0, sizeof(*f));
     f->queue_depth = BT_FETCH_QUEUE_DEPTH;
-    f->wait_ms = 10000;
+    f->wait_ms = 30000;
+    f->block_timeout_ms = 10000;
+    f->peer.fd = -1; /* no socket until a peer is tried */
     bt_bitfield_init(&f->have);
 }
 
@@ -286,8 +288,14 @@ static enum bt_err fp_on_message(void *arg, struct bt_peer *p, const struct bt_m
 static enum bt_err fp_on_tick(void *arg, struct bt_peer *p)
 {
     struct bt_fetch *f = arg;
+    uint64_t now = bt_loop_now_ms();
 
-    if (bt_loop_now_ms() - f->since_ms < (uint64_t)f->wait_ms)
+    if (f->in_flight > 0 && now - p->last_recv_ms >= (uint64_t)f->block_timeout_ms) {
+        bt_peer_why(p, "no block for %d ms with %zu requests in flight", f->block_timeout_ms,
+                    f->in_flight);
+        return BT_ERR_PEER_SILENT;
+    }
+    if (now - f->since_ms < (uint64_t)f->wait_ms)
         return BT_OK;
     if (!f->has_piece) {
         bt_peer_why(p, "peer did not announce piece %zu within %d ms", f->index, f->wait_ms);

@@ -49,7 +49,8 @@ struct bt_fetch {
     unsigned char *block_state; /* per block: BLOCK_WANTED, BLOCK_ASKED or BLOCK_GOT */
     size_t next_block, in_flight, got_blocks;
     int queue_depth;
-    int wait_ms; /* how long a peer may take to unchoke us or show the piece */
+    int wait_ms;          /* how long a peer may take to unchoke us or show the piece */
+    int block_timeout_ms; /* silence allowed while requests are in flight */
 
     /* Per connection. */
     struct bt_peer peer;

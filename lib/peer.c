@@ -32,6 +32,8 @@ void bt_peer_init(struct bt_peer *p, struct bt_loop *loop, const struct bt_peer_
 
 void bt_peer_close(struct bt_peer *p)
 {
+    if (p->loop == NULL)
+        return; /* never started */
     if (p->fd >= 0) {
         bt_loop_unwatch(p->loop, p->fd);
         close(p->fd);

@@ -1,7 +1,7 @@
 /*
  * bt-fetch-piece - download one piece from a peer and check its SHA-1 (stage 5).
  *
- *   bt-fetch-piece [--trace] [-t SECONDS] [-p PEER]... [-o FILE] TORRENT INDEX
+ *   bt-fetch-piece [--trace] [-t SECONDS] [-w SECONDS] [-p PEER]... [-o FILE] TORRENT INDEX
  *
  * Writes exactly the piece's bytes to FILE or stdout.  Peers that fail (no
  * piece, choke, wrong data, unrequested blocks, silence) are dropped with a
@@ -27,7 +27,7 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: %s [--trace] [-t SECONDS] [-p PEER]... [-o FILE] TORRENT INDEX\n"
+            "usage: %s [--trace] [-t SECONDS] [-w SECONDS] [-p PEER]... [-o FILE] TORRENT INDEX\n"
             "\n"
             "Download piece INDEX (from 0) of TORRENT from a peer, check its SHA-1 and write\n"
             "exactly its bytes to standard output or FILE.  Each -p names a peer (ip:port\n"
@@ -115,7 +115,8 @@ int main(int argc, char **argv)
     };
     struct bt_addr peers[MAX_PEER_ARGS], addr;
     size_t npeers = 0, i, index;
-    int c, trace = 0, from_stdin = 0, timeout_s = BT_WIRE_TIMEOUT_S, status = BT_EXIT_FAIL;
+    int c, trace = 0, from_stdin = 0, timeout_s = BT_WIRE_TIMEOUT_S, wait_s = 30;
+    int status = BT_EXIT_FAIL;
     const char *output = NULL;
     struct bt_torrent t;
     struct bt_peer_config cfg;
@@ -124,7 +125,7 @@ int main(int argc, char **argv)
     enum bt_err err;
 
     bt_tool_init(argv[0]);
-    while ((c = getopt_long(argc, argv, "p:o:t:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:o:t:w:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
             if (strcmp(optarg, "-") == 0) {
@@ -140,6 +141,13 @@ int main(int argc, char **argv)
                 return BT_EXIT_USAGE;
             }
             npeers++;
+            break;
+        case 'w':
+            wait_s = bt_wire_seconds(optarg);
+            if (wait_s < 0) {
+                bt_tool_warn("invalid wait '%s' (seconds, 1-3600)", optarg);
+                return BT_EXIT_USAGE;
+            }
             break;
         case 'o':
             output = optarg;
@@ -197,7 +205,10 @@ int main(int argc, char **argv)
     } else if (err != BT_OK) {
         bt_tool_error(err, argv[optind]);
     } else if (bt_wire_config(&cfg, &t, timeout_s) == 0) {
-        f.wait_ms = timeout_s * 1000;
+        f.block_timeout_ms = timeout_s * 1000;
+        f.wait_ms = wait_s * 1000;
+        /* Choked peers are quiet: only the unchoke wait may end that silence. */
+        cfg.idle_timeout_ms = (wait_s + timeout_s) * 1000;
         for (i = 0; i < npeers && status != BT_EXIT_OK; i++)
             if (try_peer(&f, &loop, &cfg, &peers[i]) == 0)
                 status = BT_EXIT_OK;
