@@ -192,6 +192,12 @@ int main(int argc, char **argv)
     if (bt_wire_load_torrent(argv[optind], &t) != 0)
         goto out;
     err = bt_storage_open(&st, &t, argv[optind + 1], BT_STORAGE_READ);
+    if (err == BT_ERR_STORAGE_PATH) {
+        bt_tool_warn("%s: not a directory, and the torrent has several files: give the "
+                     "directory that contains '%s'",
+                     argv[optind + 1], t.name);
+        goto out;
+    }
     if (err != BT_OK) {
         bt_tool_error(err, argv[optind + 1]);
         goto out;
