@@ -86,10 +86,11 @@ enum bt_err bt_ext_handshake_encode(struct bt_buf *buf, uint16_t port, int64_t r
         if (err == BT_OK)
             err = bt_bencode_put_int(buf, port);
     }
-    if (err == BT_OK)
+    if (err == BT_OK && reqq > 0) {
         err = bt_bencode_put_cstr(buf, "reqq");
-    if (err == BT_OK)
-        err = bt_bencode_put_int(buf, reqq);
+        if (err == BT_OK)
+            err = bt_bencode_put_int(buf, reqq);
+    }
     if (err == BT_OK)
         err = bt_bencode_put_cstr(buf, "v");
     if (err == BT_OK)

@@ -43,8 +43,9 @@ struct bt_ext_handshake {
  * BT_ERR_PEER_MESSAGE if it is not a bencoded dict. */
 enum bt_err bt_ext_handshake_parse(struct bt_ext_handshake *eh, const unsigned char *p, size_t len);
 
-/* Append our extension handshake's dict (no extensions yet, our port if not 0,
- * our request queue depth and client name) to buf. */
+/* Append our extension handshake's dict to buf: no extensions yet, our port
+ * and request queue depth when not 0 (a peer that serves nothing omits them),
+ * and our client name. */
 enum bt_err bt_ext_handshake_encode(struct bt_buf *buf, uint16_t port, int64_t reqq,
                                     const char *client);
 
