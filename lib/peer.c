@@ -193,6 +193,18 @@ static enum bt_err send_ext_handshake(struct bt_peer *p)
     return err;
 }
 
+/* Move the unsent bytes to the front: the buffer's cap counts sent bytes too. */
+static void compact(struct bt_peer *p)
+{
+    size_t pending = bt_peer_pending(p);
+
+    if (p->out_off == 0)
+        return;
+    memmove(p->out.data, p->out.data + p->out_off, pending);
+    p->out.len = pending;
+    p->out_off = 0;
+}
+
 /* Send what we can; let the owner top up the queue when it runs low. */
 static enum bt_err flush(struct bt_peer *p)
 {
@@ -204,7 +216,10 @@ static enum bt_err flush(struct bt_peer *p)
 
         if (pending < BT_PEER_LOW_WATER && p->ops->on_drain != NULL && !topped_up &&
             p->state == BT_PEER_OPEN) {
-            enum bt_err err = p->ops->on_drain(p->arg, p);
+            enum bt_err err;
+
+            compact(p);
+            err = p->ops->on_drain(p->arg, p);
 
             if (err != BT_OK)
                 return err;
@@ -228,14 +243,7 @@ static enum bt_err flush(struct bt_peer *p)
         if (bt_peer_pending(p) < BT_PEER_LOW_WATER)
             topped_up = 0;
     }
-    /* Move what is left to the front, so the buffer never creeps to its cap. */
-    if (p->out_off > 0) {
-        size_t pending = bt_peer_pending(p);
-
-        memmove(p->out.data, p->out.data + p->out_off, pending);
-        p->out.len = pending;
-        p->out_off = 0;
-    }
+    compact(p);
     want_write(p);
     return BT_OK;
 }
