@@ -42,15 +42,15 @@ enum bt_err {
     /* metainfo.c (BEP 3, BEP 12) */
     BT_ERR_META_NOT_DICT,
     BT_ERR_META_NO_INFO,
-    BT_ERR_META_FIELD_TYPE,   /* a known field has the wrong bencode type */
-    BT_ERR_META_PIECE_LENGTH, /* zero or negative */
-    BT_ERR_META_PIECES,       /* piece count does not match the total length */
-    BT_ERR_META_LENGTH,       /* a negative file length */
-    BT_ERR_META_NAME,         /* missing or unsafe name */
-    BT_ERR_META_PATH,         /* a file path with no elements */
-    BT_ERR_META_FILES,        /* both length and files, or an empty files list */
-    BT_ERR_META_TOO_MANY,     /* more pieces or files than the limit */
-    BT_ERR_META_MISSING,      /* a required field is absent */
+    BT_ERR_META_FIELD_TYPE,         /* a known field has the wrong bencode type */
+    BT_ERR_META_PIECE_LENGTH,       /* zero or negative */
+    BT_ERR_META_PIECES,             /* piece count does not match the total length */
+    BT_ERR_META_LENGTH,             /* a negative file length */
+    BT_ERR_META_NAME,               /* unused: the name gets BT_ERR_META_PATH_* like paths */
+    BT_ERR_META_PATH,               /* a file path with no elements */
+    BT_ERR_META_FILES,              /* both length and files, or an empty files list */
+    BT_ERR_META_TOO_MANY,           /* more pieces or files than the limit */
+    BT_ERR_META_MISSING,            /* a required field is absent */
     BT_ERR_META_PIECE_LENGTH_LARGE, /* above BT_META_MAX_PIECE_LENGTH */
     BT_ERR_META_PIECES_PARTIAL,     /* "pieces" is not a multiple of 20 bytes */
     BT_ERR_META_TOTAL_LENGTH,       /* the file lengths add up past INT64_MAX */

@@ -152,17 +152,16 @@ static enum bt_err check_text(const struct bt_bnode *n)
     return BT_OK;
 }
 
-/* A required field of dict, of the given type. */
-static enum bt_err get_required(struct parse *p, const struct bt_bnode *dict, const char *key,
-                                enum bt_bencode_type type, const char *where,
-                                const struct bt_bnode **out)
+/* A required field of the info dict, of the given type. */
+static enum bt_err get_required(struct parse *p, const struct bt_bnode *info, const char *key,
+                                enum bt_bencode_type type, const struct bt_bnode **out)
 {
-    const struct bt_bnode *v = bt_bnode_dict_get(dict, key);
+    const struct bt_bnode *v = bt_bnode_dict_get(info, key);
 
     if (v == NULL)
-        return fail(p, BT_ERR_META_MISSING, dict, "%s.%s", where, key);
+        return fail(p, BT_ERR_META_MISSING, info, "info.%s", key);
     if (v->type != type)
-        return fail(p, BT_ERR_META_FIELD_TYPE, v, "%s.%s", where, key);
+        return fail(p, BT_ERR_META_FIELD_TYPE, v, "info.%s", key);
     *out = v;
     return BT_OK;
 }
@@ -208,23 +207,26 @@ static enum bt_err parse_file(struct parse *p, struct bt_torrent *t, const struc
 {
     const struct bt_bnode *length, *path;
     struct bt_file *f = &t->files[idx];
-    char where[40];
     enum bt_err err;
 
-    snprintf(where, sizeof(where), "info.files[%zu]", idx);
+    /* Field names are formatted only on failure: this runs once per file. */
     if (entry->type != BT_BENCODE_DICT)
-        return fail(p, BT_ERR_META_FIELD_TYPE, entry, "%s", where);
-    err = get_required(p, entry, "length", BT_BENCODE_INT, where, &length);
-    if (err != BT_OK)
-        return err;
+        return fail(p, BT_ERR_META_FIELD_TYPE, entry, "info.files[%zu]", idx);
+    length = bt_bnode_dict_get(entry, "length");
+    if (length == NULL)
+        return fail(p, BT_ERR_META_MISSING, entry, "info.files[%zu].length", idx);
+    if (length->type != BT_BENCODE_INT)
+        return fail(p, BT_ERR_META_FIELD_TYPE, length, "info.files[%zu].length", idx);
     if (length->i < 0)
-        return fail(p, BT_ERR_META_LENGTH, length, "%s.length", where);
+        return fail(p, BT_ERR_META_LENGTH, length, "info.files[%zu].length", idx);
     /* The sum of all lengths must fit in int64: check before adding. */
     if (length->i > INT64_MAX - t->total_length)
-        return fail(p, BT_ERR_META_TOTAL_LENGTH, length, "%s.length", where);
-    err = get_required(p, entry, "path", BT_BENCODE_LIST, where, &path);
-    if (err != BT_OK)
-        return err;
+        return fail(p, BT_ERR_META_TOTAL_LENGTH, length, "info.files[%zu].length", idx);
+    path = bt_bnode_dict_get(entry, "path");
+    if (path == NULL)
+        return fail(p, BT_ERR_META_MISSING, entry, "info.files[%zu].path", idx);
+    if (path->type != BT_BENCODE_LIST)
+        return fail(p, BT_ERR_META_FIELD_TYPE, path, "info.files[%zu].path", idx);
     err = join_path(p, path, idx, &f->path);
     if (err != BT_OK)
         return err;
@@ -294,7 +296,7 @@ static enum bt_err parse_piece_length(struct parse *p, struct bt_torrent *t,
                                       const struct bt_bnode *info, const struct bt_bnode **out)
 {
     const struct bt_bnode *pl;
-    enum bt_err err = get_required(p, info, "piece length", BT_BENCODE_INT, "info", &pl);
+    enum bt_err err = get_required(p, info, "piece length", BT_BENCODE_INT, &pl);
 
     if (err != BT_OK)
         return err;
@@ -347,7 +349,7 @@ static enum bt_err parse_info_dict(struct parse *p, struct bt_torrent *t,
     const struct bt_bnode *name, *pl = NULL, *pieces = NULL, *priv, *length, *files;
     enum bt_err err;
 
-    err = get_required(p, info, "name", BT_BENCODE_STR, "info", &name);
+    err = get_required(p, info, "name", BT_BENCODE_STR, &name);
     if (err != BT_OK)
         return err;
     err = check_element(name);
@@ -361,7 +363,7 @@ static enum bt_err parse_info_dict(struct parse *p, struct bt_torrent *t,
     if (err != BT_OK)
         return err;
 
-    err = get_required(p, info, "pieces", BT_BENCODE_STR, "info", &pieces);
+    err = get_required(p, info, "pieces", BT_BENCODE_STR, &pieces);
     if (err != BT_OK)
         return err;
     if (pieces->slen % BT_PIECE_HASH_LEN != 0)
