@@ -550,48 +550,52 @@ static enum bt_err parse_creation(struct parse *p, struct bt_torrent *t,
     return BT_OK;
 }
 
+static void drop_announce(struct bt_torrent *t)
+{
+    free(t->announce);
+    t->announce = NULL;
+}
+
+static void drop_creation(struct bt_torrent *t)
+{
+    free(t->comment);
+    free(t->created_by);
+    t->comment = NULL;
+    t->created_by = NULL;
+    t->creation_date = -1;
+}
+
 /*
- * The optional fields outside the info dict.  A malformed one fails a strict
- * parse; a lenient parse drops it, as most clients do, since it changes neither
- * the data nor the info hash.
+ * The optional fields outside the info dict, each with the function that
+ * empties it again.  A malformed one fails a strict parse; a lenient parse drops
+ * it, as most clients do, since it changes neither the data nor the info hash.
  */
+static const struct {
+    enum bt_err (*parse)(struct parse *p, struct bt_torrent *t, const struct bt_bnode *root);
+    void (*drop)(struct bt_torrent *t);
+} outer_fields[] = {
+    {parse_announce, drop_announce},
+    {parse_tiers, free_tiers},
+    {parse_url_list, free_url_list},
+    {parse_creation, drop_creation},
+};
+
 static enum bt_err parse_outer(struct parse *p, struct bt_torrent *t, const struct bt_bnode *root)
 {
     const int lenient = (p->flags & BT_META_LENIENT) != 0;
-    enum bt_err err;
+    size_t i;
 
-    err = parse_announce(p, t, root);
-    if (err != BT_OK && err != BT_ERR_NOMEM && lenient) {
-        free(t->announce);
-        t->announce = NULL;
-        err = BT_OK;
+    for (i = 0; i < sizeof(outer_fields) / sizeof(outer_fields[0]); i++) {
+        enum bt_err err = outer_fields[i].parse(p, t, root);
+
+        if (err != BT_OK && err != BT_ERR_NOMEM && lenient) {
+            outer_fields[i].drop(t);
+            err = BT_OK;
+        }
+        if (err != BT_OK)
+            return err;
     }
-    if (err != BT_OK)
-        return err;
-    err = parse_tiers(p, t, root);
-    if (err != BT_OK && err != BT_ERR_NOMEM && lenient) {
-        free_tiers(t);
-        err = BT_OK;
-    }
-    if (err != BT_OK)
-        return err;
-    err = parse_url_list(p, t, root);
-    if (err != BT_OK && err != BT_ERR_NOMEM && lenient) {
-        free_url_list(t);
-        err = BT_OK;
-    }
-    if (err != BT_OK)
-        return err;
-    err = parse_creation(p, t, root);
-    if (err != BT_OK && err != BT_ERR_NOMEM && lenient) {
-        free(t->comment);
-        free(t->created_by);
-        t->comment = NULL;
-        t->created_by = NULL;
-        t->creation_date = -1;
-        err = BT_OK;
-    }
-    return err;
+    return BT_OK;
 }
 
 /* Decode input with the bencode mode that matches flags; on failure say where. */

@@ -88,28 +88,25 @@ teardown() {
     [ -z "$stderr" ]
 }
 
-@test "the summaries match the golden files" {
+# golden KIND OPTION: bt-infohash OPTION prints tests/golden/02-SAMPLE.KIND.out for each sample.
+golden() {
     local t
     for t in single multi large odd small; do
-        run -0 --separate-stderr bt-infohash -s "$S/$t.torrent"
-        diff -u "$G/02-$t.summary.out" <(printf '%s\n' "$output") || fail "$t summary differs"
+        run -0 --separate-stderr bt-infohash "$2" "$S/$t.torrent"
+        diff -u "$G/02-$t.$1.out" <(printf '%s\n' "$output") || fail "$t: $1 output differs"
     done
+}
+
+@test "the summaries match the golden files" {
+    golden summary --summary
 }
 
 @test "the piece hashes match the golden files, one per line" {
-    local t
-    for t in single multi large odd small; do
-        run -0 --separate-stderr bt-infohash --pieces "$S/$t.torrent"
-        diff -u "$G/02-$t.pieces.out" <(printf '%s\n' "$output") || fail "$t pieces differ"
-    done
+    golden pieces --pieces
 }
 
 @test "the magnet links match the golden files" {
-    local t
-    for t in single multi large odd small; do
-        run -0 --separate-stderr bt-infohash --magnet "$S/$t.torrent"
-        diff -u "$G/02-$t.magnet.out" <(printf '%s\n' "$output") || fail "$t magnet differs"
-    done
+    golden magnet --magnet
 }
 
 @test "the shipped payloads hash to the torrents' piece hashes" {
