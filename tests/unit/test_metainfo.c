@@ -160,6 +160,8 @@ static void test_single(struct bt_buf *b)
     ok(memcmp(t.info_hash, want, sizeof(want)) == 0 && t.info_len == b->len - 1 - info &&
            memcmp(t.info, b->data + info, t.info_len) == 0,
        "info hash is the SHA-1 of the info dict's bytes");
+    ok(t.piece_hashes != NULL && memcmp(t.piece_hashes, b->data + where(b, "140:") + 4, 140) == 0,
+       "piece hashes are the pieces string's bytes");
     bt_torrent_release(&t);
     ok(t.name == NULL && t.files == NULL && t.creation_date == -1, "release re-initialises");
 }
