@@ -58,11 +58,14 @@ teardown() {
     [ "$stderr" = "bt-infohash: $BATS_TEST_TMPDIR/nope.torrent: input/output error: No such file or directory" ]
 }
 
-@test "a file over 64 MiB is refused without reading it all" {
+@test "input over 64 MiB is refused, from a file or a pipe" {
     truncate -s 65M "$BATS_TEST_TMPDIR/big.torrent"
     run -1 --separate-stderr bt-infohash "$BATS_TEST_TMPDIR/big.torrent"
     assert_output ''
     [ "$stderr" = "bt-infohash: $BATS_TEST_TMPDIR/big.torrent: input exceeds the size limit" ]
+    run -1 --separate-stderr bash -c 'cat "$1" | bt-infohash' _ "$BATS_TEST_TMPDIR/big.torrent"
+    assert_output ''
+    [ "$stderr" = "bt-infohash: -: input exceeds the size limit" ]
 }
 
 @test "a write error on stdout is a failure" {

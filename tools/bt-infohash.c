@@ -198,7 +198,8 @@ static void print_summary(const struct bt_torrent *t)
  * Read file ("-": standard input) into in.  A regular file tells its size, so
  * the buffer is sized once, with one read step to spare for the read that sees
  * the end: a 2 MiB torrent is then not copied again and again as the buffer
- * doubles.  Without a size (a pipe) the buffer grows as it must.
+ * doubles.  Without a size (a pipe) the buffer grows as it must.  A file over
+ * the cap is refused before it is read.
  */
 static enum bt_err read_input(struct bt_buf *in, const char *file)
 {
@@ -211,10 +212,15 @@ static enum bt_err read_input(struct bt_buf *in, const char *file)
         if (fd < 0)
             return BT_ERR_IO;
     }
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-        (uintmax_t)st.st_size <= in->max - READ_STEP)
-        bt_buf_reserve(in, (size_t)st.st_size + READ_STEP);
-    err = bt_buf_read_fd(in, fd);
+    err = BT_OK;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        if ((uintmax_t)st.st_size > in->max)
+            err = BT_ERR_TOO_LARGE; /* refuse before reading a byte */
+        else if (st.st_size > 0 && (uintmax_t)st.st_size <= in->max - READ_STEP)
+            err = bt_buf_reserve(in, (size_t)st.st_size + READ_STEP);
+    }
+    if (err == BT_OK)
+        err = bt_buf_read_fd(in, fd);
     saved = errno;
     if (fd != STDIN_FILENO)
         close(fd);
