@@ -23,6 +23,9 @@ static const char hex_digits[] = "0123456789abcdef";
 #define ESCAPE_HEX  "$hex"
 #define ESCAPE_DICT "$dict"
 
+/* Bytes turned into hex per append when writing "$hex". */
+#define HEX_CHUNK 4096
+
 /*
  * Length of the well-formed UTF-8 sequence that starts s (n bytes available), or
  * 0 if there is none.  RFC 3629 section 4: the second byte's range depends on the
@@ -223,16 +226,19 @@ static enum bt_err write_string(struct writer *w, const unsigned char *s, size_t
     if (err == BT_OK)
         err = colon(w);
     if (err == BT_OK)
-        err = bt_buf_reserve(w->out, 2 * n + 3);
-    if (err != BT_OK)
-        return err;
-    /* With the room reserved, these appends cannot fail. */
-    bt_buf_append_byte(w->out, '"');
-    for (i = 0; i < n; i++) {
-        bt_buf_append_byte(w->out, (unsigned char)hex_digits[s[i] >> 4]);
-        bt_buf_append_byte(w->out, (unsigned char)hex_digits[s[i] & 0xf]);
+        err = bt_buf_append_byte(w->out, '"');
+    /* A chunk at a time: "pieces" can be megabytes. */
+    for (i = 0; i < n && err == BT_OK; i += HEX_CHUNK) {
+        unsigned char hex[2 * HEX_CHUNK];
+        size_t k, len = n - i < HEX_CHUNK ? n - i : HEX_CHUNK;
+
+        for (k = 0; k < len; k++) {
+            hex[2 * k] = (unsigned char)hex_digits[s[i + k] >> 4];
+            hex[2 * k + 1] = (unsigned char)hex_digits[s[i + k] & 0xf];
+        }
+        err = bt_buf_append(w->out, hex, 2 * len);
     }
-    return bt_buf_append(w->out, "\"}", 2);
+    return err != BT_OK ? err : bt_buf_append(w->out, "\"}", 2);
 }
 
 static int key_node_cmp(const void *a, const void *b)
@@ -495,6 +501,8 @@ static enum bt_err new_value(struct jparser *p, enum jtype type, size_t *idx)
     return BT_OK;
 }
 
+/* sha1.c decodes hex too, but calling it would pull libcrypto into bt-decode and
+ * bt-encode, which need none. */
 static int hex_value(unsigned char c)
 {
     if (c >= '0' && c <= '9')
@@ -610,8 +618,10 @@ static enum bt_err parse_string(struct jparser *p, size_t idx)
         /* Plain characters are copied a run at a time. */
         while (p->pos < p->len && p->in[p->pos] >= 0x20 && p->in[p->pos] != '"' &&
                p->in[p->pos] != '\\') {
-            size_t k = utf8_char(p->in + p->pos, p->len - p->pos);
+            size_t k = 1;
 
+            if (p->in[p->pos] >= 0x80)
+                k = utf8_char(p->in + p->pos, p->len - p->pos);
             if (k == 0)
                 return fail_at(p, BT_ERR_JSON_UTF8, p->pos);
             p->pos += k;
