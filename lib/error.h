@@ -38,6 +38,12 @@ enum bt_err {
 
     /* json.c (bt-decode/bt-encode's JSON form) */
     BT_ERR_JSON_SYNTAX,
+    BT_ERR_JSON_UTF8,        /* JSON text that is not UTF-8 */
+    BT_ERR_JSON_ESCAPE,      /* a bad backslash escape or a lone surrogate in a string */
+    BT_ERR_JSON_NOT_INTEGER, /* a fraction or an exponent: bencode has only integers */
+    BT_ERR_JSON_LITERAL,     /* true, false or null: bencode has no such values */
+    BT_ERR_JSON_BINARY,      /* a malformed {"$hex": ...} or {"$dict": ...} object */
+    BT_ERR_JSON_OUTPUT,      /* the converted value would exceed its size limit */
 
     /* metainfo.c (BEP 3, BEP 12) */
     BT_ERR_META_NOT_DICT,
