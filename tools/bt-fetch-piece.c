@@ -64,16 +64,11 @@ static int parse_index(const char *s, size_t *out)
 static int try_peer(struct bt_fetch *f, struct bt_loop *loop, const struct bt_peer_config *cfg,
                     const struct bt_addr *addr)
 {
-    char name[BT_ADDR_STRLEN];
     enum bt_err err = bt_fetch_piece_from(f, loop, cfg, addr);
 
     if (err == BT_OK)
         return 0;
-    bt_addr_format(addr, name);
-    if (bt_fetch_detail(f)[0] != '\0')
-        bt_tool_warn("%s: dropped: %s: %s", name, bt_strerror(err), bt_fetch_detail(f));
-    else
-        bt_tool_warn("%s: dropped: %s", name, bt_strerror(err));
+    bt_wire_peer_failed(addr, "dropped: ", err, bt_fetch_detail(f));
     return 1;
 }
 
@@ -143,11 +138,9 @@ int main(int argc, char **argv)
             npeers++;
             break;
         case 'w':
-            wait_s = bt_wire_seconds(optarg);
-            if (wait_s < 0) {
-                bt_tool_warn("invalid wait '%s' (seconds, 1-3600)", optarg);
+            wait_s = bt_wire_seconds("wait", optarg);
+            if (wait_s < 0)
                 return BT_EXIT_USAGE;
-            }
             break;
         case 'o':
             output = optarg;
@@ -156,11 +149,9 @@ int main(int argc, char **argv)
             trace = 1;
             break;
         case 't':
-            timeout_s = bt_wire_seconds(optarg);
-            if (timeout_s < 0) {
-                bt_tool_warn("invalid timeout '%s' (seconds, 1-3600)", optarg);
+            timeout_s = bt_wire_seconds("timeout", optarg);
+            if (timeout_s < 0)
                 return BT_EXIT_USAGE;
-            }
             break;
         case 'h':
             usage(stdout);

@@ -93,18 +93,13 @@ static void print_peer(const struct bt_peer *p, int verbose)
 static int try_peer(struct bt_fetch *f, struct bt_loop *loop, const struct bt_peer_config *cfg,
                     const struct bt_addr *addr, int verbose)
 {
-    char name[BT_ADDR_STRLEN];
     enum bt_err err = bt_fetch_handshake(f, loop, cfg, addr);
 
     if (err == BT_OK) {
         print_peer(&f->peer, verbose);
         return 0;
     }
-    bt_addr_format(addr, name);
-    if (bt_fetch_detail(f)[0] != '\0')
-        bt_tool_warn("%s: %s: %s", name, bt_strerror(err), bt_fetch_detail(f));
-    else
-        bt_tool_error(err, name);
+    bt_wire_peer_failed(addr, "", err, bt_fetch_detail(f));
     return 1;
 }
 
@@ -132,11 +127,9 @@ int main(int argc, char **argv)
             trace = 1;
             break;
         case 't':
-            timeout_s = bt_wire_seconds(optarg);
-            if (timeout_s < 0) {
-                bt_tool_warn("invalid timeout '%s' (seconds, 1-3600)", optarg);
+            timeout_s = bt_wire_seconds("timeout", optarg);
+            if (timeout_s < 0)
                 return BT_EXIT_USAGE;
-            }
             break;
         case 'h':
             usage(stdout);

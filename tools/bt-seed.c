@@ -154,11 +154,9 @@ int main(int argc, char **argv)
             quiet = 1;
             break;
         case 't':
-            timeout_s = bt_wire_seconds(optarg);
-            if (timeout_s < 0) {
-                bt_tool_warn("invalid timeout '%s' (seconds, 1-3600)", optarg);
+            timeout_s = bt_wire_seconds("timeout", optarg);
+            if (timeout_s < 0)
                 return BT_EXIT_USAGE;
-            }
             break;
         case 'h':
             usage(stdout);

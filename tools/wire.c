@@ -76,14 +76,26 @@ enum bt_err bt_wire_listen_addr(const char *text, struct bt_addr *addr)
     return err;
 }
 
-int bt_wire_seconds(const char *s)
+int bt_wire_seconds(const char *what, const char *s)
 {
     char *end;
     long v = strtol(s, &end, 10);
 
-    if (*s == '\0' || *end != '\0' || v < 1 || v > 3600)
+    if (*s == '\0' || *end != '\0' || v < 1 || v > 3600) {
+        bt_tool_warn("invalid %s '%s' (seconds, 1-3600)", what, s);
         return -1;
+    }
     return (int)v;
+}
+
+void bt_wire_peer_failed(const struct bt_addr *addr, const char *verb, enum bt_err err,
+                         const char *detail)
+{
+    char name[BT_ADDR_STRLEN];
+
+    bt_addr_format(addr, name);
+    bt_tool_warn("%s: %s%s%s%s", name, verb, bt_strerror(err), detail[0] != '\0' ? ": " : "",
+                 detail);
 }
 
 int bt_wire_next_peer(FILE *f, struct bt_addr *addr)

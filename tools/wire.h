@@ -26,8 +26,13 @@ int bt_wire_config(struct bt_peer_config *cfg, const struct bt_torrent *t, int t
 /* Parse a listening address: as bt_addr_parse(), and port 0 means "pick one". */
 enum bt_err bt_wire_listen_addr(const char *text, struct bt_addr *addr);
 
-/* Parse a positive number of seconds for an option; -1 if invalid. */
-int bt_wire_seconds(const char *s);
+/* Parse a number of seconds (1-3600) given for an option; on an invalid one,
+ * print "invalid WHAT" and return -1. */
+int bt_wire_seconds(const char *what, const char *s);
+
+/* Report a peer that failed: "bt-x: ADDR: VERB<error>[: detail]". */
+void bt_wire_peer_failed(const struct bt_addr *addr, const char *verb, enum bt_err err,
+                         const char *detail);
 
 /*
  * Read the next peer from f (one "ip:port" or "[v6]:port" a line, as bt-announce
