@@ -221,7 +221,8 @@ enum bt_err bt_tracker_announce_url(struct bt_buf *out, const char *tracker_url,
 
     err = bt_buf_append_str(out, tracker_url);
     if (err == BT_OK)
-        err = bt_buf_append_str(out, strchr(tracker_url, '?') != NULL ? "&info_hash=" : "?info_hash=");
+        err = bt_buf_append_str(out,
+                                strchr(tracker_url, '?') != NULL ? "&info_hash=" : "?info_hash=");
     if (err == BT_OK)
         err = bt_tracker_percent_encode(out, req->info_hash, sizeof(req->info_hash));
     if (err == BT_OK)
@@ -485,8 +486,8 @@ static enum bt_err udp_check(const unsigned char *p, size_t n, uint32_t txid, ui
     return BT_OK;
 }
 
-enum bt_err bt_udp_parse_connect(const unsigned char *p, size_t n, uint32_t txid,
-                                 uint64_t *conn_id, struct bt_announce_resp *resp)
+enum bt_err bt_udp_parse_connect(const unsigned char *p, size_t n, uint32_t txid, uint64_t *conn_id,
+                                 struct bt_announce_resp *resp)
 {
     enum bt_err err = udp_check(p, n, txid, BT_UDP_ACTION_CONNECT, resp);
 
@@ -518,8 +519,8 @@ enum bt_err bt_udp_parse_announce(const unsigned char *p, size_t n, uint32_t txi
     resp->interval = bt_get_be32(p + 8);
     resp->incomplete = bt_get_be32(p + 12);
     resp->complete = bt_get_be32(p + 16);
-    err = bt_peer_list_add_compact(&resp->peers, p + BT_UDP_ANNOUNCE_HEAD,
-                                   n - BT_UDP_ANNOUNCE_HEAD, iplen);
+    err = bt_peer_list_add_compact(&resp->peers, p + BT_UDP_ANNOUNCE_HEAD, n - BT_UDP_ANNOUNCE_HEAD,
+                                   iplen);
     if (err == BT_OK)
         resp->detail[0] = '\0';
     return err;

@@ -27,14 +27,14 @@
 #include "buf.h"
 #include "error.h"
 
-#define BT_TRACKER_HASH_LEN    20 /* BEP 3: info_hash and peer_id are 20 raw bytes */
-#define BT_TRACKER_COMPACT4    6  /* BEP 23: 4 address bytes + 2 port bytes, big-endian */
-#define BT_TRACKER_COMPACT6    18 /* BEP 7: 16 address bytes + 2 port bytes */
-#define BT_TRACKER_MAX_BODY    (1u << 20) /* bytes of a response we read at most */
-#define BT_TRACKER_MAX_PEERS   10000      /* peers kept from one response; more are dropped */
-#define BT_TRACKER_MAX_MESSAGE 1024       /* bytes kept of a failure reason or warning */
-#define BT_TRACKER_MAX_TIERS   64         /* tiers and URLs per tier we try at most */
-#define BT_TRACKER_MAX_URLS    64
+#define BT_TRACKER_HASH_LEN     20         /* BEP 3: info_hash and peer_id are 20 raw bytes */
+#define BT_TRACKER_COMPACT4     6          /* BEP 23: 4 address bytes + 2 port bytes, big-endian */
+#define BT_TRACKER_COMPACT6     18         /* BEP 7: 16 address bytes + 2 port bytes */
+#define BT_TRACKER_MAX_BODY     (1u << 20) /* bytes of a response we read at most */
+#define BT_TRACKER_MAX_PEERS    10000      /* peers kept from one response; more are dropped */
+#define BT_TRACKER_MAX_MESSAGE  1024       /* bytes kept of a failure reason or warning */
+#define BT_TRACKER_MAX_TIERS    64         /* tiers and URLs per tier we try at most */
+#define BT_TRACKER_MAX_URLS     64
 #define BT_TRACKER_DEFAULT_PORT 6881 /* BEP 3's customary first port */
 
 /* Our client prefix (Azureus style, as in BEP 20): "-" + 2 letters + 4 digits + "-". */
@@ -172,8 +172,8 @@ void bt_udp_announce_request(unsigned char out[BT_UDP_ANNOUNCE_LEN], uint64_t co
  * bt_udp_parse_connect sets *conn_id; bt_udp_parse_announce fills resp, reading
  * peers of iplen bytes (4, or 16 when the tracker was reached over IPv6).
  */
-enum bt_err bt_udp_parse_connect(const unsigned char *p, size_t n, uint32_t txid,
-                                 uint64_t *conn_id, struct bt_announce_resp *resp);
+enum bt_err bt_udp_parse_connect(const unsigned char *p, size_t n, uint32_t txid, uint64_t *conn_id,
+                                 struct bt_announce_resp *resp);
 enum bt_err bt_udp_parse_announce(const unsigned char *p, size_t n, uint32_t txid, size_t iplen,
                                   struct bt_announce_resp *resp);
 

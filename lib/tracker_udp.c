@@ -109,8 +109,8 @@ static enum bt_err open_socket(const char *url, int *fd, size_t *iplen)
  * Wait until wait_until for a datagram, ignoring those of other transactions.
  * BT_ERR_TRACKER_TIMEOUT when the time is up; otherwise what the parser said.
  */
-static enum bt_err receive(int fd, uint64_t wait_until, int connecting, uint32_t txid,
-                           size_t iplen, uint64_t *conn_id, struct bt_announce_resp *resp)
+static enum bt_err receive(int fd, uint64_t wait_until, int connecting, uint32_t txid, size_t iplen,
+                           uint64_t *conn_id, struct bt_announce_resp *resp)
 {
     unsigned char packet[BT_UDP_MAX_PACKET];
 

@@ -215,8 +215,7 @@ static int parse_args(int argc, char **argv, struct options *o)
             break;
         case OPT_PEER_ID:
             if (parse_peer_id(optarg, o->req.peer_id) != 0) {
-                bt_tool_warn("invalid peer id '%s' (want 20 characters or 40 hex digits)",
-                             optarg);
+                bt_tool_warn("invalid peer id '%s' (want 20 characters or 40 hex digits)", optarg);
                 return -1;
             }
             o->peer_id = optarg;
@@ -317,8 +316,9 @@ static void report(const struct result *r)
     bt_tool_printable(r->url, strlen(r->url), url, sizeof(url));
     switch (r->err) {
     case BT_OK:
-        fprintf(stderr, "%s: %s: interval %" PRId64 " s, %" PRId64 " seeders, %" PRId64
-                        " leechers, %zu peers\n",
+        fprintf(stderr,
+                "%s: %s: interval %" PRId64 " s, %" PRId64 " seeders, %" PRId64
+                " leechers, %zu peers\n",
                 name, url, resp->interval, resp->complete, resp->incomplete, resp->peers.count);
         if (resp->warning != NULL) {
             bt_tool_printable(resp->warning, strlen(resp->warning), text, sizeof(text));
@@ -328,8 +328,8 @@ static void report(const struct result *r)
             fprintf(stderr, "%s: %s: skipped %zu peers given by host name\n", name, url,
                     resp->skipped);
         if (resp->peers.dropped > 0)
-            fprintf(stderr, "%s: %s: kept %d peers, dropped %zu\n", name, url,
-                    BT_TRACKER_MAX_PEERS, resp->peers.dropped);
+            fprintf(stderr, "%s: %s: kept %d peers, dropped %zu\n", name, url, BT_TRACKER_MAX_PEERS,
+                    resp->peers.dropped);
         break;
     case BT_ERR_TRACKER_FAILURE:
         bt_tool_printable(resp->failure, strlen(resp->failure), text, sizeof(text));
@@ -458,8 +458,8 @@ static void print_peers(const struct bt_peer_list *peers)
  * Fills results (one per tracker tried) and the merged peers; returns how many
  * trackers answered.
  */
-static size_t run(const struct options *o, struct bt_tracker_tiers *tiers,
-                  struct result *results, size_t *result_count, struct bt_peer_list *peers)
+static size_t run(const struct options *o, struct bt_tracker_tiers *tiers, struct result *results,
+                  size_t *result_count, struct bt_peer_list *peers)
 {
     size_t t, i, answered = 0;
 
