@@ -76,8 +76,8 @@ static void warn_pieces(const char *file, const struct bt_torrent *t)
         bt_tool_warn("%s: warning: piece length %" PRId64 " is not a power of two", file,
                      t->piece_length);
     if ((t->warnings & BT_META_WARN_PIECE_SMALL) != 0)
-        bt_tool_warn("%s: warning: piece length %" PRId64 " is under %d KiB", file,
-                     t->piece_length, BT_META_SMALL_PIECE / 1024);
+        bt_tool_warn("%s: warning: piece length %" PRId64 " is under %d KiB", file, t->piece_length,
+                     BT_META_SMALL_PIECE / 1024);
 }
 
 /* s with control characters replaced, so that a torrent cannot drive the terminal. */
