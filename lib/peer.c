@@ -192,6 +192,19 @@ static enum bt_err send_ext_handshake(struct bt_peer *p)
 }
 
 /* Send what we can; let the owner top up the queue when it runs low. */
+/* Move what is left to send to the front, so that the buffer's cap bounds what
+ * waits to be sent, not what was sent since the last compaction. */
+static void compact_out(struct bt_peer *p)
+{
+    if (p->out_off > 0) {
+        size_t pending = bt_peer_pending(p);
+
+        memmove(p->out.data, p->out.data + p->out_off, pending);
+        p->out.len = pending;
+        p->out_off = 0;
+    }
+}
+
 static enum bt_err flush(struct bt_peer *p)
 {
     int topped_up = 0;
@@ -202,7 +215,10 @@ static enum bt_err flush(struct bt_peer *p)
 
         if (pending < BT_PEER_LOW_WATER && p->ops->on_drain != NULL && !topped_up &&
             p->state == BT_PEER_OPEN) {
-            enum bt_err err = p->ops->on_drain(p->arg, p);
+            enum bt_err err;
+
+            compact_out(p);
+            err = p->ops->on_drain(p->arg, p);
 
             if (err != BT_OK)
                 return err;
@@ -226,14 +242,7 @@ static enum bt_err flush(struct bt_peer *p)
         if (bt_peer_pending(p) < BT_PEER_LOW_WATER)
             topped_up = 0;
     }
-    /* Move what is left to the front, so the buffer never creeps to its cap. */
-    if (p->out_off > 0) {
-        size_t pending = bt_peer_pending(p);
-
-        memmove(p->out.data, p->out.data + p->out_off, pending);
-        p->out.len = pending;
-        p->out_off = 0;
-    }
+    compact_out(p);
     want_write(p);
     return BT_OK;
 }
