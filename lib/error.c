@@ -47,6 +47,18 @@ const char *bt_strerror(enum bt_err err)
 
     case BT_ERR_JSON_SYNTAX:
         return "invalid JSON";
+    case BT_ERR_JSON_UTF8:
+        return "JSON text is not valid UTF-8";
+    case BT_ERR_JSON_ESCAPE:
+        return "invalid escape in JSON string";
+    case BT_ERR_JSON_NOT_INTEGER:
+        return "number is not an integer";
+    case BT_ERR_JSON_LITERAL:
+        return "true, false and null have no bencode form";
+    case BT_ERR_JSON_BINARY:
+        return "malformed $hex or $dict object";
+    case BT_ERR_JSON_OUTPUT:
+        return "output exceeds the size limit";
 
     case BT_ERR_META_NOT_DICT:
         return "metainfo is not a dictionary";

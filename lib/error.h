@@ -38,6 +38,12 @@ enum bt_err {
 
     /* json.c (bt-decode/bt-encode's JSON form) */
     BT_ERR_JSON_SYNTAX,
+    BT_ERR_JSON_UTF8,        /* JSON text that is not UTF-8 */
+    BT_ERR_JSON_ESCAPE,      /* a bad backslash escape or a lone surrogate in a string */
+    BT_ERR_JSON_NOT_INTEGER, /* a fraction or an exponent: bencode has only integers */
+    BT_ERR_JSON_LITERAL,     /* true, false or null: bencode has no such values */
+    BT_ERR_JSON_BINARY,      /* a malformed {"$hex": ...} or {"$dict": ...} object */
+    BT_ERR_JSON_OUTPUT,      /* the converted value would exceed its size limit */
 
     /* metainfo.c (BEP 3, BEP 12) */
     BT_ERR_META_NOT_DICT,
@@ -46,7 +52,7 @@ enum bt_err {
     BT_ERR_META_PIECE_LENGTH,       /* zero or negative */
     BT_ERR_META_PIECES,             /* piece count does not match the total length */
     BT_ERR_META_LENGTH,             /* a negative file length */
-    BT_ERR_META_NAME,               /* missing or unsafe name */
+    BT_ERR_META_NAME,               /* unused: the name gets BT_ERR_META_PATH_* like paths */
     BT_ERR_META_PATH,               /* a file path with no elements */
     BT_ERR_META_FILES,              /* both length and files, or an empty files list */
     BT_ERR_META_TOO_MANY,           /* more pieces or files than the limit */

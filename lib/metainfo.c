@@ -97,7 +97,6 @@ void bt_torrent_release(struct bt_torrent *t)
     size_t i;
 
     free(t->name);
-    free(t->piece_hashes);
     for (i = 0; i < t->file_count; i++)
         free(t->files[i].path);
     free(t->files);
@@ -152,17 +151,16 @@ static enum bt_err check_text(const struct bt_bnode *n)
     return BT_OK;
 }
 
-/* A required field of dict, of the given type. */
-static enum bt_err get_required(struct parse *p, const struct bt_bnode *dict, const char *key,
-                                enum bt_bencode_type type, const char *where,
-                                const struct bt_bnode **out)
+/* A required field of the info dict, of the given type. */
+static enum bt_err get_required(struct parse *p, const struct bt_bnode *info, const char *key,
+                                enum bt_bencode_type type, const struct bt_bnode **out)
 {
-    const struct bt_bnode *v = bt_bnode_dict_get(dict, key);
+    const struct bt_bnode *v = bt_bnode_dict_get(info, key);
 
     if (v == NULL)
-        return fail(p, BT_ERR_META_MISSING, dict, "%s.%s", where, key);
+        return fail(p, BT_ERR_META_MISSING, info, "info.%s", key);
     if (v->type != type)
-        return fail(p, BT_ERR_META_FIELD_TYPE, v, "%s.%s", where, key);
+        return fail(p, BT_ERR_META_FIELD_TYPE, v, "info.%s", key);
     *out = v;
     return BT_OK;
 }
@@ -208,23 +206,26 @@ static enum bt_err parse_file(struct parse *p, struct bt_torrent *t, const struc
 {
     const struct bt_bnode *length, *path;
     struct bt_file *f = &t->files[idx];
-    char where[40];
     enum bt_err err;
 
-    snprintf(where, sizeof(where), "info.files[%zu]", idx);
+    /* Field names are formatted only on failure: this runs once per file. */
     if (entry->type != BT_BENCODE_DICT)
-        return fail(p, BT_ERR_META_FIELD_TYPE, entry, "%s", where);
-    err = get_required(p, entry, "length", BT_BENCODE_INT, where, &length);
-    if (err != BT_OK)
-        return err;
+        return fail(p, BT_ERR_META_FIELD_TYPE, entry, "info.files[%zu]", idx);
+    length = bt_bnode_dict_get(entry, "length");
+    if (length == NULL)
+        return fail(p, BT_ERR_META_MISSING, entry, "info.files[%zu].length", idx);
+    if (length->type != BT_BENCODE_INT)
+        return fail(p, BT_ERR_META_FIELD_TYPE, length, "info.files[%zu].length", idx);
     if (length->i < 0)
-        return fail(p, BT_ERR_META_LENGTH, length, "%s.length", where);
+        return fail(p, BT_ERR_META_LENGTH, length, "info.files[%zu].length", idx);
     /* The sum of all lengths must fit in int64: check before adding. */
     if (length->i > INT64_MAX - t->total_length)
-        return fail(p, BT_ERR_META_TOTAL_LENGTH, length, "%s.length", where);
-    err = get_required(p, entry, "path", BT_BENCODE_LIST, where, &path);
-    if (err != BT_OK)
-        return err;
+        return fail(p, BT_ERR_META_TOTAL_LENGTH, length, "info.files[%zu].length", idx);
+    path = bt_bnode_dict_get(entry, "path");
+    if (path == NULL)
+        return fail(p, BT_ERR_META_MISSING, entry, "info.files[%zu].path", idx);
+    if (path->type != BT_BENCODE_LIST)
+        return fail(p, BT_ERR_META_FIELD_TYPE, path, "info.files[%zu].path", idx);
     err = join_path(p, path, idx, &f->path);
     if (err != BT_OK)
         return err;
@@ -294,7 +295,7 @@ static enum bt_err parse_piece_length(struct parse *p, struct bt_torrent *t,
                                       const struct bt_bnode *info, const struct bt_bnode **out)
 {
     const struct bt_bnode *pl;
-    enum bt_err err = get_required(p, info, "piece length", BT_BENCODE_INT, "info", &pl);
+    enum bt_err err = get_required(p, info, "piece length", BT_BENCODE_INT, &pl);
 
     if (err != BT_OK)
         return err;
@@ -329,10 +330,6 @@ static enum bt_err check_pieces(struct parse *p, struct bt_torrent *t,
     if (pieces->slen / BT_PIECE_HASH_LEN != (size_t)want)
         return fail(p, BT_ERR_META_PIECES, pieces, "info.pieces");
     t->piece_count = (size_t)want;
-    t->piece_hashes = malloc(pieces->slen);
-    if (t->piece_hashes == NULL)
-        return BT_ERR_NOMEM;
-    memcpy(t->piece_hashes, pieces->s, pieces->slen);
     return BT_OK;
 }
 
@@ -347,7 +344,7 @@ static enum bt_err parse_info_dict(struct parse *p, struct bt_torrent *t,
     const struct bt_bnode *name, *pl = NULL, *pieces = NULL, *priv, *length, *files;
     enum bt_err err;
 
-    err = get_required(p, info, "name", BT_BENCODE_STR, "info", &name);
+    err = get_required(p, info, "name", BT_BENCODE_STR, &name);
     if (err != BT_OK)
         return err;
     err = check_element(name);
@@ -361,7 +358,7 @@ static enum bt_err parse_info_dict(struct parse *p, struct bt_torrent *t,
     if (err != BT_OK)
         return err;
 
-    err = get_required(p, info, "pieces", BT_BENCODE_STR, "info", &pieces);
+    err = get_required(p, info, "pieces", BT_BENCODE_STR, &pieces);
     if (err != BT_OK)
         return err;
     if (pieces->slen % BT_PIECE_HASH_LEN != 0)
@@ -387,15 +384,23 @@ static enum bt_err parse_info_dict(struct parse *p, struct bt_torrent *t,
     return check_pieces(p, t, pieces, pl);
 }
 
-/* Keep the info dict's original bytes and hash them: this is the torrent's name. */
+/*
+ * Keep the info dict's original bytes and hash them: this is the torrent's name.
+ * The "pieces" string lies inside those bytes, so piece_hashes points into the
+ * copy instead of copying up to 320 MiB of hashes a second time.
+ */
 static enum bt_err keep_info(struct bt_torrent *t, const unsigned char *input,
                              const struct bt_bnode *info)
 {
+    const struct bt_bnode *pieces = bt_bnode_dict_get(info, "pieces");
+    const unsigned char *start = input + info->offset;
+
     t->info = malloc(info->enc_len);
     if (t->info == NULL)
         return BT_ERR_NOMEM;
-    memcpy(t->info, input + info->offset, info->enc_len);
+    memcpy(t->info, start, info->enc_len);
     t->info_len = info->enc_len;
+    t->piece_hashes = t->info + (pieces->s - start);
     return bt_sha1(t->info, t->info_len, t->info_hash);
 }
 
@@ -548,48 +553,52 @@ static enum bt_err parse_creation(struct parse *p, struct bt_torrent *t,
     return BT_OK;
 }
 
+static void drop_announce(struct bt_torrent *t)
+{
+    free(t->announce);
+    t->announce = NULL;
+}
+
+static void drop_creation(struct bt_torrent *t)
+{
+    free(t->comment);
+    free(t->created_by);
+    t->comment = NULL;
+    t->created_by = NULL;
+    t->creation_date = -1;
+}
+
 /*
- * The optional fields outside the info dict.  A malformed one fails a strict
- * parse; a lenient parse drops it, as most clients do, since it changes neither
- * the data nor the info hash.
+ * The optional fields outside the info dict, each with the function that
+ * empties it again.  A malformed one fails a strict parse; a lenient parse drops
+ * it, as most clients do, since it changes neither the data nor the info hash.
  */
+static const struct {
+    enum bt_err (*parse)(struct parse *p, struct bt_torrent *t, const struct bt_bnode *root);
+    void (*drop)(struct bt_torrent *t);
+} outer_fields[] = {
+    {parse_announce, drop_announce},
+    {parse_tiers, free_tiers},
+    {parse_url_list, free_url_list},
+    {parse_creation, drop_creation},
+};
+
 static enum bt_err parse_outer(struct parse *p, struct bt_torrent *t, const struct bt_bnode *root)
 {
     const int lenient = (p->flags & BT_META_LENIENT) != 0;
-    enum bt_err err;
+    size_t i;
 
-    err = parse_announce(p, t, root);
-    if (err != BT_OK && err != BT_ERR_NOMEM && lenient) {
-        free(t->announce);
-        t->announce = NULL;
-        err = BT_OK;
+    for (i = 0; i < sizeof(outer_fields) / sizeof(outer_fields[0]); i++) {
+        enum bt_err err = outer_fields[i].parse(p, t, root);
+
+        if (err != BT_OK && err != BT_ERR_NOMEM && lenient) {
+            outer_fields[i].drop(t);
+            err = BT_OK;
+        }
+        if (err != BT_OK)
+            return err;
     }
-    if (err != BT_OK)
-        return err;
-    err = parse_tiers(p, t, root);
-    if (err != BT_OK && err != BT_ERR_NOMEM && lenient) {
-        free_tiers(t);
-        err = BT_OK;
-    }
-    if (err != BT_OK)
-        return err;
-    err = parse_url_list(p, t, root);
-    if (err != BT_OK && err != BT_ERR_NOMEM && lenient) {
-        free_url_list(t);
-        err = BT_OK;
-    }
-    if (err != BT_OK)
-        return err;
-    err = parse_creation(p, t, root);
-    if (err != BT_OK && err != BT_ERR_NOMEM && lenient) {
-        free(t->comment);
-        free(t->created_by);
-        t->comment = NULL;
-        t->created_by = NULL;
-        t->creation_date = -1;
-        err = BT_OK;
-    }
-    return err;
+    return BT_OK;
 }
 
 /* Decode input with the bencode mode that matches flags; on failure say where. */

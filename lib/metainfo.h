@@ -63,7 +63,7 @@ struct bt_torrent {
     int multi_file;       /* info has "files" */
     int64_t piece_length; /* bytes per piece */
     size_t piece_count;
-    unsigned char *piece_hashes; /* piece_count * 20 bytes */
+    unsigned char *piece_hashes; /* piece_count * 20 bytes, inside info (not freed alone) */
     int64_t total_length;
     struct bt_file *files; /* one entry for a single-file torrent, path == name */
     size_t file_count;

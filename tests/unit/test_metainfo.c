@@ -61,8 +61,8 @@ static const struct {
      BT_ERR_META_PIECE_LENGTH_LARGE, "info.piece length", "i2147483648e"},
     {"d4:infod6:lengthi100000e4:name8:file.bin12:piece length5:16384", 7, "ee",
      BT_ERR_META_FIELD_TYPE, "info.piece length", "5:16384"},
-    {"d4:infod6:lengthi100000e4:name8:file.bin", 7, "ee", BT_ERR_META_MISSING,
-     "info.piece length", "d6:length"},
+    {"d4:infod6:lengthi100000e4:name8:file.bin", 7, "ee", BT_ERR_META_MISSING, "info.piece length",
+     "d6:length"},
     {"d" SINGLE_INFO, 6, "ee", BT_ERR_META_PIECES, "info.pieces", "120:"},
     {"d" SINGLE_INFO, 8, "ee", BT_ERR_META_PIECES, "info.pieces", "160:"},
     {"d4:infod6:lengthi1125899906842624e4:name1:a12:piece lengthi16384e", 1, "ee",
@@ -75,8 +75,8 @@ static const struct {
      "d4:name"},
     {"d4:infod5:filesle6:lengthi1e4:name1:a12:piece lengthi16384e", 1, "ee", BT_ERR_META_FILES,
      "info.files", "le6"},
-    {"d4:infod5:filesle4:name1:a12:piece lengthi16384e", 1, "ee", BT_ERR_META_FILES,
-     "info.files", "le4"},
+    {"d4:infod5:filesle4:name1:a12:piece lengthi16384e", 1, "ee", BT_ERR_META_FILES, "info.files",
+     "le4"},
     {"d4:infod5:filesli1ee4:name1:a12:piece lengthi16384e", 1, "ee", BT_ERR_META_FIELD_TYPE,
      "info.files[0]", "i1e"},
     {"d4:infod5:filesld6:lengthi1e4:pathl2:..1:xeee4:name1:a12:piece lengthi16384e", 1, "ee",
@@ -91,8 +91,8 @@ static const struct {
      BT_ERR_META_PATH, "info.files[0].path", "lee"},
     {"d4:infod5:filesld6:lengthi1e4:pathl1:xi1eeee4:name1:a12:piece lengthi16384e", 1, "ee",
      BT_ERR_META_FIELD_TYPE, "info.files[0].path[1]", "i1eee"},
-    {"d4:infod5:filesld4:pathl1:xeee4:name1:a12:piece lengthi16384e", 1, "ee",
-     BT_ERR_META_MISSING, "info.files[0].length", "d4:path"},
+    {"d4:infod5:filesld4:pathl1:xeee4:name1:a12:piece lengthi16384e", 1, "ee", BT_ERR_META_MISSING,
+     "info.files[0].length", "d4:path"},
     {"d4:infod5:filesld6:lengthi-5e4:pathl1:xeee4:name1:a12:piece lengthi16384e", 1, "ee",
      BT_ERR_META_LENGTH, "info.files[0].length", "i-5e"},
     {"d4:infod5:filesld6:lengthi9223372036854775807e4:pathl1:xeed6:lengthi1e4:pathl1:yeee"
@@ -119,8 +119,8 @@ static const struct {
     {"d13:creation date3:now4:infod6:lengthi1e4:name1:a12:piece lengthi16384e", 1, "ee",
      BT_ERR_META_FIELD_TYPE, "creation date", "3:now"},
     {"d4:infol", 0, "ee", BT_ERR_META_FIELD_TYPE, "info", "l"},
-    {"d4:infod6:lengthi1e4:name1:a12:piece lengthi16384e", 1, "ee1:x", BT_ERR_BENCODE_TRAILING,
-     "", "1:x"},
+    {"d4:infod6:lengthi1e4:name1:a12:piece lengthi16384e", 1, "ee1:x", BT_ERR_BENCODE_TRAILING, "",
+     "1:x"},
 };
 
 static void test_single(struct bt_buf *b)
@@ -130,8 +130,9 @@ static void test_single(struct bt_buf *b)
     size_t info;
     enum bt_err err;
 
-    build(b, "d8:announce30:http://127.0.0.1:6969/announce7:comment2:hi10:created by4:test"
-             "13:creation datei1700000000e" SINGLE_INFO,
+    build(b,
+          "d8:announce30:http://127.0.0.1:6969/announce7:comment2:hi10:created by4:test"
+          "13:creation datei1700000000e" SINGLE_INFO,
           7, "ee");
     bt_torrent_init(&t);
     err = bt_torrent_parse(&t, b->data, b->len, BT_META_STRICT, NULL);
@@ -144,8 +145,8 @@ static void test_single(struct bt_buf *b)
        "one file named after the torrent");
     ok(t.piece_length == 16384 && t.piece_count == 7 && t.total_length == 100000,
        "7 pieces of 16 KiB cover 100000 bytes");
-    ok(bt_torrent_piece_size(&t, 0) == 16384 && bt_torrent_piece_size(&t, 6) == 100000 - 6 * 16384 &&
-           bt_torrent_piece_size(&t, 7) == 0,
+    ok(bt_torrent_piece_size(&t, 0) == 16384 &&
+           bt_torrent_piece_size(&t, 6) == 100000 - 6 * 16384 && bt_torrent_piece_size(&t, 7) == 0,
        "the last piece is shorter, and past it there is none");
     ok(t.announce != NULL && strcmp(t.announce, "http://127.0.0.1:6969/announce") == 0,
        "announce is kept");
@@ -159,6 +160,8 @@ static void test_single(struct bt_buf *b)
     ok(memcmp(t.info_hash, want, sizeof(want)) == 0 && t.info_len == b->len - 1 - info &&
            memcmp(t.info, b->data + info, t.info_len) == 0,
        "info hash is the SHA-1 of the info dict's bytes");
+    ok(t.piece_hashes != NULL && memcmp(t.piece_hashes, b->data + where(b, "140:") + 4, 140) == 0,
+       "piece hashes are the pieces string's bytes");
     bt_torrent_release(&t);
     ok(t.name == NULL && t.files == NULL && t.creation_date == -1, "release re-initialises");
 }
@@ -195,8 +198,8 @@ static void test_multi(struct bt_buf *b)
 
     bt_buf_init(&link, 4096);
     bt_hex_encode(t.info_hash, BT_INFOHASH_LEN, hex);
-    snprintf(expect, sizeof(expect), "magnet:?xt=urn:btih:%s&dn=my%%20dir%%26&tr=one&tr=two&tr=three",
-             hex);
+    snprintf(expect, sizeof(expect),
+             "magnet:?xt=urn:btih:%s&dn=my%%20dir%%26&tr=one&tr=two&tr=three", hex);
     ok(bt_magnet_format(&t, &link) == BT_OK && strcmp((char *)link.data, expect) == 0,
        "magnet link: hash, encoded name, each tracker once (%s)", (char *)link.data);
     bt_buf_release(&link);
@@ -220,8 +223,8 @@ static void test_errors(struct bt_buf *b)
         }
         ok(err == bad[i].err && strcmp(e.field, bad[i].field) == 0 &&
                e.offset == where(b, bad[i].at),
-           "case %zu: %s: %s at %zu (got %s: %s at %zu)", i, bad[i].field,
-           bt_strerror(bad[i].err), where(b, bad[i].at), e.field, bt_strerror(err), e.offset);
+           "case %zu: %s: %s at %zu (got %s: %s at %zu)", i, bad[i].field, bt_strerror(bad[i].err),
+           where(b, bad[i].at), e.field, bt_strerror(err), e.offset);
         ok(t.name == NULL && t.files == NULL && t.piece_hashes == NULL,
            "case %zu leaves the torrent empty", i);
     }
@@ -274,13 +277,10 @@ static void test_lenient(struct bt_buf *b)
        "lenient mode accepts them");
     info = where(b, "4:infod") + 6;
     bt_sha1(b->data + info, b->len - 1 - info, want);
-    ok(memcmp(t.info_hash, want, sizeof(want)) == 0,
-       "and hashes the bytes as they are, unsorted");
+    ok(memcmp(t.info_hash, want, sizeof(want)) == 0, "and hashes the bytes as they are, unsorted");
 
-    build(b, "d13:announce-listl3:urle4:infod6:lengthi1e4:name1:a12:piece lengthi16384e", 1,
-          "ee");
-    ok(bt_torrent_parse(&t, b->data, b->len, BT_META_LENIENT, NULL) == BT_OK &&
-           t.tier_count == 0,
+    build(b, "d13:announce-listl3:urle4:infod6:lengthi1e4:name1:a12:piece lengthi16384e", 1, "ee");
+    ok(bt_torrent_parse(&t, b->data, b->len, BT_META_LENIENT, NULL) == BT_OK && t.tier_count == 0,
        "lenient mode drops a malformed announce-list");
     bt_torrent_release(&t);
 }
