@@ -113,6 +113,18 @@ const char *bt_strerror(enum bt_err err)
         return "cannot resolve tracker host";
     case BT_ERR_TRACKER_CONNECT:
         return "cannot connect to tracker";
+    case BT_ERR_TRACKER_NOT_BENCODED:
+        return "tracker response is not bencoded";
+    case BT_ERR_TRACKER_PEERS:
+        return "compact peer list length is not a multiple of the entry size";
+    case BT_ERR_TRACKER_TXID:
+        return "tracker packet belongs to another transaction";
+    case BT_ERR_TRACKER_TLS:
+        return "TLS error talking to tracker";
+    case BT_ERR_TRACKER_TOO_LARGE:
+        return "tracker response exceeds the size limit";
+    case BT_ERR_TRACKER_REQUEST:
+        return "malformed announce request";
 
     case BT_ERR_NET_ADDR:
         return "invalid network address";

@@ -74,6 +74,12 @@ enum bt_err {
     BT_ERR_TRACKER_TIMEOUT,
     BT_ERR_TRACKER_DNS,
     BT_ERR_TRACKER_CONNECT,
+    BT_ERR_TRACKER_NOT_BENCODED, /* the body is not one bencoded value */
+    BT_ERR_TRACKER_PEERS,        /* compact peers not a multiple of 6 (or 18) bytes */
+    BT_ERR_TRACKER_TXID,         /* a UDP packet of another transaction: ignore it */
+    BT_ERR_TRACKER_TLS,          /* TLS handshake or certificate check failed */
+    BT_ERR_TRACKER_TOO_LARGE,    /* response body over the cap */
+    BT_ERR_TRACKER_REQUEST,      /* server side: a malformed or hostile request */
 
     /* net.c, loop.c */
     BT_ERR_NET_ADDR,

@@ -6,19 +6,6 @@
 
 #include "bitfield.h"
 
-uint32_t bt_get_be32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-void bt_put_be32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24);
-    p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8);
-    p[3] = (unsigned char)v;
-}
-
 size_t bt_message_max_len(size_t piece_count)
 {
     size_t max = BT_MSG_PIECE_HEADER_LEN + BT_BLOCK_SIZE;

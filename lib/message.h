@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "bytes.h"
 #include "error.h"
 
 /* BEP 3 message ids. */
@@ -125,9 +126,5 @@ enum bt_err bt_message_put_piece_header(struct bt_buf *buf, uint32_t index, uint
                                         uint32_t block_len);
 enum bt_err bt_message_put_extended(struct bt_buf *buf, unsigned ext_id, const void *payload,
                                     size_t n);
-
-/* Big-endian helpers, shared with the handshake and the trace. */
-uint32_t bt_get_be32(const unsigned char *p);
-void bt_put_be32(unsigned char *p, uint32_t v);
 
 #endif /* BT_MESSAGE_H */

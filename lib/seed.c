@@ -41,6 +41,7 @@ static void forget(struct bt_seed_conn *c)
 {
     struct bt_seed *s = c->seed;
 
+    s->bytes_served += c->up.bytes_sent;
     s->conns[c->slot] = NULL;
     s->conn_count--;
     free(c);
@@ -65,82 +66,6 @@ void bt_seed_release(struct bt_seed *s)
     bt_seed_init(s);
 }
 
-/* Read a block for a piece message straight from the files. */
-static enum bt_err read_block(void *arg, int64_t offset, void *dst, size_t len)
-{
-    struct bt_seed *s = arg;
-
-    return bt_storage_read(s->storage, offset, dst, len);
-}
-
-/* Turn queued requests into piece messages while the send buffer has room. */
-static enum bt_err serve(struct bt_seed_conn *c)
-{
-    struct bt_seed *s = c->seed;
-
-    while (c->q_len > 0 && bt_peer_pending(&c->peer) < BT_SEED_SEND_HIGH) {
-        struct bt_seed_request r = c->queue[c->q_head];
-        int64_t off = (int64_t)r.index * s->t->piece_length + r.begin;
-        enum bt_err err;
-
-        c->q_head = (c->q_head + 1) % BT_SEED_MAX_REQUESTS;
-        c->q_len--;
-        err = bt_peer_send_piece(&c->peer, r.index, r.begin, r.length, off, read_block, s);
-        if (err != BT_OK) {
-            bt_peer_why(&c->peer, "cannot read piece %" PRIu32 ": %s", r.index, bt_strerror(err));
-            return err;
-        }
-        c->blocks_sent++;
-        s->bytes_served += r.length;
-    }
-    return BT_OK;
-}
-
-static enum bt_err take_request(struct bt_seed_conn *c, const struct bt_message *m)
-{
-    struct bt_seed *s = c->seed;
-    int64_t size;
-
-    if (m->length == 0 || m->length > BT_BLOCK_SIZE) {
-        bt_peer_why(&c->peer, "request of %" PRIu32 " bytes (the limit is %d)", m->length,
-                    BT_BLOCK_SIZE);
-        return BT_ERR_PEER_MESSAGE;
-    }
-    size = m->index < s->t->piece_count ? bt_torrent_piece_size(s->t, m->index) : -1;
-    if (size < 0 || (int64_t)m->begin + m->length > size) {
-        bt_peer_why(&c->peer,
-                    "request out of range: piece %" PRIu32 " begin %" PRIu32 " length %" PRIu32,
-                    m->index, m->begin, m->length);
-        return BT_ERR_PEER_MESSAGE;
-    }
-    if (!c->unchoked)
-        return BT_OK; /* BEP 3: requests sent before a choke are discarded */
-    if (c->q_len == BT_SEED_MAX_REQUESTS) {
-        bt_peer_why(&c->peer, "more than %d requests queued", BT_SEED_MAX_REQUESTS);
-        return BT_ERR_PEER_MESSAGE;
-    }
-    c->queue[(c->q_head + c->q_len) % BT_SEED_MAX_REQUESTS] =
-        (struct bt_seed_request){m->index, m->begin, m->length};
-    c->q_len++;
-    return serve(c);
-}
-
-/* Remove a cancelled request that we have not read yet. */
-static void cancel(struct bt_seed_conn *c, const struct bt_message *m)
-{
-    size_t i, kept = 0;
-
-    for (i = 0; i < c->q_len; i++) {
-        struct bt_seed_request r = c->queue[(c->q_head + i) % BT_SEED_MAX_REQUESTS];
-
-        if (r.index == m->index && r.begin == m->begin && r.length == m->length)
-            continue;
-        c->queue[(c->q_head + kept) % BT_SEED_MAX_REQUESTS] = r;
-        kept++;
-    }
-    c->q_len = kept;
-}
-
 static enum bt_err on_handshake(void *arg, struct bt_peer *p)
 {
     struct bt_seed_conn *c = arg;
@@ -154,30 +79,17 @@ static enum bt_err on_handshake(void *arg, struct bt_peer *p)
 static enum bt_err on_message(void *arg, struct bt_peer *p, const struct bt_message *m)
 {
     struct bt_seed_conn *c = arg;
+    int handled;
 
-    switch (m->id) {
-    case BT_MSG_INTERESTED:
-        c->interested = 1;
-        if (c->unchoked)
-            return BT_OK;
-        c->unchoked = 1;
-        return bt_peer_send_simple(p, BT_MSG_UNCHOKE);
-    case BT_MSG_NOT_INTERESTED:
-        c->interested = 0;
-        return BT_OK;
-    case BT_MSG_REQUEST:
-        return take_request(c, m);
-    case BT_MSG_CANCEL:
-        cancel(c, m);
-        return BT_OK;
-    default:
-        return BT_OK; /* have, bitfield, extensions...: a seed needs none of them */
-    }
+    /* have, bitfield, extensions...: a seed needs none of them. */
+    return bt_upload_message(&c->up, p, m, &handled);
 }
 
 static enum bt_err on_drain(void *arg, struct bt_peer *p)
 {
-    return serve(arg);
+    struct bt_seed_conn *c = arg;
+
+    return bt_upload_serve(&c->up, p);
 }
 
 static void on_close(void *arg, struct bt_peer *p, enum bt_err err)
@@ -185,7 +97,7 @@ static void on_close(void *arg, struct bt_peer *p, enum bt_err err)
     struct bt_seed_conn *c = arg;
 
     if (err == BT_ERR_NET_CLOSED)
-        say(c->seed, p->name, "disconnected after %" PRIu64 " blocks", c->blocks_sent);
+        say(c->seed, p->name, "disconnected after %" PRIu64 " blocks", c->up.blocks_sent);
     else
         say(c->seed, p->name, "dropped: %s%s%s", bt_strerror(err),
             bt_peer_detail(p)[0] != '\0' ? ": " : "", bt_peer_detail(p));
@@ -231,6 +143,7 @@ static struct bt_seed_conn *new_conn(struct bt_seed *s)
     c->slot = i;
     s->conns[i] = c;
     s->conn_count++;
+    bt_upload_init(&c->up, s->t, s->storage, &s->bits);
     bt_peer_init(&c->peer, s->loop, &s->cfg, s->trace != NULL ? &seed_ops : &seed_ops_quiet, c);
     return c;
 }
@@ -265,6 +178,17 @@ static void on_accept(void *arg, int fd, unsigned events)
             forget(c);
         }
     }
+}
+
+uint64_t bt_seed_bytes_served(const struct bt_seed *s)
+{
+    uint64_t sum = s->bytes_served;
+    size_t i;
+
+    for (i = 0; i < s->max_conns && s->conns != NULL; i++)
+        if (s->conns[i] != NULL)
+            sum += s->conns[i]->up.bytes_sent;
+    return sum;
 }
 
 enum bt_err bt_seed_connect(struct bt_seed *s, const struct bt_addr *addr)

@@ -8,16 +8,11 @@
  *                       <-------           bitfield (every bit set)
  *   interested          ------->
  *                       <-------           unchoke
- *   request i,b,16384   ------->           queued (at most BT_SEED_MAX_REQUESTS)
+ *   request i,b,16384   ------->           queued (see upload.h)
  *                       <-------           piece i,b,<block>  (pread into the send buffer)
  *
- * Policy, kept simple because a seed has nothing to gain from tit-for-tat: every
- * interested peer is unchoked.  A request larger than 16 KiB, outside the
- * torrent or beyond the queue's capacity drops the peer; a request that arrives
- * while the peer is choked is ignored (it may have been sent before the choke).
- *
- * Memory per peer is bounded: at most BT_SEED_SEND_HIGH bytes of blocks are read
- * ahead of the socket, and the whole torrent is never in memory.
+ * Serving requests is upload.h's job (shared with bt-download); this file adds
+ * the listening socket, the connection cap and a bitfield with every bit set.
  */
 #ifndef BT_SEED_H
 #define BT_SEED_H
@@ -31,27 +26,19 @@
 #include "net.h"
 #include "peer.h"
 #include "storage.h"
+#include "upload.h"
 
-#define BT_SEED_MAX_REQUESTS 1024       /* queued requests per peer; sent as "reqq" */
-#define BT_SEED_SEND_HIGH    (1u << 20) /* read blocks ahead of the socket up to this */
-#define BT_SEED_MAX_PEERS    64         /* default connection cap */
-#define BT_SEED_BACKLOG      32
-#define BT_SEED_LOG_MAX      256
-
-struct bt_seed_request {
-    uint32_t index, begin, length;
-};
+#define BT_SEED_MAX_PEERS 64 /* default connection cap */
+#define BT_SEED_BACKLOG   32
+#define BT_SEED_LOG_MAX   256
 
 struct bt_seed;
 
 struct bt_seed_conn {
     struct bt_peer peer;
     struct bt_seed *seed;
-    size_t slot; /* index in seed->conns */
-    int interested, unchoked;
-    struct bt_seed_request queue[BT_SEED_MAX_REQUESTS]; /* a ring */
-    size_t q_head, q_len;
-    uint64_t blocks_sent;
+    size_t slot;         /* index in seed->conns */
+    struct bt_upload up; /* the requests it made of us */
 };
 
 /* Events for the log: a peer's address and a sentence. */
@@ -69,7 +56,7 @@ struct bt_seed {
     struct bt_seed_conn **conns;
     size_t max_conns, conn_count;
     struct bt_bitfield bits; /* every piece */
-    uint64_t bytes_served;
+    uint64_t bytes_served;   /* by connections already closed */
 
     bt_seed_log_fn *log; /* may be NULL */
     void *log_arg;
@@ -90,6 +77,9 @@ void bt_seed_release(struct bt_seed *s);
 enum bt_err bt_seed_start(struct bt_seed *s, struct bt_loop *loop, const struct bt_torrent *t,
                           struct bt_storage *storage, const struct bt_peer_config *cfg,
                           const struct bt_addr *addr, size_t max_conns);
+
+/* Bytes of blocks sent so far, over closed and open connections. */
+uint64_t bt_seed_bytes_served(const struct bt_seed *s);
 
 /* Dial a peer (a leecher that will not dial us, such as transmission for a
  * peer on 127.x) and serve it like an incoming one. */

@@ -237,6 +237,28 @@ enum bt_err bt_storage_write(struct bt_storage *st, int64_t off, const void *p, 
     return io(st, off, (unsigned char *)p, len, 1);
 }
 
+enum bt_err bt_storage_prepare(struct bt_storage *st)
+{
+    size_t i;
+
+    for (i = 0; i < st->t->file_count; i++) {
+        struct stat sb;
+        enum bt_err err;
+        int fd;
+
+        st->failed_file = i;
+        err = file_fd(st, i, &fd);
+        if (err != BT_OK)
+            return err;
+        if (fstat(fd, &sb) < 0)
+            return BT_ERR_IO;
+        if (sb.st_size != st->t->files[i].length &&
+            ftruncate(fd, (off_t)st->t->files[i].length) < 0)
+            return errno == ENOSPC || errno == EFBIG ? BT_ERR_STORAGE_SPACE : BT_ERR_IO;
+    }
+    return BT_OK;
+}
+
 enum bt_err bt_storage_verify_piece(struct bt_storage *st, size_t idx, unsigned char *buf)
 {
     const struct bt_torrent *t = st->t;

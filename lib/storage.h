@@ -69,6 +69,13 @@ void bt_storage_release(struct bt_storage *st);
 enum bt_err bt_storage_read(struct bt_storage *st, int64_t off, void *p, size_t len);
 enum bt_err bt_storage_write(struct bt_storage *st, int64_t off, const void *p, size_t len);
 
+/*
+ * Create every file (and its directories) and give it exactly the length the
+ * torrent says, so that a finished download is byte-identical even where no
+ * piece was ever written (files of length 0).  Needs BT_STORAGE_WRITE.
+ */
+enum bt_err bt_storage_prepare(struct bt_storage *st);
+
 /* Read piece idx and compare it with its SHA-1 from the torrent.  buf holds at
  * least piece_length bytes.  BT_ERR_PEER_HASH on a mismatch. */
 enum bt_err bt_storage_verify_piece(struct bt_storage *st, size_t idx, unsigned char *buf);

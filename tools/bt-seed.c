@@ -204,7 +204,7 @@ int main(int argc, char **argv)
         goto out;
     if (bt_wire_config(&cfg, &t, timeout_s) != 0)
         goto out;
-    cfg.reqq = BT_SEED_MAX_REQUESTS;
+    cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
     if (!quiet) {
         seed.log = log_event;
     }
@@ -232,7 +232,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (!quiet)
-        bt_tool_warn("stopped; served %" PRIu64 " bytes", seed.bytes_served);
+        bt_tool_warn("stopped; served %" PRIu64 " bytes", bt_seed_bytes_served(&seed));
     status = BT_EXIT_OK;
 out:
     bt_seed_release(&seed);

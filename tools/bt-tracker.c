@@ -1,0 +1,242 @@
+/*
+ * bt-tracker - a small tracker for local swarms, tests and the tutorials.
+ *
+ *   bt-tracker [-b ADDR]... [-p PORT] [--interval SECONDS] ...
+ *
+ * HTTP (announce and scrape) and UDP (BEP 15) on the same port number.  Once
+ * listening it prints its announce URLs on stdout, one per line, so that a script
+ * can start it with --port 0 and read where it is.  Each announce is logged on
+ * stderr.  Runs until SIGINT or SIGTERM.  Stage 3 of the tutorials.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop.h"
+#include "net.h"
+#include "tool.h"
+#include "tracker_server.h"
+
+#define DEFAULT_PORT   6969 /* the customary tracker port */
+#define DEFAULT_BIND   "127.0.0.1"
+#define MAX_INTERVAL_S 86400
+#define MAX_CONFIGURED 1000000 /* a ceiling on --max-torrents and --max-peers */
+#define BIND_TEXT_MAX  80
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = sig;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: %s [-q] [-b ADDR]... [-p PORT] [--interval SECONDS] [--numwant N]\n"
+            "       [--max-torrents N] [--max-peers N]\n"
+            "Serve HTTP and UDP announces for local swarms until interrupted.\n"
+            "\n"
+            "  -b, --bind ADDR         an IPv4 or IPv6 address to listen on (repeatable;\n"
+            "                          default %s)\n"
+            "  -p, --port PORT         TCP and UDP port (default %d; 0 picks a free one)\n"
+            "  -i, --interval SECONDS  re-announce interval told to clients (default %d);\n"
+            "                          peers silent for twice as long are forgotten\n"
+            "  -n, --numwant N         peers returned when a client does not ask (default %d)\n"
+            "      --max-torrents N    torrents tracked at most (default %d)\n"
+            "      --max-peers N       peers per torrent at most (default %d)\n"
+            "  -q, --quiet             do not log announces\n"
+            "  -h, --help              show this help\n"
+            "  -V, --version           show the version\n"
+            "\n"
+            "Tutorial: tutorials/03-trackers.md\n",
+            bt_tool_name(), DEFAULT_BIND, DEFAULT_PORT, BT_TRACKER_DEFAULT_INTERVAL,
+            BT_SWARM_DEFAULT_NUMWANT, BT_SWARM_DEFAULT_MAX_TORRENTS, BT_SWARM_DEFAULT_MAX_PEERS);
+}
+
+static int parse_count(const char *s, long min, long max, long *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (s[0] == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void log_to_stderr(void *arg, const char *line)
+{
+    char clean[512];
+
+    bt_tool_printable(line, strlen(line), clean, sizeof(clean));
+    fprintf(stderr, "%s: %s\n", bt_tool_name(), clean);
+}
+
+/* "127.0.0.1" or "::1" (or "[::1]") plus the port, through net.h's parser. */
+static int parse_bind(const char *ip, long port, struct bt_addr *addr)
+{
+    char text[BIND_TEXT_MAX];
+    int v6 = strchr(ip, ':') != NULL && ip[0] != '[';
+
+    /* net.h's parser wants a port of 1-65535; "any port" (0) is set afterwards. */
+    snprintf(text, sizeof(text), "%s%s%s:%ld", v6 ? "[" : "", ip, v6 ? "]" : "",
+             port == 0 ? 1 : port);
+    if (bt_addr_parse(text, addr) != BT_OK)
+        return -1;
+    if (port == 0 && addr->ss.ss_family == AF_INET6)
+        ((struct sockaddr_in6 *)&addr->ss)->sin6_port = 0;
+    else if (port == 0)
+        ((struct sockaddr_in *)&addr->ss)->sin_port = 0;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    enum { OPT_MAX_TORRENTS = 256, OPT_MAX_PEERS };
+    static const struct option longopts[] = {
+        {"bind", required_argument, NULL, 'b'},
+        {"port", required_argument, NULL, 'p'},
+        {"interval", required_argument, NULL, 'i'},
+        {"numwant", required_argument, NULL, 'n'},
+        {"max-torrents", required_argument, NULL, OPT_MAX_TORRENTS},
+        {"max-peers", required_argument, NULL, OPT_MAX_PEERS},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *binds[BT_TRACKER_SERVER_MAX_BINDS];
+    size_t bind_count = 0, i;
+    struct bt_tracker_server_config cfg;
+    struct bt_tracker_server srv;
+    struct bt_loop loop;
+    struct sigaction sa;
+    long port = DEFAULT_PORT, v;
+    int c, quiet = 0, status = BT_EXIT_FAIL;
+    enum bt_err err;
+
+    bt_tool_init(argv[0]);
+    bt_tracker_server_config_init(&cfg);
+    while ((c = getopt_long(argc, argv, "b:p:i:n:qhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'b':
+            if (bind_count == BT_TRACKER_SERVER_MAX_BINDS) {
+                bt_tool_warn("too many --bind addresses (at most %d)", BT_TRACKER_SERVER_MAX_BINDS);
+                return BT_EXIT_USAGE;
+            }
+            binds[bind_count++] = optarg;
+            break;
+        case 'p':
+            if (parse_count(optarg, 0, 65535, &port) != 0) {
+                bt_tool_warn("invalid port '%s' (want 0-65535)", optarg);
+                return BT_EXIT_USAGE;
+            }
+            break;
+        case 'i':
+            if (parse_count(optarg, 1, MAX_INTERVAL_S, &v) != 0) {
+                bt_tool_warn("invalid interval '%s' (want 1-%d seconds)", optarg, MAX_INTERVAL_S);
+                return BT_EXIT_USAGE;
+            }
+            cfg.interval_s = (uint32_t)v;
+            break;
+        case 'n':
+            if (parse_count(optarg, 0, BT_SWARM_MAX_NUMWANT, &v) != 0) {
+                bt_tool_warn("invalid numwant '%s' (want 0-%d)", optarg, BT_SWARM_MAX_NUMWANT);
+                return BT_EXIT_USAGE;
+            }
+            cfg.default_numwant = (size_t)v;
+            break;
+        case OPT_MAX_TORRENTS:
+        case OPT_MAX_PEERS:
+            if (parse_count(optarg, 1, MAX_CONFIGURED, &v) != 0) {
+                bt_tool_warn("invalid limit '%s' (want 1-%d)", optarg, MAX_CONFIGURED);
+                return BT_EXIT_USAGE;
+            }
+            if (c == OPT_MAX_TORRENTS)
+                cfg.max_torrents = (size_t)v;
+            else
+                cfg.max_peers = (size_t)v;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return bt_tool_close_stdout(BT_EXIT_OK);
+        case 'V':
+            bt_tool_version();
+            return bt_tool_close_stdout(BT_EXIT_OK);
+        default:
+            usage(stderr);
+            return BT_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        bt_tool_warn("unexpected operand '%s'", argv[optind]);
+        usage(stderr);
+        return BT_EXIT_USAGE;
+    }
+    if (bind_count == 0)
+        binds[bind_count++] = DEFAULT_BIND;
+    for (i = 0; i < bind_count; i++) {
+        if (parse_bind(binds[i], port, &cfg.binds[i]) != 0) {
+            bt_tool_warn("invalid bind address '%s' (want a numeric IPv4 or IPv6 address)",
+                         binds[i]);
+            return BT_EXIT_USAGE;
+        }
+    }
+    cfg.bind_count = bind_count;
+    if (!quiet)
+        cfg.log = log_to_stderr;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal; /* no SA_RESTART: poll() must return EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    bt_loop_init(&loop);
+    err = bt_tracker_server_init(&srv, &cfg, &loop);
+    if (err == BT_OK)
+        err = bt_tracker_server_start(&srv);
+    if (err != BT_OK) {
+        char where[BT_ADDR_STRLEN];
+
+        bt_addr_format(&cfg.binds[srv.bound_count], where);
+        bt_tool_error(err, where);
+        goto out;
+    }
+    for (i = 0; i < srv.bound_count; i++) {
+        char where[BT_ADDR_STRLEN];
+
+        bt_addr_format(&srv.bound[i], where);
+        printf("http://%s/announce\nudp://%s\n", where, where);
+    }
+    /* A script reads the URLs while we run: they must not wait in a buffer. */
+    if (fflush(stdout) != 0) {
+        bt_tool_warn("error writing to standard output: %s", strerror(errno));
+        goto out;
+    }
+    err = bt_loop_run(&loop, &interrupted);
+    if (err != BT_OK) {
+        bt_tool_error(err, NULL);
+        goto out;
+    }
+    if (!quiet)
+        bt_tool_warn("stopping on %s", interrupted == SIGINT ? "SIGINT" : "SIGTERM");
+    status = BT_EXIT_OK;
+out:
+    bt_tracker_server_release(&srv);
+    bt_loop_release(&loop);
+    return bt_tool_close_stdout(status);
+}
