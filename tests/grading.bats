@@ -1,0 +1,179 @@
+#!/usr/bin/env bats
+# grading.bats - the exercises' grading is real.
+#
+# For each stage that exercises/stages.txt lists: `make exercise` builds the
+# shipped skeletons and `make grade` scores them below full and fails; the
+# reference lib files, copied into an EXERCISE_DIR, build and pass every check;
+# and the skeletons define exactly the public functions of the reference files.
+# Everything is built under $BATS_TEST_TMPDIR (EXERCISE_BUILD), never in the
+# build tree.  Each stage's scores are printed to the TAP log as "# grading: ...".
+
+bats_require_minimum_version 1.5.0
+load helper
+
+# Stages with a test below; a stage listed in stages.txt beyond these fails the
+# last test.
+STAGES="1 2 3 4 5 6"
+
+setup() {
+    [ -f "$BT_BUILDDIR/Makefile" ] || skip "needs a configured build tree ($BT_BUILDDIR has no Makefile)"
+}
+
+# stage_files N: the lib files of stage N, from stages.txt.
+stage_files() {
+    awk -v s="$1" '!/^#/ && NF > 1 && $1 + 0 == s { $1 = ""; print }' \
+        "$BT_SRCDIR/exercises/stages.txt"
+}
+
+# in_build TARGET VAR=VALUE...: run make TARGET in the build tree, outside the
+# jobserver of any make that runs this suite.
+in_build() {
+    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$BT_BUILDDIR" "$@"
+}
+
+# score N: "PASS TOTAL" from the report in $output.
+score() {
+    local line
+    line=$(grep -E "^stage $1: [0-9]+/[0-9]+ checks pass" <<<"$output") || return 1
+    line=${line#stage $1: }
+    echo "${line%%/*} $(echo "${line#*/}" | cut -d' ' -f1)"
+}
+
+# public_functions OBJ: the functions an object file defines for others.
+public_functions() {
+    nm -g --defined-only "$1" | awk '$2 == "T" { print $3 }' | sort
+}
+
+# grade_stage N: the skeleton fails, the reference passes, both define the same API.
+grade_stage() {
+    local n=$1 files f build pass total
+    files=$(stage_files "$n")
+    [ -n "$files" ] || skip "stage $n has no exercise yet"
+    # One build directory for both: the reference objects are compiled once.
+    build="$BATS_TEST_TMPDIR/build"
+
+    run in_build grade STAGE="$n" EXERCISE_BUILD="$build"
+    assert_failure
+    assert_line --regexp '^PASS  '
+    assert_line --regexp '^FAIL  '
+    assert_line --regexp '^      .+' # a failure's details, indented
+    read -r pass total < <(score "$n") || fail "no score line in: $output"
+    [ "$pass" -lt "$total" ] || fail "the skeleton scored $pass/$total"
+    echo "# grading: stage $n: the shipped skeleton scores $pass/$total" >&3
+    mkdir -p "$BATS_TEST_TMPDIR/skeleton"
+    cp "$build"/obj/learner/*.o "$BATS_TEST_TMPDIR/skeleton/"
+
+    mkdir -p "$BATS_TEST_TMPDIR/mine"
+    for f in $files; do
+        cp "$BT_SRCDIR/lib/$f" "$BATS_TEST_TMPDIR/mine/"
+    done
+    run in_build grade STAGE="$n" EXERCISE_BUILD="$build" EXERCISE_DIR="$BATS_TEST_TMPDIR/mine"
+    assert_success
+    refute_line --regexp '^FAIL  '
+    read -r pass total < <(score "$n") || fail "no score line in: $output"
+    [ "$pass" -eq "$total" ] && [ "$total" -gt 0 ]
+    echo "# grading: stage $n: the reference scores $pass/$total" >&3
+
+    for f in $files; do
+        assert_equal "$(public_functions "$BATS_TEST_TMPDIR/skeleton/${f%.c}.o")" \
+            "$(public_functions "$build/obj/learner/${f%.c}.o")"
+    done
+}
+
+@test "stages.txt: every file of every stage is in lib/ and has a skeleton" {
+    local n f count=0
+    while read -r n; do
+        for f in $(stage_files "$n"); do
+            assert_file_exists "$BT_SRCDIR/lib/$f"
+            assert_file_exists "$BT_SRCDIR/exercises/stage$n/$f"
+            count=$((count + 1))
+        done
+    done < <(awk '!/^#/ && NF > 1 { print $1 }' "$BT_SRCDIR/exercises/stages.txt")
+    [ "$count" -ge 2 ]
+}
+
+@test "make exercise refuses a missing STAGE, an unknown stage and a missing file, clearly" {
+    run in_build exercise
+    assert_failure
+    assert_output --partial "usage: exercises/build [-o OUTDIR] STAGE [DIR]"
+    run in_build exercise STAGE=99 EXERCISE_BUILD="$BATS_TEST_TMPDIR/x"
+    assert_failure
+    assert_output --partial "exercises/build: stage 99 has no exercise (stages with one: 1 2"
+    run in_build exercise STAGE=1 EXERCISE_DIR="$BATS_TEST_TMPDIR" EXERCISE_BUILD="$BATS_TEST_TMPDIR/x"
+    assert_failure
+    assert_output --partial "exercises/build: $BATS_TEST_TMPDIR/bencode.c: no such file (stage 1 is: bencode.c)"
+    assert_dir_not_exists "$BATS_TEST_TMPDIR/x/tools"
+}
+
+@test "a learner file that does not compile stops the build with its error, and no tools" {
+    printf 'int broken(void) { return }\n' >"$BATS_TEST_TMPDIR/bencode.c"
+    run in_build exercise STAGE=1 EXERCISE_DIR="$BATS_TEST_TMPDIR" EXERCISE_BUILD="$BATS_TEST_TMPDIR/x"
+    assert_failure
+    assert_output --partial "bencode.c:1:"
+    assert_output --partial "exercises/build: stage 1: $BATS_TEST_TMPDIR/bencode.c does not compile"
+    assert_file_not_exists "$BATS_TEST_TMPDIR/x/tools/bt-decode"
+}
+
+@test "exercises/grade --tools grades any directory of bt-* commands (any language)" {
+    local dir="$BATS_TEST_TMPDIR/other" t
+    mkdir -p "$dir"
+    # Tools in another language: here shell scripts in front of the reference.
+    for t in bt-decode bt-encode; do
+        printf '#!/bin/sh\nexec "%s/%s" "$@"\n' "$BT_BUILDDIR/tools" "$t" >"$dir/$t"
+        chmod +x "$dir/$t"
+    done
+    run "$BT_SRCDIR/exercises/grade" 1 --tools "$dir" --filter 'golden JSON'
+    assert_success
+    assert_line "stage 1: grading the tools in $dir"
+    assert_line "PASS  every sample decodes to its golden JSON"
+    assert_line "stage 1: 1/1 checks pass"
+
+    printf '#!/bin/sh\necho "{}"\n' >"$dir/bt-decode"
+    run "$BT_SRCDIR/exercises/grade" 1 --tools "$dir" --filter 'golden JSON'
+    assert_failure
+    assert_line "FAIL  every sample decodes to its golden JSON"
+    assert_line "stage 1: 0/1 checks pass"
+
+    run "$BT_SRCDIR/exercises/grade" 1 --tools "$BATS_TEST_TMPDIR/none"
+    assert_failure
+    assert_output --partial "no such directory"
+    run -2 "$BT_SRCDIR/exercises/grade" one
+}
+
+@test "stage 1: the skeleton fails its grading, the reference passes" {
+    grade_stage 1
+}
+
+@test "stage 2: the skeleton fails its grading, the reference passes" {
+    grade_stage 2
+}
+
+@test "stage 3: the skeleton fails its grading, the reference passes" {
+    grade_stage 3
+}
+
+@test "stage 4: the skeleton fails its grading, the reference passes" {
+    grade_stage 4
+}
+
+@test "stage 5: the skeleton fails its grading, the reference passes" {
+    grade_stage 5
+}
+
+@test "stage 6: the skeleton fails its grading, the reference passes" {
+    grade_stage 6
+}
+
+@test "every stage of stages.txt is graded by a test of this suite" {
+    local n status=0
+    while read -r n; do
+        case " $STAGES " in
+        *" $((10#$n)) "*) ;;
+        *)
+            echo "exercises/stages.txt: stage $n has no test in tests/grading.bats"
+            status=1
+            ;;
+        esac
+    done < <(awk '!/^#/ && NF > 1 { print $1 }' "$BT_SRCDIR/exercises/stages.txt")
+    return "$status"
+}
