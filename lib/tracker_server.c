@@ -15,7 +15,7 @@
  *
  * UDP (BEP 15): the connection id proves that the client receives at the
  * address it claims.  We keep no table of them: an id is the first 8 bytes of
- * SHA-1(secret | minute | client address), so checking one costs a hash, and a
+ * SHA-1(secret | minute | client IP address), so checking one costs a hash, and a
  * flood of connects costs no memory.  An id is accepted in the minute it was made
  * and the next one: between one and two minutes, as BEP 15 asks.
  *
@@ -597,17 +597,17 @@ enum bt_err bt_tracker_server_http(struct bt_tracker_server *srv, const char *re
 static uint64_t conn_id_for(const struct bt_tracker_server *srv, const struct bt_addr *from,
                             uint64_t bucket)
 {
-    unsigned char msg[sizeof(srv->secret) + 8 + 16 + 2], digest[BT_SHA1_LEN];
+    unsigned char msg[sizeof(srv->secret) + 8 + 16], digest[BT_SHA1_LEN];
     struct bt_tracker_peer who;
 
-    addr_to_peer(from, bt_addr_port(from), &who);
+    /* The address without the port: a client may announce from a new socket. */
+    addr_to_peer(from, 0, &who);
     memset(msg, 0, sizeof(msg));
     memcpy(msg, srv->secret, sizeof(srv->secret));
     bt_put_be64(msg + sizeof(srv->secret), bucket);
     memcpy(msg + sizeof(srv->secret) + 8, who.ip, who.iplen);
-    bt_put_be16(msg + sizeof(srv->secret) + 24, who.port);
     if (bt_sha1(msg, sizeof(msg), digest) != BT_OK)
-        return 0; /* never matches a real id check below: see conn_id_ok */
+        return 0; /* conn_id_ok never accepts 0 */
     return bt_get_be64(digest);
 }
 
