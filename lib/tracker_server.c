@@ -45,6 +45,7 @@
 #define UDP_SCRAPE_ENTRY      12    /* BEP 15: seeders, completed, leechers */
 #define LOG_LINE_MAX          256
 #define PORT_0_TRIES          20 /* attempts to find one port free for TCP and UDP */
+#define BURST                 64 /* accepts or datagrams per wake-up: a flood cannot starve the rest */
 
 struct bt_tracker_conn {
     int fd;
@@ -873,8 +874,9 @@ static void on_conn_io(void *arg, int fd, unsigned events)
 static void on_accept(void *arg, int fd, unsigned events)
 {
     struct bt_tracker_server *srv = arg;
+    int i;
 
-    for (;;) {
+    for (i = 0; i < BURST; i++) {
         struct bt_tracker_conn *c;
         struct bt_addr from;
         int cfd;
@@ -910,8 +912,9 @@ static void on_udp(void *arg, int fd, unsigned events)
 {
     struct bt_tracker_server *srv = arg;
     unsigned char in[BT_UDP_MAX_PACKET], out[BT_UDP_MAX_PACKET];
+    int i;
 
-    for (;;) {
+    for (i = 0; i < BURST; i++) {
         struct bt_addr from;
         ssize_t n;
         size_t out_len;
