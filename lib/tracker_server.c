@@ -55,6 +55,7 @@ struct bt_tracker_conn {
     struct bt_buf out;
     size_t out_off;
     uint64_t timer;
+    int draining; /* answer sent: reading the rest until EOF before closing */
     struct bt_tracker_server *srv;
 };
 
@@ -817,6 +818,31 @@ static void conn_write(struct bt_tracker_conn *c)
             break;
         c->out_off += (size_t)n;
     }
+    if (c->out_off < c->out.len || c->in_len < sizeof(c->in)) {
+        conn_close(c);
+        return;
+    }
+    /* The client may still be sending a request we refused as too large.  Closing
+     * with unread bytes makes the kernel send a reset, which can destroy our answer
+     * before the client reads it: finish sending, then read until the client
+     * closes (or the connection's deadline passes). */
+    shutdown(c->fd, SHUT_WR);
+    c->draining = 1;
+    bt_loop_set_events(c->srv->loop, c->fd, BT_LOOP_READ);
+}
+
+static void conn_drain(struct bt_tracker_conn *c)
+{
+    for (;;) {
+        ssize_t n = recv(c->fd, c->in, sizeof(c->in), 0);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        if (n <= 0)
+            break;
+    }
     conn_close(c);
 }
 
@@ -844,6 +870,10 @@ static void on_conn_io(void *arg, int fd, unsigned events)
 {
     struct bt_tracker_conn *c = arg;
 
+    if (c->draining) {
+        conn_drain(c);
+        return;
+    }
     if (c->out.len > 0) {
         conn_write(c);
         return;
