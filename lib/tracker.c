@@ -198,7 +198,7 @@ enum bt_err bt_tracker_percent_encode(struct bt_buf *out, const unsigned char *s
     return BT_OK;
 }
 
-static const char *event_name(enum bt_tracker_event event)
+const char *bt_tracker_event_name(enum bt_tracker_event event)
 {
     switch (event) {
     case BT_EVENT_STARTED:
@@ -216,7 +216,7 @@ static const char *event_name(enum bt_tracker_event event)
 enum bt_err bt_tracker_announce_url(struct bt_buf *out, const char *tracker_url,
                                     const struct bt_announce_req *req)
 {
-    const char *event = event_name(req->event);
+    const char *event = bt_tracker_event_name(req->event);
     enum bt_err err;
 
     err = bt_buf_append_str(out, tracker_url);

@@ -48,6 +48,9 @@ enum bt_tracker_event {
     BT_EVENT_STOPPED = 3,
 };
 
+/* "started", "completed", "stopped", or NULL for BT_EVENT_NONE (sent as no event). */
+const char *bt_tracker_event_name(enum bt_tracker_event event);
+
 enum bt_tracker_scheme {
     BT_TRACKER_HTTP = 1,
     BT_TRACKER_HTTPS,

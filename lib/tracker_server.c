@@ -142,17 +142,6 @@ static void addr_to_peer(const struct bt_addr *from, uint16_t port, struct bt_tr
 
 /* ---- HTTP ------------------------------------------------------------------ */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode n bytes of s into out (at most max bytes).  '+' stays '+': it
  * means a space only in HTML forms, and no client encodes an info hash that way.
  * Returns the decoded length, or -1 for a bad escape or too long a value. */
@@ -164,15 +153,15 @@ static long percent_decode(const char *s, size_t n, unsigned char *out, size_t m
         unsigned char c = (unsigned char)s[i];
 
         if (c == '%') {
-            int hi, lo;
+            char hex[3];
 
             if (n - i < 3)
                 return -1;
-            hi = hex_value(s[i + 1]);
-            lo = hex_value(s[i + 2]);
-            if (hi < 0 || lo < 0)
+            hex[0] = s[i + 1];
+            hex[1] = s[i + 2];
+            hex[2] = '\0';
+            if (bt_hex_decode(hex, &c, 1) != BT_OK)
                 return -1;
-            c = (unsigned char)(hi * 16 + lo);
             i += 2;
         }
         if (o == max)
@@ -327,19 +316,12 @@ static enum bt_err http_failure(struct bt_tracker_server *srv, struct bt_buf *ou
     return err;
 }
 
+/* For the log: a regular re-announce has no event name. */
 static const char *event_word(enum bt_tracker_event e)
 {
-    switch (e) {
-    case BT_EVENT_STARTED:
-        return "started";
-    case BT_EVENT_STOPPED:
-        return "stopped";
-    case BT_EVENT_COMPLETED:
-        return "completed";
-    case BT_EVENT_NONE:
-        break;
-    }
-    return "update";
+    const char *name = bt_tracker_event_name(e);
+
+    return name != NULL ? name : "update";
 }
 
 /* The peers of a non-compact answer: l d 2:ip <text> 7:peer id <20> 4:port i e ... e. */

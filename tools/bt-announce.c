@@ -388,18 +388,23 @@ static void json_count(const char *key, int64_t v)
         printf("%" PRId64, v);
 }
 
+/* A peer's text form, "ip:port" or "[v6]:port", into text (BT_ADDR_STRLEN bytes). */
+static void format_peer(const struct bt_tracker_peer *p, char *text)
+{
+    struct bt_addr addr;
+
+    bt_addr_from_raw(p->ip, p->iplen, p->port, &addr);
+    bt_addr_format(&addr, text);
+}
+
 static void print_peers_json(const struct bt_peer_list *peers)
 {
+    char text[BT_ADDR_STRLEN];
     size_t i;
 
     putchar('[');
     for (i = 0; i < peers->count; i++) {
-        const struct bt_tracker_peer *p = &peers->peers[i];
-        struct bt_addr addr;
-        char text[BT_ADDR_STRLEN];
-
-        bt_addr_from_raw(p->ip, p->iplen, p->port, &addr);
-        bt_addr_format(&addr, text);
+        format_peer(&peers->peers[i], text);
         printf("%s\"%s\"", i > 0 ? "," : "", text);
     }
     putchar(']');
@@ -439,15 +444,11 @@ static void print_json(const struct result *results, size_t n, const struct bt_p
 
 static void print_peers(const struct bt_peer_list *peers)
 {
+    char text[BT_ADDR_STRLEN];
     size_t i;
 
     for (i = 0; i < peers->count; i++) {
-        const struct bt_tracker_peer *p = &peers->peers[i];
-        struct bt_addr addr;
-        char text[BT_ADDR_STRLEN];
-
-        bt_addr_from_raw(p->ip, p->iplen, p->port, &addr);
-        bt_addr_format(&addr, text);
+        format_peer(&peers->peers[i], text);
         printf("%s\n", text);
     }
 }
