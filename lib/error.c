@@ -47,6 +47,18 @@ const char *bt_strerror(enum bt_err err)
 
     case BT_ERR_JSON_SYNTAX:
         return "invalid JSON";
+    case BT_ERR_JSON_UTF8:
+        return "JSON text is not valid UTF-8";
+    case BT_ERR_JSON_ESCAPE:
+        return "invalid escape in JSON string";
+    case BT_ERR_JSON_NOT_INTEGER:
+        return "number is not an integer";
+    case BT_ERR_JSON_LITERAL:
+        return "true, false and null have no bencode form";
+    case BT_ERR_JSON_BINARY:
+        return "malformed $hex or $dict object";
+    case BT_ERR_JSON_OUTPUT:
+        return "output exceeds the size limit";
 
     case BT_ERR_META_NOT_DICT:
         return "metainfo is not a dictionary";
@@ -55,19 +67,37 @@ const char *bt_strerror(enum bt_err err)
     case BT_ERR_META_FIELD_TYPE:
         return "metainfo field has the wrong type";
     case BT_ERR_META_PIECE_LENGTH:
-        return "invalid piece length";
+        return "piece length is not positive";
     case BT_ERR_META_PIECES:
         return "piece hashes do not match the total length";
     case BT_ERR_META_LENGTH:
-        return "invalid file length";
+        return "negative length";
     case BT_ERR_META_NAME:
         return "missing or unsafe name";
     case BT_ERR_META_PATH:
-        return "unsafe file path";
+        return "file path has no elements";
     case BT_ERR_META_FILES:
-        return "invalid file list";
+        return "info has both length and files, or no files";
     case BT_ERR_META_TOO_MANY:
         return "too many pieces or files";
+    case BT_ERR_META_MISSING:
+        return "required field is missing";
+    case BT_ERR_META_PIECE_LENGTH_LARGE:
+        return "piece length exceeds 1 GiB";
+    case BT_ERR_META_PIECES_PARTIAL:
+        return "piece hashes are not a multiple of 20 bytes";
+    case BT_ERR_META_TOTAL_LENGTH:
+        return "total length overflows";
+    case BT_ERR_META_EMPTY:
+        return "torrent holds no data";
+    case BT_ERR_META_PATH_EMPTY:
+        return "empty path element";
+    case BT_ERR_META_PATH_DOT:
+        return "path element is '.' or '..'";
+    case BT_ERR_META_PATH_CHAR:
+        return "path element contains '/' or a NUL byte";
+    case BT_ERR_META_TEXT_NUL:
+        return "text contains a NUL byte";
 
     case BT_ERR_TRACKER_URL:
         return "unsupported or malformed tracker URL";

@@ -38,18 +38,33 @@ enum bt_err {
 
     /* json.c (bt-decode/bt-encode's JSON form) */
     BT_ERR_JSON_SYNTAX,
+    BT_ERR_JSON_UTF8,        /* JSON text that is not UTF-8 */
+    BT_ERR_JSON_ESCAPE,      /* a bad backslash escape or a lone surrogate in a string */
+    BT_ERR_JSON_NOT_INTEGER, /* a fraction or an exponent: bencode has only integers */
+    BT_ERR_JSON_LITERAL,     /* true, false or null: bencode has no such values */
+    BT_ERR_JSON_BINARY,      /* a malformed {"$hex": ...} or {"$dict": ...} object */
+    BT_ERR_JSON_OUTPUT,      /* the converted value would exceed its size limit */
 
     /* metainfo.c (BEP 3, BEP 12) */
     BT_ERR_META_NOT_DICT,
     BT_ERR_META_NO_INFO,
-    BT_ERR_META_FIELD_TYPE,   /* a known field has the wrong bencode type */
-    BT_ERR_META_PIECE_LENGTH, /* missing, zero, negative or absurd */
-    BT_ERR_META_PIECES,       /* not a multiple of 20, or count does not match length */
-    BT_ERR_META_LENGTH,       /* negative, missing or overflowing length */
-    BT_ERR_META_NAME,         /* missing or unsafe name */
-    BT_ERR_META_PATH,         /* unsafe or empty path element */
-    BT_ERR_META_FILES,        /* both or neither of length/files, or an empty list */
-    BT_ERR_META_TOO_MANY,     /* more pieces or files than the limit */
+    BT_ERR_META_FIELD_TYPE,         /* a known field has the wrong bencode type */
+    BT_ERR_META_PIECE_LENGTH,       /* zero or negative */
+    BT_ERR_META_PIECES,             /* piece count does not match the total length */
+    BT_ERR_META_LENGTH,             /* a negative file length */
+    BT_ERR_META_NAME,               /* unused: the name gets BT_ERR_META_PATH_* like paths */
+    BT_ERR_META_PATH,               /* a file path with no elements */
+    BT_ERR_META_FILES,              /* both length and files, or an empty files list */
+    BT_ERR_META_TOO_MANY,           /* more pieces or files than the limit */
+    BT_ERR_META_MISSING,            /* a required field is absent */
+    BT_ERR_META_PIECE_LENGTH_LARGE, /* above BT_META_MAX_PIECE_LENGTH */
+    BT_ERR_META_PIECES_PARTIAL,     /* "pieces" is not a multiple of 20 bytes */
+    BT_ERR_META_TOTAL_LENGTH,       /* the file lengths add up past INT64_MAX */
+    BT_ERR_META_EMPTY,              /* the torrent holds no bytes at all */
+    BT_ERR_META_PATH_EMPTY,         /* an empty name or path element */
+    BT_ERR_META_PATH_DOT,           /* a name or path element that is . or .. */
+    BT_ERR_META_PATH_CHAR,          /* a '/' or NUL inside a name or path element */
+    BT_ERR_META_TEXT_NUL,           /* a NUL byte inside a URL or other text */
 
     /* tracker.c, tracker_http.c, tracker_udp.c (BEP 3, 7, 12, 15, 23) */
     BT_ERR_TRACKER_URL,

@@ -63,7 +63,7 @@ struct bt_torrent {
     int multi_file;       /* info has "files" */
     int64_t piece_length; /* bytes per piece */
     size_t piece_count;
-    unsigned char *piece_hashes; /* piece_count * 20 bytes */
+    unsigned char *piece_hashes; /* piece_count * 20 bytes, inside info (not freed alone) */
     int64_t total_length;
     struct bt_file *files; /* one entry for a single-file torrent, path == name */
     size_t file_count;
@@ -89,20 +89,41 @@ void bt_torrent_init(struct bt_torrent *t);
 void bt_torrent_release(struct bt_torrent *t);
 
 /*
+ * Where a parse failed: the byte offset of the offending value in the input
+ * (for a missing field, the dict that lacks it; for a piece count that does not
+ * match the length, the "pieces" string), and the field's name written as a
+ * path, such as "info.files[2].path[0]", or "" for a bencode syntax error.
+ */
+#define BT_META_FIELD_MAX 96
+struct bt_meta_error {
+    size_t offset;
+    char field[BT_META_FIELD_MAX];
+};
+
+/*
  * Parse a whole .torrent file.  The torrent copies what it keeps, so data may be
  * freed afterwards.  On failure t is left initialised-empty and *err_offset (if
- * not NULL) is the byte offset of the problem (0 when the problem has no single
- * place, such as a piece count that does not match the length).
+ * not NULL) is the byte offset of the problem (see struct bt_meta_error).
+ *
+ * BT_META_LENIENT accepts non-canonical bencode (unsorted keys, leading zeros,
+ * trailing bytes) and ignores malformed optional fields outside the info dict
+ * (announce, announce-list, url-list, comment, created by, creation date).  The
+ * info dict is checked the same way in both modes.
  */
 enum bt_err bt_torrent_parse(struct bt_torrent *t, const void *data, size_t len, unsigned flags,
                              size_t *err_offset);
+/* The same, reporting the field as well as the offset (e may be NULL). */
+enum bt_err bt_torrent_parse_detailed(struct bt_torrent *t, const void *data, size_t len,
+                                      unsigned flags, struct bt_meta_error *e);
 
 /*
  * Parse a bare info dict (as fetched with BEP 9).  Fills the info fields and the
- * info hash; trackers are left empty.
+ * info hash; trackers are left empty.  Field names in errors start with "info".
  */
 enum bt_err bt_torrent_parse_info(struct bt_torrent *t, const void *info, size_t len,
                                   unsigned flags, size_t *err_offset);
+enum bt_err bt_torrent_parse_info_detailed(struct bt_torrent *t, const void *info, size_t len,
+                                           unsigned flags, struct bt_meta_error *e);
 
 /* Bytes in piece idx: piece_length, except the last which may be shorter. */
 int64_t bt_torrent_piece_size(const struct bt_torrent *t, size_t idx);

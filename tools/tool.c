@@ -54,6 +54,31 @@ void bt_tool_error(enum bt_err err, const char *subject)
     fputc('\n', stderr);
 }
 
+void bt_tool_error_at(enum bt_err err, const char *subject, size_t offset)
+{
+    fprintf(stderr, "%s: %s: byte %zu: %s\n", tool_name, subject, offset, bt_strerror(err));
+}
+
+enum bt_err bt_tool_read_input(struct bt_buf *in, const char *expr, const char *path, char *subject,
+                               size_t subjectsz)
+{
+    enum bt_err err;
+
+    if (expr != NULL) {
+        snprintf(subject, subjectsz, "expression");
+        err = bt_buf_append_str(in, expr);
+    } else {
+        if (strcmp(path, "-") == 0)
+            snprintf(subject, subjectsz, "standard input");
+        else
+            bt_tool_printable(path, strlen(path), subject, subjectsz);
+        err = bt_buf_read_file(in, path);
+    }
+    if (err != BT_OK)
+        bt_tool_error(err, subject);
+    return err;
+}
+
 void bt_tool_version(void)
 {
     printf("%s (btkit) %s\n", tool_name, PACKAGE_VERSION);

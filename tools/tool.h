@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "buf.h"
 #include "error.h"
 
 #define BT_EXIT_OK    0 /* success */
@@ -25,6 +26,18 @@ const char *bt_tool_name(void);
 void bt_tool_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "bt-tool: <subject>: <bt_strerror(err)>[: <strerror(errno)> for BT_ERR_IO]\n". */
 void bt_tool_error(enum bt_err err, const char *subject);
+
+/* "bt-tool: <subject>: byte <offset>: <bt_strerror(err)>\n", for errors in parsed input. */
+void bt_tool_error_at(enum bt_err err, const char *subject, size_t offset);
+
+/*
+ * Read a tool's input into in (within in->max): the text expr when it is not NULL,
+ * else the file path, "-" being standard input.  Writes the name messages use into
+ * subject: "expression", "standard input", or path with control characters
+ * replaced.  On failure prints the error and returns it.
+ */
+enum bt_err bt_tool_read_input(struct bt_buf *in, const char *expr, const char *path, char *subject,
+                               size_t subjectsz);
 
 /* Print "bt-tool (btkit) VERSION" to stdout. */
 void bt_tool_version(void);

@@ -1,0 +1,125 @@
+/*
+ * fuzz_metainfo.c - libFuzzer harness for lib/metainfo.c and lib/magnet.c.
+ *
+ * Each input is parsed as a whole .torrent and as a bare info dict, strict and
+ * lenient.  A crash, a leak or a sanitizer report is a bug; so is a parse that
+ * succeeds with a torrent breaking the promises of metainfo.h, which this
+ * harness checks and turns into abort():
+ *
+ *   - piece_count pieces cover total_length exactly (the last one shorter)
+ *   - the files lie end to end and their lengths add up to total_length
+ *   - every path is relative and made of safe elements
+ *   - the info hash is the SHA-1 of the info bytes kept
+ *   - a strict success is also a lenient success with the same hash
+ *
+ *   fuzz/run builds it, or by hand:
+ *   clang -fsanitize=fuzzer,address,undefined -Ilib fuzz/fuzz_metainfo.c lib/[a-z]*.c -lcrypto
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "magnet.h"
+#include "metainfo.h"
+#include "sha1.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check(int cond)
+{
+    if (!cond)
+        abort();
+}
+
+/* One path element: not empty, not "." or "..", no '/' (the caller splits on it). */
+static void check_path(const char *path)
+{
+    const char *p = path;
+
+    check(path[0] != '\0' && path[0] != '/');
+    while (*p != '\0') {
+        const char *end = strchr(p, '/');
+        size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+
+        check(n > 0);
+        check(!(n == 1 && p[0] == '.'));
+        check(!(n == 2 && p[0] == '.' && p[1] == '.'));
+        p += n;
+        if (*p == '/')
+            p++;
+        check(*p != '\0' || end == NULL); /* no trailing '/' */
+    }
+}
+
+static void check_torrent(const struct bt_torrent *t)
+{
+    unsigned char hash[BT_INFOHASH_LEN];
+    int64_t sum = 0, last;
+    struct bt_buf link;
+    size_t i;
+
+    check(t->name != NULL && strchr(t->name, '/') == NULL);
+    check(t->piece_length > 0 && t->piece_length <= BT_META_MAX_PIECE_LENGTH);
+    check(t->piece_count > 0 && t->piece_count <= BT_META_MAX_PIECES);
+    check(t->piece_hashes != NULL);
+    check(t->total_length > 0);
+    /* piece_count pieces: all full but the last, which holds 1..piece_length bytes. */
+    last = bt_torrent_piece_size(t, t->piece_count - 1);
+    check(last > 0 && last <= t->piece_length);
+    check(t->piece_length * (int64_t)(t->piece_count - 1) + last == t->total_length);
+    check(bt_torrent_piece_size(t, t->piece_count) == 0);
+
+    check(t->file_count > 0 && t->file_count <= BT_META_MAX_FILES);
+    check(t->multi_file || (t->file_count == 1 && strcmp(t->files[0].path, t->name) == 0));
+    for (i = 0; i < t->file_count; i++) {
+        check(t->files[i].length >= 0);
+        check(t->files[i].offset == sum);
+        check_path(t->files[i].path);
+        sum += t->files[i].length;
+    }
+    check(sum == t->total_length);
+
+    check(t->info != NULL && t->info_len > 0 && t->info[0] == 'd');
+    check(bt_sha1(t->info, t->info_len, hash) == BT_OK);
+    check(memcmp(hash, t->info_hash, sizeof(hash)) == 0);
+
+    bt_buf_init(&link, 1u << 30);
+    check(bt_magnet_format(t, &link) == BT_OK);
+    check(strncmp((const char *)link.data, BT_MAGNET_PREFIX, strlen(BT_MAGNET_PREFIX)) == 0);
+    bt_buf_release(&link);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct bt_torrent strict, lenient;
+    enum bt_err es, el;
+
+    bt_torrent_init(&strict);
+    bt_torrent_init(&lenient);
+
+    es = bt_torrent_parse(&strict, data, size, BT_META_STRICT, NULL);
+    el = bt_torrent_parse(&lenient, data, size, BT_META_LENIENT, NULL);
+    if (es == BT_OK) {
+        check_torrent(&strict);
+        check(el == BT_OK);
+        check(memcmp(strict.info_hash, lenient.info_hash, BT_INFOHASH_LEN) == 0);
+    } else {
+        check(strict.name == NULL && strict.files == NULL && strict.info == NULL);
+    }
+    if (el == BT_OK)
+        check_torrent(&lenient);
+
+    es = bt_torrent_parse_info(&strict, data, size, BT_META_STRICT, NULL);
+    el = bt_torrent_parse_info(&lenient, data, size, BT_META_LENIENT, NULL);
+    if (es == BT_OK) {
+        check_torrent(&strict);
+        check(el == BT_OK && strict.info_len == size);
+    }
+    if (el == BT_OK)
+        check_torrent(&lenient);
+
+    bt_torrent_release(&strict);
+    bt_torrent_release(&lenient);
+    return 0;
+}

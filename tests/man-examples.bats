@@ -1,0 +1,66 @@
+#!/usr/bin/env bats
+# man-examples.bats - every example in every man page really works.
+#
+# In each man/*.1, the `.Bd -literal` blocks of the EXAMPLES section hold command
+# lines starting with "$ " (other lines there are output shown to the reader).
+# Each page's commands run in order, each with `bash -o pipefail -c`, in a fresh
+# scratch copy of samples/ with the tools first on PATH, and each must exit 0.
+# A page without any such command fails too: every page must have examples.
+
+bats_require_minimum_version 1.5.0
+load helper
+
+# examples PAGE: the command lines of PAGE's EXAMPLES, "$ " stripped and the mdoc
+# escapes a shell line may need (\e \& \- \(aq \(dq) turned back into characters.
+examples() {
+    awk '
+        /^\.Sh / { in_examples = ($2 == "EXAMPLES"); literal = 0; next }
+        in_examples && /^\.Bd -literal/ { literal = 1; next }
+        in_examples && /^\.Ed/ { literal = 0; next }
+        in_examples && literal && /^\$ / { print substr($0, 3) }
+    ' "$1" | sed -e 's/\\&//g' -e 's/\\-/-/g' -e "s/\\\\(aq/'/g" -e 's/\\(dq/"/g' -e 's/\\e/\\/g'
+}
+
+# run_page PAGE: run its examples; print each failure with its output; return 1 if any.
+run_page() {
+    local page=$1 name dir cmd count=0 status=0 rc
+    name=$(basename "$page")
+    dir="$BATS_TEST_TMPDIR/$name/samples"
+    mkdir -p "$dir"
+    cp -R "$BT_SRCDIR/samples/." "$dir/"
+    chmod -R u+w "$dir" # distcheck's source tree is read-only, and cp keeps modes
+    while IFS= read -r cmd; do
+        count=$((count + 1))
+        rc=0
+        (cd "$dir" && timeout 60 bash -o pipefail -c "$cmd" </dev/null >"$dir/../out" 2>&1) || rc=$?
+        if [ "$rc" -ne 0 ]; then
+            echo "$name: exit $rc: \$ $cmd"
+            sed 's/^/    /' "$dir/../out"
+            status=1
+        fi
+    done < <(examples "$page")
+    if [ "$count" -eq 0 ]; then
+        echo "$name: no \"\$ \" command lines in a .Bd -literal block under EXAMPLES"
+        status=1
+    fi
+    return "$status"
+}
+
+@test "the example extractor finds commands and undoes mdoc escapes" {
+    local page="$BATS_TEST_TMPDIR/x.1"
+    printf '%s\n' '.Sh DESCRIPTION' '.Bd -literal' '$ not-an-example' '.Ed' \
+        '.Sh EXAMPLES' 'Text.' '.Bd -literal -offset indent' '$ echo \-n a\e\e b \(aqc\(aq' \
+        'output line' '.Ed' '$ outside-a-block' '.Sh SEE ALSO' >"$page"
+    run -0 examples "$page"
+    assert_output "echo -n a\\\\ b 'c'"
+}
+
+@test "every man page's EXAMPLES run from samples/ and exit 0" {
+    local page n=0 status=0
+    for page in "$BT_SRCDIR"/man/*.1; do
+        run_page "$page" || status=1
+        n=$((n + 1))
+    done
+    [ "$n" -gt 0 ]
+    [ "$status" -eq 0 ]
+}

@@ -1,0 +1,360 @@
+/*
+ * bt-infohash - print the info hash of a .torrent file, or its summary, its piece
+ * hashes or its magnet link.  Stage 2 of btkit: tutorials/02-metainfo.md.
+ *
+ *   $ bt-infohash single.torrent
+ *   <40 hex digits>
+ *
+ * The work is lib/metainfo.c (parse and validate, hash the info dict's original
+ * bytes) and lib/magnet.c; this file parses arguments and prints.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "magnet.h"
+#include "metainfo.h"
+#include "sha1.h"
+#include "tool.h"
+
+enum mode {
+    MODE_HASH,
+    MODE_SUMMARY,
+    MODE_PIECES,
+    MODE_MAGNET,
+};
+
+enum { OPT_LENIENT = 256 };
+
+/* bt_buf_read_fd() makes room for 64 KiB before each read (see lib/buf.c). */
+#define READ_STEP 65536
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: %s [-s | -p | -m] [-q] [--lenient] [FILE | -]\n", bt_tool_name());
+}
+
+static void help(void)
+{
+    usage(stdout);
+    printf("\n"
+           "Print the info hash of a .torrent file: the SHA-1 of its info dictionary's\n"
+           "bytes as they appear in the file (BEP 3), as 40 hex digits.  Without FILE,\n"
+           "or with -, read standard input.\n"
+           "\n"
+           "  -s, --summary   print a summary for people: name, trackers, sizes, files\n"
+           "  -p, --pieces    print the SHA-1 of every piece, one per line\n"
+           "  -m, --magnet    print the magnet link (BEP 9)\n"
+           "      --lenient   accept non-canonical bencode, ignore malformed optional fields\n"
+           "  -q, --quiet     do not warn about unusual piece lengths\n"
+           "  -h, --help      print this help\n"
+           "  -V, --version   print the version\n"
+           "\n"
+           "Exit status: 0 on success, 1 for an invalid torrent or a read error, 2 for\n"
+           "a usage error.  See bt-infohash(1) and tutorials/02-metainfo.md.\n");
+}
+
+/* The parse failed: say where and what, in the form "FILE: byte N: FIELD: message". */
+static void report(const char *file, enum bt_err err, const struct bt_meta_error *e)
+{
+    if (err == BT_ERR_NOMEM) {
+        bt_tool_error(err, file);
+        return;
+    }
+    if (e->field[0] != '\0')
+        bt_tool_warn("%s: byte %zu: %s: %s", file, e->offset, e->field, bt_strerror(err));
+    else
+        bt_tool_warn("%s: byte %zu: %s", file, e->offset, bt_strerror(err));
+}
+
+static void warn_pieces(const char *file, const struct bt_torrent *t)
+{
+    if ((t->warnings & BT_META_WARN_PIECE_NOT_POW2) != 0)
+        bt_tool_warn("%s: warning: piece length %" PRId64 " is not a power of two", file,
+                     t->piece_length);
+    if ((t->warnings & BT_META_WARN_PIECE_SMALL) != 0)
+        bt_tool_warn("%s: warning: piece length %" PRId64 " is under %d KiB", file, t->piece_length,
+                     BT_META_SMALL_PIECE / 1024);
+}
+
+/* s with control characters replaced, so that a torrent cannot drive the terminal. */
+static void print_clean(const char *s)
+{
+    size_t n = strlen(s), at;
+    char chunk[256];
+
+    /* bt_tool_printable works byte by byte, so a long text can go in pieces. */
+    for (at = 0; at < n; at += sizeof(chunk) - 1) {
+        size_t len = n - at < sizeof(chunk) - 1 ? n - at : sizeof(chunk) - 1;
+
+        bt_tool_printable(s + at, len, chunk, sizeof(chunk));
+        fputs(chunk, stdout);
+    }
+}
+
+/* "label:" padded to one column, then s, cleaned. */
+static void print_text(const char *label, const char *s)
+{
+    printf("%-15s", label);
+    print_clean(s);
+    putchar('\n');
+}
+
+static const char *plural(int64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
+/* n bytes for people: "32768 bytes (32 KiB)", or "100 bytes" below 1 KiB. */
+static void print_size(const char *label, int64_t n)
+{
+    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    double v = (double)n / 1024;
+    size_t u = 0;
+
+    if (n < 1024) {
+        printf("%-15s%" PRId64 " byte%s\n", label, n, plural(n));
+        return;
+    }
+    while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+        v /= 1024;
+        u++;
+    }
+    if (v == (double)(int64_t)v)
+        printf("%-15s%" PRId64 " bytes (%.0f %s)\n", label, n, v, units[u]);
+    else
+        printf("%-15s%" PRId64 " bytes (%.1f %s)\n", label, n, v, units[u]);
+}
+
+static void print_date(int64_t when)
+{
+    time_t tt = (time_t)when;
+    struct tm tm;
+    char text[64];
+
+    if (when >= 0 && gmtime_r(&tt, &tm) != NULL &&
+        strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S UTC", &tm) > 0)
+        printf("%-15s%s\n", "creation date:", text);
+    else
+        printf("%-15s%" PRId64 "\n", "creation date:", when);
+}
+
+static void print_summary(const struct bt_torrent *t)
+{
+    char hex[2 * BT_INFOHASH_LEN + 1];
+    char label[32];
+    int width = 1;
+    int64_t longest = 0, last;
+    size_t i, j;
+
+    bt_hex_encode(t->info_hash, BT_INFOHASH_LEN, hex);
+    print_text("name:", t->name);
+    printf("%-15s%s\n", "info hash:", hex);
+    printf("%-15s%s\n", "private:", t->is_private ? "yes" : "no");
+    if (t->announce != NULL)
+        print_text("tracker:", t->announce);
+    for (i = 0; i < t->tier_count; i++) {
+        snprintf(label, sizeof(label), "tier %zu:", i + 1);
+        for (j = 0; j < t->tiers[i].count; j++)
+            print_text(label, t->tiers[i].urls[j]);
+    }
+    for (i = 0; i < t->url_list_count; i++)
+        print_text("web seed:", t->url_list[i]);
+    if (t->created_by != NULL)
+        print_text("created by:", t->created_by);
+    if (t->creation_date != -1)
+        print_date(t->creation_date);
+    if (t->comment != NULL)
+        print_text("comment:", t->comment);
+    print_size("piece length:", t->piece_length);
+    last = bt_torrent_piece_size(t, t->piece_count - 1);
+    printf("%-15s%zu (last piece %" PRId64 " byte%s)\n", "pieces:", t->piece_count, last,
+           plural(last));
+    print_size("total length:", t->total_length);
+    printf("%-15s%zu\n", "files:", t->file_count);
+    for (i = 0; i < t->file_count; i++)
+        if (t->files[i].length > longest)
+            longest = t->files[i].length;
+    for (; longest >= 10; longest /= 10)
+        width++;
+    for (i = 0; i < t->file_count; i++) {
+        printf("  %*" PRId64 "  ", width, t->files[i].length);
+        print_clean(t->files[i].path);
+        putchar('\n');
+    }
+}
+
+/*
+ * Read file ("-": standard input) into in.  A regular file tells its size, so
+ * the buffer is sized once, with one read step to spare for the read that sees
+ * the end: a 2 MiB torrent is then not copied again and again as the buffer
+ * doubles.  Without a size (a pipe) the buffer grows as it must.  A file over
+ * the cap is refused before it is read.
+ */
+static enum bt_err read_input(struct bt_buf *in, const char *file)
+{
+    int fd = STDIN_FILENO, saved;
+    struct stat st;
+    enum bt_err err;
+
+    if (strcmp(file, "-") != 0) {
+        fd = open(file, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return BT_ERR_IO;
+    }
+    err = BT_OK;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        if ((uintmax_t)st.st_size > in->max)
+            err = BT_ERR_TOO_LARGE; /* refuse before reading a byte */
+        else if (st.st_size > 0 && (uintmax_t)st.st_size <= in->max - READ_STEP)
+            err = bt_buf_reserve(in, (size_t)st.st_size + READ_STEP);
+    }
+    if (err == BT_OK)
+        err = bt_buf_read_fd(in, fd);
+    saved = errno;
+    if (fd != STDIN_FILENO)
+        close(fd);
+    errno = saved;
+    return err;
+}
+
+static void print_pieces(const struct bt_torrent *t)
+{
+    char hex[2 * BT_PIECE_HASH_LEN + 2];
+    size_t i;
+
+    for (i = 0; i < t->piece_count; i++) {
+        bt_hex_encode(t->piece_hashes + i * BT_PIECE_HASH_LEN, BT_PIECE_HASH_LEN, hex);
+        hex[2 * BT_PIECE_HASH_LEN] = '\n';
+        fwrite(hex, 1, 2 * BT_PIECE_HASH_LEN + 1, stdout);
+    }
+}
+
+static enum bt_err print_magnet(const struct bt_torrent *t)
+{
+    struct bt_buf link;
+    enum bt_err err;
+
+    /* Percent-encoding at most triples the names and URLs copied from the file. */
+    bt_buf_init(&link, 4 * (size_t)BT_META_MAX_INPUT);
+    err = bt_magnet_format(t, &link);
+    if (err == BT_OK)
+        printf("%s\n", (const char *)link.data);
+    bt_buf_release(&link);
+    return err;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"summary", no_argument, NULL, 's'}, {"pieces", no_argument, NULL, 'p'},
+        {"magnet", no_argument, NULL, 'm'},  {"lenient", no_argument, NULL, OPT_LENIENT},
+        {"quiet", no_argument, NULL, 'q'},   {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
+    };
+    enum mode mode = MODE_HASH;
+    unsigned flags = BT_META_STRICT;
+    int quiet = 0, modes = 0, c, status = BT_EXIT_OK;
+    const char *file = "-";
+    struct bt_buf input;
+    struct bt_torrent t;
+    struct bt_meta_error e;
+    enum bt_err err;
+
+    bt_tool_init(argv[0]);
+    while ((c = getopt_long(argc, argv, "spmqhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            mode = MODE_SUMMARY;
+            modes++;
+            break;
+        case 'p':
+            mode = MODE_PIECES;
+            modes++;
+            break;
+        case 'm':
+            mode = MODE_MAGNET;
+            modes++;
+            break;
+        case OPT_LENIENT:
+            flags |= BT_META_LENIENT;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'h':
+            help();
+            return bt_tool_close_stdout(BT_EXIT_OK);
+        case 'V':
+            bt_tool_version();
+            return bt_tool_close_stdout(BT_EXIT_OK);
+        default:
+            usage(stderr);
+            return BT_EXIT_USAGE;
+        }
+    }
+    if (modes > 1) {
+        bt_tool_warn("-s, -p and -m exclude each other");
+        usage(stderr);
+        return BT_EXIT_USAGE;
+    }
+    if (argc - optind > 1) {
+        bt_tool_warn("one torrent at a time: unexpected '%s'", argv[optind + 1]);
+        usage(stderr);
+        return BT_EXIT_USAGE;
+    }
+    if (optind < argc)
+        file = argv[optind];
+
+    bt_buf_init(&input, BT_META_MAX_INPUT);
+    err = read_input(&input, file);
+    if (err != BT_OK) {
+        bt_tool_error(err, file);
+        bt_buf_release(&input);
+        return BT_EXIT_FAIL;
+    }
+    bt_torrent_init(&t);
+    err = bt_torrent_parse_detailed(&t, input.data, input.len, flags, &e);
+    bt_buf_release(&input);
+    if (err != BT_OK) {
+        report(file, err, &e);
+        return BT_EXIT_FAIL;
+    }
+    if (!quiet)
+        warn_pieces(file, &t);
+
+    switch (mode) {
+    case MODE_HASH: {
+        char hex[2 * BT_INFOHASH_LEN + 1];
+
+        bt_hex_encode(t.info_hash, BT_INFOHASH_LEN, hex);
+        printf("%s\n", hex);
+        break;
+    }
+    case MODE_SUMMARY:
+        print_summary(&t);
+        break;
+    case MODE_PIECES:
+        print_pieces(&t);
+        break;
+    case MODE_MAGNET:
+        err = print_magnet(&t);
+        if (err != BT_OK) {
+            bt_tool_error(err, file);
+            status = BT_EXIT_FAIL;
+        }
+        break;
+    }
+    bt_torrent_release(&t);
+    return bt_tool_close_stdout(status);
+}
