@@ -351,6 +351,82 @@ udp_fails_with() {
     assert_equal "${stderr_lines[2]}" 'bt-announce: no tracker answered'
 }
 
+# ---- a torrent file names the torrent and its trackers -----------------------
+
+@test "TORRENT: its info hash and length go into the announce, -t replaces its trackers" {
+    start_hostile
+    run -0 --separate-stderr bt-announce -t "http://127.0.0.1:$HPORT/ok" "$BT_SRCDIR/samples/single.torrent"
+    assert_equal "${#lines[@]}" 3
+    hash=$(bt-infohash "$BT_SRCDIR/samples/single.torrent")
+    run -0 grep '^http GET' "$HLOG"
+    assert_output --partial "left=70000&"
+    # The info hash on the wire decodes back to bt-infohash's.
+    run -0 "$BT_PYTHON" -c 'import sys, urllib.parse; q = urllib.parse.parse_qs(urllib.parse.urlsplit(sys.argv[1].split()[2]).query, encoding="latin-1"); print(q["info_hash"][0].encode("latin-1").hex())' "$output"
+    assert_output "$hash"
+}
+
+@test "TORRENT: - reads the torrent from standard input" {
+    start_hostile
+    run -0 --separate-stderr bash -c "bt-announce -t http://127.0.0.1:$HPORT/ok - <'$BT_SRCDIR/samples/single.torrent'"
+    assert_equal "${#lines[@]}" 3
+}
+
+@test "TORRENT: the torrent's own tracker is used when no -t is given" {
+    start_hostile
+    require_cmd mktorrent
+    head -c 1000 /dev/urandom >"$BATS_TEST_TMPDIR/x.bin"
+    mktorrent -a "http://127.0.0.1:$HPORT/ok" -o "$BATS_TEST_TMPDIR/x.torrent" "$BATS_TEST_TMPDIR/x.bin" >/dev/null
+    run -0 --separate-stderr bt-announce "$BATS_TEST_TMPDIR/x.torrent"
+    assert_equal "${#lines[@]}" 3
+    assert_equal "$stderr" "bt-announce: http://127.0.0.1:$HPORT/ok: interval 900 s, 1 seeders, 2 leechers, 3 peers"
+}
+
+@test "TORRENT: tiers in order, URLs of a tier shuffled (BEP 12)" {
+    start_hostile
+    require_cmd mktorrent
+    local dead i
+    dead=$(free_port)
+    head -c 1000 /dev/urandom >"$BATS_TEST_TMPDIR/x.bin"
+    # Tier 1: two dead trackers.  Tier 2: two that answer.
+    mktorrent -a "http://127.0.0.1:$dead/a,http://127.0.0.1:$dead/b" \
+        -a "http://127.0.0.1:$HPORT/ok,http://127.0.0.1:$HPORT/gzip" \
+        -o "$BATS_TEST_TMPDIR/x.torrent" "$BATS_TEST_TMPDIR/x.bin" >/dev/null
+    for i in $(seq 16); do
+        run -0 --separate-stderr bt-announce -T 5 "$BATS_TEST_TMPDIR/x.torrent"
+        assert_equal "${#stderr_lines[@]}" 3 # both dead ones, then one that answers
+        assert_regex "${stderr_lines[0]}" "127\.0\.0\.1:$dead/[ab]: cannot connect to tracker\$"
+    done
+    # Only one tracker of tier 2 was asked each time, and each was first sometimes.
+    run -0 grep -c '^http GET' "$HLOG"
+    assert_output 16
+    run -0 grep -c '^http GET /ok?' "$HLOG"
+    assert [ "$output" -ge 1 ] && assert [ "$output" -le 15 ]
+}
+
+@test "TORRENT: an invalid torrent fails with the byte and field, stdout empty" {
+    run -1 --separate-stderr bt-announce -t http://127.0.0.1:1/ "$BT_SRCDIR/samples/hostile/metainfo/file-length-negative.torrent"
+    assert_output ''
+    assert_equal "$stderr" "bt-announce: $BT_SRCDIR/samples/hostile/metainfo/file-length-negative.torrent: byte 68: info.files[0].length: negative length"
+    run -1 --separate-stderr bt-announce "$BT_SRCDIR/samples/hostile/metainfo/EXPECTED"
+    assert_equal "$stderr" "bt-announce: $BT_SRCDIR/samples/hostile/metainfo/EXPECTED: byte 0: unexpected byte"
+    run -1 --separate-stderr bt-announce "$BATS_TEST_TMPDIR/missing.torrent"
+    assert_equal "$stderr" "bt-announce: $BATS_TEST_TMPDIR/missing.torrent: input/output error: No such file or directory"
+}
+
+@test "TORRENT: a torrent without trackers needs -t" {
+    "$BT_PYTHON" -c 'import sys; d = open(sys.argv[1], "rb").read(); p = b"d8:announce30:http://127.0.0.1:6969/announce"; assert d.startswith(p); open(sys.argv[2], "wb").write(b"d" + d[len(p):])' \
+        "$BT_SRCDIR/samples/single.torrent" "$BATS_TEST_TMPDIR/bare.torrent"
+    run -1 --separate-stderr bt-announce "$BATS_TEST_TMPDIR/bare.torrent"
+    assert_output ''
+    assert_equal "$stderr" "bt-announce: $BATS_TEST_TMPDIR/bare.torrent: the torrent names no tracker (use --tracker)"
+}
+
+@test "TORRENT and --info-hash together are a usage error" {
+    run -2 --separate-stderr bt-announce -i "$HASH" -t http://x/ "$BT_SRCDIR/samples/single.torrent"
+    assert_output ''
+    assert_equal "$stderr" 'bt-announce: give TORRENT or --info-hash, not both'
+}
+
 # ---- interop: opentracker (Debian), peers registered by real clients -----------
 
 # start_opentracker HASH: sets OT_PORT (or uses the one already set).

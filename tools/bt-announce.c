@@ -294,6 +294,32 @@ static enum bt_err build_tiers(const struct options *o, const struct bt_torrent 
     return err;
 }
 
+/* Read and parse the torrent ("-" is standard input); say what is wrong if it fails. */
+static enum bt_err load_torrent(const char *path, struct bt_torrent *t)
+{
+    struct bt_buf data;
+    struct bt_meta_error e;
+    enum bt_err err;
+
+    bt_buf_init(&data, BT_META_MAX_INPUT);
+    err = bt_buf_read_file(&data, path);
+    if (err != BT_OK) {
+        bt_tool_error(err, path);
+        bt_buf_release(&data);
+        return err;
+    }
+    memset(&e, 0, sizeof(e));
+    err = bt_torrent_parse_detailed(t, data.data, data.len, BT_META_LENIENT, &e);
+    bt_buf_release(&data);
+    if (err == BT_ERR_NOMEM)
+        bt_tool_error(err, path);
+    else if (err != BT_OK && e.field[0] != '\0')
+        bt_tool_warn("%s: byte %zu: %s: %s", path, e.offset, e.field, bt_strerror(err));
+    else if (err != BT_OK)
+        bt_tool_warn("%s: byte %zu: %s", path, e.offset, bt_strerror(err));
+    return err;
+}
+
 static enum bt_err announce_one(const char *url, const struct options *o,
                                 struct bt_announce_resp *resp)
 {
@@ -515,12 +541,15 @@ int main(int argc, char **argv)
         }
     }
 
-    memset(&torrent, 0, sizeof(torrent));
+    bt_torrent_init(&torrent);
     bt_tracker_tiers_init(&tiers);
     bt_peer_list_init(&peers);
     if (o.torrent != NULL) {
-        bt_tool_warn("%s: reading torrents needs lib/metainfo.c (stage 2)", o.torrent);
-        goto out;
+        if (load_torrent(o.torrent, &torrent) != BT_OK)
+            goto out;
+        memcpy(o.req.info_hash, torrent.info_hash, BT_TRACKER_HASH_LEN);
+        if (!o.left_given)
+            o.req.left = torrent.total_length;
     }
     err = o.peer_id != NULL ? BT_OK : bt_peer_id_generate(o.req.peer_id);
     if (err == BT_OK)
@@ -559,5 +588,6 @@ out:
     free(results);
     bt_peer_list_release(&peers);
     bt_tracker_tiers_release(&tiers);
+    bt_torrent_release(&torrent);
     return status;
 }
