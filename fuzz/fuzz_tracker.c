@@ -2,11 +2,12 @@
  * fuzz_tracker.c - libFuzzer harness for everything a tracker or a tracker's
  * client reads from the network:
  *
- *   first byte % 4 == 0   the rest is an HTTP tracker's body (bt_tracker_parse_http)
+ *   first byte % 5 == 0   the rest is an HTTP tracker's body (bt_tracker_parse_http)
  *                    1   a UDP tracker's answer, as connect and as announce
  *                        (IPv4 and IPv6 peer widths)
  *                    2   an HTTP request head sent to bt-tracker
  *                    3   a UDP datagram sent to bt-tracker
+ *                    4   a magnet link given to bt-announce
  *
  * Build (fuzz/run does this for every fuzz/fuzz_*.c):
  *   clang -fsanitize=fuzzer,address,undefined -Ilib fuzz/fuzz_tracker.c lib/[a-z]*.c \
@@ -16,6 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "magnet.h"
 #include "net.h"
 #include "tracker.h"
 #include "tracker_server.h"
@@ -88,13 +90,27 @@ static void feed_server(const uint8_t *p, size_t n, int udp)
     bt_buf_release(&out);
 }
 
+static void parse_magnet(const uint8_t *p, size_t n)
+{
+    static char text[BT_MAGNET_MAX_LEN + 2];
+    struct bt_magnet m;
+
+    if (n > BT_MAGNET_MAX_LEN + 1)
+        return;
+    memcpy(text, p, n);
+    text[n] = '\0';
+    bt_magnet_init(&m);
+    (void)bt_magnet_parse(&m, text);
+    bt_magnet_release(&m);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
         return 0;
-    switch (data[0] % 4) {
+    switch (data[0] % 5) {
     case 0:
         parse_client(data + 1, size - 1, 0);
         break;
@@ -104,8 +120,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 2:
         feed_server(data + 1, size - 1, 0);
         break;
-    default:
+    case 3:
         feed_server(data + 1, size - 1, 1);
+        break;
+    default:
+        parse_magnet(data + 1, size - 1);
         break;
     }
     return 0;

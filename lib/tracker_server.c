@@ -142,35 +142,6 @@ static void addr_to_peer(const struct bt_addr *from, uint16_t port, struct bt_tr
 
 /* ---- HTTP ------------------------------------------------------------------ */
 
-/* Percent-decode n bytes of s into out (at most max bytes).  '+' stays '+': it
- * means a space only in HTML forms, and no client encodes an info hash that way.
- * Returns the decoded length, or -1 for a bad escape or too long a value. */
-static long percent_decode(const char *s, size_t n, unsigned char *out, size_t max)
-{
-    size_t i, o = 0;
-
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if (c == '%') {
-            char hex[3];
-
-            if (n - i < 3)
-                return -1;
-            hex[0] = s[i + 1];
-            hex[1] = s[i + 2];
-            hex[2] = '\0';
-            if (bt_hex_decode(hex, &c, 1) != BT_OK)
-                return -1;
-            i += 2;
-        }
-        if (o == max)
-            return -1;
-        out[o++] = c;
-    }
-    return (long)o;
-}
-
 /* A decimal value in [min, max].  -1 if it is anything else. */
 static int parse_number(const unsigned char *s, long n, int64_t min, int64_t max, int64_t *out)
 {
@@ -203,7 +174,7 @@ static const char *query_pair(struct request *r, const char *k, size_t klen, con
                               size_t vlen)
 {
     unsigned char val[64];
-    long n = percent_decode(v, vlen, val, sizeof(val));
+    long n = bt_tracker_percent_decode(v, vlen, val, sizeof(val));
     int64_t num;
 
     if (key_is(k, klen, "info_hash")) {

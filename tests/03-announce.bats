@@ -427,6 +427,29 @@ udp_fails_with() {
     assert_equal "$stderr" 'bt-announce: give TORRENT or --info-hash, not both'
 }
 
+@test "MAGNET: a magnet link's info hash and trackers are used" {
+    start_hostile
+    run -0 --separate-stderr bt-announce "magnet:?xt=urn:btih:$HASH&dn=x&tr=http%3A%2F%2F127.0.0.1%3A$HPORT%2Fok&tr=udp%3A%2F%2F127.0.0.1%3A$HPORT"
+    assert_equal "${#lines[@]}" 3
+    run -0 grep -c "^http GET /ok?info_hash=$HASH_URL&" "$HLOG"
+    # Base32 (RFC 4648) names the same torrent.
+    run -0 --separate-stderr bt-announce -t "http://127.0.0.1:$HPORT/ok" 'magnet:?xt=urn:btih:AERUKZ4JVPG66AJDIVTYTK6N54ASGRLH'
+    run -0 grep -c "^http GET /ok?info_hash=$HASH_URL&" "$HLOG"
+    assert_output 2
+}
+
+@test "MAGNET: bt-infohash's magnet link feeds bt-announce" {
+    start_hostile
+    run -0 --separate-stderr bash -c "bt-announce -t http://127.0.0.1:$HPORT/ok \"\$(bt-infohash -m '$BT_SRCDIR/samples/single.torrent')\""
+    assert_equal "${#lines[@]}" 3
+}
+
+@test "MAGNET: an invalid magnet link fails" {
+    run -1 --separate-stderr bt-announce 'magnet:?xt=urn:btih:0123&tr=http://x/'
+    assert_output ''
+    assert_equal "$stderr" 'bt-announce: invalid magnet link'
+}
+
 # ---- interop: opentracker (Debian), peers registered by real clients -----------
 
 # start_opentracker HASH: sets OT_PORT (or uses the one already set).

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "magnet.h"
 #include "metainfo.h"
 #include "net.h"
 #include "sha1.h"
@@ -51,7 +52,7 @@ struct result {
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: %s [options] TORRENT\n"
+            "usage: %s [options] TORRENT | MAGNET\n"
             "       %s [options] --info-hash HEX --tracker URL [--tracker URL]...\n"
             "Announce to the torrent's trackers and print the peers, one per line.\n"
             "\n"
@@ -264,20 +265,34 @@ static int parse_args(int argc, char **argv, struct options *o)
     return 0;
 }
 
-/* The tiers to try: each --tracker is a tier of its own, in the order given;
- * else the torrent's announce-list (BEP 12), or its single announce URL. */
+/* Add each URL as a tier of its own, in the order given. */
+static enum bt_err add_tier_each(struct bt_tracker_tiers *tiers, char *const *urls, size_t n)
+{
+    enum bt_err err = BT_OK;
+    size_t i;
+
+    for (i = 0; i < n && err == BT_OK; i++) {
+        err = bt_tracker_tiers_new_tier(tiers);
+        if (err == BT_OK)
+            err = bt_tracker_tiers_add(tiers, urls[i]);
+    }
+    return err;
+}
+
+/* The tiers to try: each --tracker is a tier of its own, in the order given; else
+ * a magnet link's tr values, the same way; else the torrent's announce-list (BEP 12),
+ * or its single announce URL. */
 static enum bt_err build_tiers(const struct options *o, const struct bt_torrent *t,
-                               struct bt_tracker_tiers *tiers)
+                               const struct bt_magnet *magnet, struct bt_tracker_tiers *tiers)
 {
     enum bt_err err = BT_OK;
     size_t i, j;
 
-    for (i = 0; i < o->tracker_count && err == BT_OK; i++) {
-        err = bt_tracker_tiers_new_tier(tiers);
-        if (err == BT_OK)
-            err = bt_tracker_tiers_add(tiers, o->trackers[i]);
-    }
-    if (o->tracker_count > 0 || t == NULL)
+    if (o->tracker_count > 0)
+        return add_tier_each(tiers, (char *const *)o->trackers, o->tracker_count);
+    if (magnet != NULL)
+        return add_tier_each(tiers, magnet->trackers, magnet->tracker_count);
+    if (t == NULL)
         return err;
     for (i = 0; i < t->tier_count && i < BT_TRACKER_MAX_TIERS && err == BT_OK; i++) {
         err = bt_tracker_tiers_new_tier(tiers);
@@ -516,12 +531,13 @@ int main(int argc, char **argv)
 {
     struct options o;
     struct bt_torrent torrent;
+    struct bt_magnet magnet;
     struct bt_tracker_tiers tiers;
     struct bt_peer_list peers;
     struct result *results = NULL;
     size_t result_count = 0, total = 0, t, answered;
     enum bt_err err;
-    int status = BT_EXIT_FAIL;
+    int status = BT_EXIT_FAIL, is_magnet = 0;
 
     bt_tool_init(argv[0]);
     memset(&o, 0, sizeof(o));
@@ -542,9 +558,18 @@ int main(int argc, char **argv)
     }
 
     bt_torrent_init(&torrent);
+    bt_magnet_init(&magnet);
     bt_tracker_tiers_init(&tiers);
     bt_peer_list_init(&peers);
-    if (o.torrent != NULL) {
+    if (o.torrent != NULL && strncmp(o.torrent, "magnet:", 7) == 0) {
+        err = bt_magnet_parse(&magnet, o.torrent);
+        if (err != BT_OK) {
+            bt_tool_error(err, NULL);
+            goto out;
+        }
+        is_magnet = 1;
+        memcpy(o.req.info_hash, magnet.info_hash, BT_TRACKER_HASH_LEN);
+    } else if (o.torrent != NULL) {
         if (load_torrent(o.torrent, &torrent) != BT_OK)
             goto out;
         memcpy(o.req.info_hash, torrent.info_hash, BT_TRACKER_HASH_LEN);
@@ -555,7 +580,8 @@ int main(int argc, char **argv)
     if (err == BT_OK)
         err = bt_random_bytes(&o.req.key, sizeof(o.req.key));
     if (err == BT_OK)
-        err = build_tiers(&o, o.torrent != NULL ? &torrent : NULL, &tiers);
+        err = build_tiers(&o, o.torrent != NULL && !is_magnet ? &torrent : NULL,
+                          is_magnet ? &magnet : NULL, &tiers);
     if (err != BT_OK) {
         bt_tool_error(err, o.torrent);
         goto out;
@@ -563,7 +589,8 @@ int main(int argc, char **argv)
     for (t = 0; t < tiers.count; t++)
         total += tiers.counts[t];
     if (total == 0) {
-        bt_tool_warn("%s: the torrent names no tracker (use --tracker)", o.torrent);
+        bt_tool_warn("%s: the torrent names no tracker (use --tracker)",
+                     is_magnet ? "magnet link" : o.torrent);
         goto out;
     }
     results = calloc(total, sizeof(*results));
@@ -589,5 +616,6 @@ out:
     bt_peer_list_release(&peers);
     bt_tracker_tiers_release(&tiers);
     bt_torrent_release(&torrent);
+    bt_magnet_release(&magnet);
     return status;
 }

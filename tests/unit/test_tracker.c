@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "magnet.h"
 #include "net.h"
 #include "tap.h"
 #include "tracker.h"
@@ -245,6 +246,35 @@ static void test_server(void)
     bt_tracker_server_release(&srv);
 }
 
+static void test_magnet(void)
+{
+    struct bt_magnet m;
+
+    bt_magnet_init(&m);
+    ok(bt_magnet_parse(&m, "magnet:?xt=urn:btih:0123456789ABCDEF0123456789abcdef01234567"
+                           "&dn=a%20b&tr=http%3A%2F%2Ft%2Fa&tr=udp://u:1&x.pe=1.2.3.4:5") == BT_OK,
+       "hex magnet parses");
+    ok(memcmp(m.info_hash, hash, 20) == 0, "hex info hash");
+    ok(m.name != NULL && strcmp(m.name, "a b") == 0, "dn decoded");
+    ok(m.tracker_count == 2 && strcmp(m.trackers[0], "http://t/a") == 0 &&
+           strcmp(m.trackers[1], "udp://u:1") == 0,
+       "tr values decoded in order");
+    bt_magnet_release(&m);
+    ok(bt_magnet_parse(&m, "magnet:?xt=urn:btih:AERUKZ4JVPG66AJDIVTYTK6N54ASGRLH") == BT_OK &&
+           memcmp(m.info_hash, hash, 20) == 0,
+       "base32 info hash (RFC 4648)");
+    bt_magnet_release(&m);
+    ok(bt_magnet_parse(&m, "magnet:?dn=x") == BT_ERR_MAGNET, "no info hash");
+    ok(bt_magnet_parse(&m, "magnet:?xt=urn:btih:0123") == BT_ERR_MAGNET, "short info hash");
+    ok(bt_magnet_parse(&m, "magnet:?xt=urn:btih:AERUKZ4JVPG66AJDIVTYTK6N54ASGRL1") == BT_ERR_MAGNET,
+       "1 is not base32");
+    ok(bt_magnet_parse(&m, "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567"
+                           "&tr=http://a%00b") == BT_ERR_MAGNET &&
+           m.tracker_count == 0,
+       "a NUL byte in a tracker URL is refused, nothing kept");
+    ok(bt_magnet_parse(&m, "http://x/") == BT_ERR_MAGNET, "not a magnet link");
+}
+
 int main(void)
 {
     test_url();
@@ -253,5 +283,6 @@ int main(void)
     test_tiers_and_ids();
     test_swarm();
     test_server();
+    test_magnet();
     return tap_done();
 }
