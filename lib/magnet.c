@@ -5,6 +5,8 @@
  *
  * Writing one is simple; the one care is percent-encoding everything outside the
  * unreserved set, so that a name containing '&' or '#' cannot add or cut fields.
+ * Reading one (bt_magnet_parse, for bt-announce) splits the fields at '&' first
+ * and decodes each value after, for the same reason.
  */
 #include "magnet.h"
 
@@ -17,33 +19,13 @@
 #define BTIH_PREFIX "urn:btih:"
 #define BASE32_LEN  32 /* 20 bytes in RFC 4648 base32, no padding */
 
-static int is_unreserved(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_' || c == '~';
-}
-
-/* Append "&key=" and s percent-encoded. */
+/* Append "&key=" and s percent-encoded (the same encoding as an announce URL's). */
 static enum bt_err put_param(struct bt_buf *out, const char *key, const char *s)
 {
-    static const char digits[] = "0123456789ABCDEF";
     enum bt_err err = bt_buf_printf(out, "&%s=", key);
-    size_t i, n = strlen(s);
 
-    /* Reserve the worst case once: every byte as %XX. */
     if (err == BT_OK)
-        err = n > (SIZE_MAX - 1) / 3 ? BT_ERR_TOO_LARGE : bt_buf_reserve(out, 3 * n);
-    for (i = 0; i < n && err == BT_OK; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if (is_unreserved(c)) {
-            err = bt_buf_append_byte(out, c);
-        } else {
-            char esc[3] = {'%', digits[c >> 4], digits[c & 15]};
-
-            err = bt_buf_append(out, esc, sizeof(esc));
-        }
-    }
+        err = bt_tracker_percent_encode(out, (const unsigned char *)s, strlen(s));
     return err;
 }
 
