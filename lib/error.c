@@ -149,11 +149,17 @@ const char *bt_strerror(enum bt_err err)
         return "piece failed its hash check";
     case BT_ERR_PEER_NO_PIECE:
         return "peer does not have the piece";
+    case BT_ERR_PEER_UNREQUESTED:
+        return "peer sent a block we did not request";
+    case BT_ERR_PEER_SILENT:
+        return "peer went silent";
 
     case BT_ERR_STORAGE_PATH:
         return "path escapes the download directory";
     case BT_ERR_STORAGE_SPACE:
         return "no space left on device";
+    case BT_ERR_STORAGE_SHORT:
+        return "file is shorter than the torrent says";
     case BT_ERR_NO_PEERS:
         return "no usable peers";
 

@@ -95,10 +95,13 @@ enum bt_err {
     BT_ERR_PEER_CHOKED,
     BT_ERR_PEER_HASH,
     BT_ERR_PEER_NO_PIECE,
+    BT_ERR_PEER_UNREQUESTED, /* a block we did not ask for */
+    BT_ERR_PEER_SILENT,      /* nothing received for the idle timeout */
 
     /* storage.c, piece picking, the download session */
     BT_ERR_STORAGE_PATH,
     BT_ERR_STORAGE_SPACE,
+    BT_ERR_STORAGE_SHORT, /* a file is shorter than the torrent says */
     BT_ERR_NO_PEERS,
 
     /* magnet.c, metadata.c (BEP 9) */

@@ -139,24 +139,32 @@ uint16_t bt_addr_port(const struct bt_addr *addr)
     return 0;
 }
 
-int bt_addr_equal(const struct bt_addr *a, const struct bt_addr *b)
+int bt_addr_same_host(const struct bt_addr *a, const struct bt_addr *b)
 {
     if (a->ss.ss_family != b->ss.ss_family)
         return 0;
-    if (a->ss.ss_family == AF_INET) {
-        const struct sockaddr_in *x = (const struct sockaddr_in *)&a->ss;
-        const struct sockaddr_in *y = (const struct sockaddr_in *)&b->ss;
-
-        return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
-    }
-    if (a->ss.ss_family == AF_INET6) {
-        const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)&a->ss;
-        const struct sockaddr_in6 *y = (const struct sockaddr_in6 *)&b->ss;
-
-        return x->sin6_port == y->sin6_port &&
-               memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
-    }
+    if (a->ss.ss_family == AF_INET)
+        return ((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr ==
+               ((const struct sockaddr_in *)&b->ss)->sin_addr.s_addr;
+    if (a->ss.ss_family == AF_INET6)
+        return memcmp(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr,
+                      &((const struct sockaddr_in6 *)&b->ss)->sin6_addr,
+                      sizeof(struct in6_addr)) == 0;
     return 0;
+}
+
+int bt_addr_is_loopback(const struct bt_addr *a)
+{
+    if (a->ss.ss_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr) >> 24) == 127;
+    if (a->ss.ss_family == AF_INET6)
+        return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
+    return 0;
+}
+
+int bt_addr_equal(const struct bt_addr *a, const struct bt_addr *b)
+{
+    return bt_addr_same_host(a, b) && bt_addr_port(a) == bt_addr_port(b);
 }
 
 enum bt_err bt_net_nonblock(int fd)

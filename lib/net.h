@@ -39,6 +39,10 @@ enum bt_err bt_addr_from_raw(const unsigned char *ip, size_t iplen, uint16_t por
 void bt_addr_format(const struct bt_addr *addr, char *out);
 uint16_t bt_addr_port(const struct bt_addr *addr);
 int bt_addr_equal(const struct bt_addr *a, const struct bt_addr *b);
+/* Same address, whatever the ports. */
+int bt_addr_same_host(const struct bt_addr *a, const struct bt_addr *b);
+/* 127.0.0.0/8 or ::1. */
+int bt_addr_is_loopback(const struct bt_addr *a);
 
 /* Make fd non-blocking (and close-on-exec). */
 enum bt_err bt_net_nonblock(int fd);

@@ -29,8 +29,7 @@
 #include <stdint.h>
 
 #include "error.h"
-
-#define BT_BLOCK_SIZE 16384 /* bytes per request; BEP 3 clients refuse larger */
+#include "message.h" /* BT_BLOCK_SIZE */
 
 enum bt_block_state {
     BT_BLOCK_MISSING = 0,

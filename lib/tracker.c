@@ -439,36 +439,6 @@ out:
     return err;
 }
 
-uint32_t bt_get_be32(const unsigned char *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-uint64_t bt_get_be64(const unsigned char *p)
-{
-    return ((uint64_t)bt_get_be32(p) << 32) | bt_get_be32(p + 4);
-}
-
-void bt_put_be16(unsigned char *p, uint16_t v)
-{
-    p[0] = (unsigned char)(v >> 8);
-    p[1] = (unsigned char)v;
-}
-
-void bt_put_be32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24);
-    p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8);
-    p[3] = (unsigned char)v;
-}
-
-void bt_put_be64(unsigned char *p, uint64_t v)
-{
-    bt_put_be32(p, (uint32_t)(v >> 32));
-    bt_put_be32(p + 4, (uint32_t)v);
-}
-
 void bt_udp_connect_request(unsigned char out[BT_UDP_CONNECT_LEN], uint32_t txid)
 {
     bt_put_be64(out, BT_UDP_PROTOCOL_ID);

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "bytes.h"
 #include "error.h"
 
 #define BT_TRACKER_HASH_LEN     20         /* BEP 3: info_hash and peer_id are 20 raw bytes */
@@ -183,13 +184,6 @@ enum bt_err bt_udp_parse_connect(const unsigned char *p, size_t n, uint32_t txid
                                  struct bt_announce_resp *resp);
 enum bt_err bt_udp_parse_announce(const unsigned char *p, size_t n, uint32_t txid, size_t iplen,
                                   struct bt_announce_resp *resp);
-
-/* Big-endian helpers the BEP 15 code on both sides shares. */
-uint32_t bt_get_be32(const unsigned char *p);
-uint64_t bt_get_be64(const unsigned char *p);
-void bt_put_be16(unsigned char *p, uint16_t v);
-void bt_put_be32(unsigned char *p, uint32_t v);
-void bt_put_be64(unsigned char *p, uint64_t v);
 
 /*
  * Tiers (BEP 12): a list of lists of URLs.  A client tries the tiers in order and

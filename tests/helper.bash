@@ -71,28 +71,41 @@ wait_port() {
 }
 
 # start_bg NAME CMD...: run CMD in the background with its output in
-# $BATS_TEST_TMPDIR/NAME.log, remembering its PID for stop_all.
+# $BATS_TEST_TMPDIR/NAME.log, remembering its PID (and ours, its parent) for stop_all.
 start_bg() {
     local name=$1
     shift
     "$@" >"$BATS_TEST_TMPDIR/$name.log" 2>&1 &
-    echo "$!" >>"$BATS_TEST_TMPDIR/pids"
+    echo "$! $BASHPID" >>"$BATS_TEST_TMPDIR/pids"
     eval "PID_${name//-/_}=$!"
+}
+
+# is_child PID PARENT: is PID still a live process whose parent is PARENT?  PIDs
+# wrap around (at 32768 here) within a long test run: once our child has exited,
+# its PID may belong to someone else's process, which must never be killed.
+is_child() {
+    local parent=$2 stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) } # the fields after the command name: state ppid ...
+    # shellcheck disable=SC2086
+    set -- $stat
+    [ "$1" != Z ] && [ "$2" = "$parent" ]
 }
 
 # stop_all: stop every process start_bg started, by PID, and wait for them.
 stop_all() {
-    local pid
+    local pid parent
     [ -f "$BATS_TEST_TMPDIR/pids" ] || return 0
-    while read -r pid; do
-        kill "$pid" 2>/dev/null || true
+    while read -r pid parent; do
+        is_child "$pid" "$parent" && kill "$pid" 2>/dev/null
     done <"$BATS_TEST_TMPDIR/pids"
-    while read -r pid; do
+    while read -r pid parent; do
         for _ in $(seq 50); do
-            kill -0 "$pid" 2>/dev/null || break
+            is_child "$pid" "$parent" || break
             sleep 0.1
         done
-        kill -9 "$pid" 2>/dev/null || true
+        is_child "$pid" "$parent" && kill -9 "$pid" 2>/dev/null
     done <"$BATS_TEST_TMPDIR/pids"
     rm -f "$BATS_TEST_TMPDIR/pids"
+    return 0
 }

@@ -21,29 +21,38 @@ examples() {
     ' "$1" | sed -e 's/\\&//g' -e 's/\\-/-/g' -e "s/\\\\(aq/'/g" -e 's/\\(dq/"/g' -e 's/\\e/\\/g'
 }
 
-# run_page PAGE: run its examples; print each failure with its output; return 1 if any.
+# run_page PAGE: run its examples in one shell session, so that a server one line
+# starts in the background (`bt-seed ... &`) serves the lines after it; each line
+# must exit 0.  Background jobs are stopped by PID at the end.  Print each
+# failure with the session's output; return 1 if any.
 run_page() {
-    local page=$1 name dir cmd count=0 status=0 rc
+    local page=$1 name dir cmd count=0 rc=0
     name=$(basename "$page")
     dir="$BATS_TEST_TMPDIR/$name/samples"
     mkdir -p "$dir"
     cp -R "$BT_SRCDIR/samples/." "$dir/"
     chmod -R u+w "$dir" # distcheck's source tree is read-only, and cp keeps modes
-    while IFS= read -r cmd; do
-        count=$((count + 1))
-        rc=0
-        (cd "$dir" && timeout 60 bash -o pipefail -c "$cmd" </dev/null >"$dir/../out" 2>&1) || rc=$?
-        if [ "$rc" -ne 0 ]; then
-            echo "$name: exit $rc: \$ $cmd"
-            sed 's/^/    /' "$dir/../out"
-            status=1
-        fi
-    done < <(examples "$page")
+    {
+        echo 'set -o pipefail; failed=0'
+        while IFS= read -r cmd; do
+            count=$((count + 1))
+            printf '{\n%s\n} </dev/null\n' "$cmd"
+            printf 'rc=$?; if [ "$rc" -ne 0 ]; then echo "%s: exit $rc: \\$ "%q; failed=1; fi\n' \
+                "$name" "$cmd"
+        done < <(examples "$page")
+        echo 'for pid in $(jobs -p); do kill "$pid"; done; wait; exit "$failed"'
+        echo "# $count"
+    } >"$dir/../session.sh"
+    count=$(sed -n 's/^# //p' "$dir/../session.sh")
     if [ "$count" -eq 0 ]; then
         echo "$name: no \"\$ \" command lines in a .Bd -literal block under EXAMPLES"
-        status=1
+        return 1
     fi
-    return "$status"
+    (cd "$dir" && timeout 120 bash "$dir/../session.sh" >"$dir/../out" 2>&1) || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        sed 's/^/    /' "$dir/../out"
+        return 1
+    fi
 }
 
 @test "the example extractor finds commands and undoes mdoc escapes" {

@@ -1,0 +1,101 @@
+/*
+ * extension.c - BEP 10's extension handshake dict.  See extension.h.
+ */
+#include "extension.h"
+
+#include <string.h>
+
+#include "bencode.h"
+
+/* Copy a bencoded string for display: bounded, control bytes replaced. */
+static void copy_printable(char *out, size_t outsz, const unsigned char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n && i + 1 < outsz; i++)
+        out[i] = (s[i] < 0x20 || s[i] == 0x7f) ? '?' : (char)s[i];
+    out[i] = '\0';
+}
+
+static int64_t get_int(const struct bt_bnode *dict, const char *key)
+{
+    const struct bt_bnode *n = bt_bnode_dict_get_type(dict, key, BT_BENCODE_INT);
+
+    return n != NULL ? n->i : 0;
+}
+
+enum bt_err bt_ext_handshake_parse(struct bt_ext_handshake *eh, const unsigned char *p, size_t len)
+{
+    struct bt_bencode b;
+    const struct bt_bnode *root, *v, *m;
+    enum bt_err err;
+
+    memset(eh, 0, sizeof(*eh));
+    bt_bencode_init(&b);
+    /* Lenient: real clients' dicts are not always sorted, and only these few keys
+     * matter to us. */
+    b.max_tokens = 4096;
+    err = bt_bencode_parse(&b, p, len, BT_BENCODE_LENIENT);
+    root = bt_bencode_root(&b);
+    if (err != BT_OK || root == NULL || root->type != BT_BENCODE_DICT) {
+        bt_bencode_release(&b);
+        return BT_ERR_PEER_MESSAGE;
+    }
+    v = bt_bnode_dict_get_type(root, "v", BT_BENCODE_STR);
+    if (v != NULL)
+        copy_printable(eh->client, sizeof(eh->client), v->s, v->slen);
+    eh->port = get_int(root, "p");
+    eh->reqq = get_int(root, "reqq");
+    eh->metadata_size = get_int(root, "metadata_size");
+    m = bt_bnode_dict_get_type(root, "m", BT_BENCODE_DICT);
+    if (m != NULL) {
+        const struct bt_bnode *key = bt_bnode_child(m);
+        uint32_t i;
+
+        for (i = 0; i < m->count && eh->m_count < BT_EXT_MAX_NAMES; i++) {
+            const struct bt_bnode *val = bt_bnode_sibling(key);
+
+            if (val->type == BT_BENCODE_INT) {
+                struct bt_ext_entry *e = &eh->m[eh->m_count++];
+
+                copy_printable(e->name, sizeof(e->name), key->s, key->slen);
+                e->id = val->i;
+            }
+            key = bt_bnode_sibling(val);
+        }
+    }
+    bt_bencode_release(&b);
+    return BT_OK;
+}
+
+enum bt_err bt_ext_handshake_encode(struct bt_buf *buf, uint16_t port, int64_t reqq,
+                                    const char *client)
+{
+    enum bt_err err;
+
+    /* Keys in sorted order, as bencoding requires: m, p, reqq, v. */
+    err = bt_bencode_put_dict(buf);
+    if (err == BT_OK)
+        err = bt_bencode_put_cstr(buf, "m");
+    if (err == BT_OK)
+        err = bt_bencode_put_dict(buf);
+    if (err == BT_OK)
+        err = bt_bencode_put_end(buf);
+    if (err == BT_OK && port != 0) {
+        err = bt_bencode_put_cstr(buf, "p");
+        if (err == BT_OK)
+            err = bt_bencode_put_int(buf, port);
+    }
+    if (err == BT_OK && reqq > 0) {
+        err = bt_bencode_put_cstr(buf, "reqq");
+        if (err == BT_OK)
+            err = bt_bencode_put_int(buf, reqq);
+    }
+    if (err == BT_OK)
+        err = bt_bencode_put_cstr(buf, "v");
+    if (err == BT_OK)
+        err = bt_bencode_put_cstr(buf, client);
+    if (err == BT_OK)
+        err = bt_bencode_put_end(buf);
+    return err;
+}

@@ -1,0 +1,243 @@
+/*
+ * bt-seed - serve a complete torrent to any number of peers (stage 5).
+ *
+ *   bt-seed [--trust] [-l ADDR] [-c PEER]... [-m MAX] [--trace] [-q] TORRENT DATA
+ *
+ * DATA is the directory that contains the torrent's name (as transmission's
+ * download directory and libtorrent's save_path), or, for a single-file
+ * torrent, the file itself.  Prints the address it listens on, then serves
+ * until SIGINT or SIGTERM.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop.h"
+#include "seed.h"
+#include "storage.h"
+#include "tool.h"
+#include "wire.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:6881"
+#define MAX_DIAL       64
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = sig;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: %s [--trust] [-l ADDR] [-c PEER]... [-m MAX] [--trace] [-q] TORRENT DATA\n"
+            "\n"
+            "Serve TORRENT's complete data to every peer that connects, until interrupted.\n"
+            "DATA is the directory that contains the torrent's name (its top directory or\n"
+            "its single file), or for a single-file torrent the file itself.  Every piece is\n"
+            "checked against its SHA-1 first.  The address listened on is printed on\n"
+            "standard output.\n"
+            "\n"
+            "  -l, --listen ADDR    listen on ADDR (ip:port, port 0 picks one; default %s)\n"
+            "  -c, --connect PEER   also dial PEER and serve it (repeatable)\n"
+            "  -m, --max-peers N    at most N connections (default %d)\n"
+            "      --trust          do not check the data's hashes on start\n"
+            "      --trace          show every message sent and received on stderr\n"
+            "  -q, --quiet          do not log connections on stderr\n"
+            "  -t, --timeout SECS   handshake and idle timeout (default 120)\n"
+            "  -h, --help           show this help\n"
+            "  -V, --version        show the version\n"
+            "\n"
+            "Tutorial: tutorials/05-messages.md\n",
+            bt_tool_name(), DEFAULT_LISTEN, BT_SEED_MAX_PEERS);
+}
+
+static void log_event(void *arg, const char *peer, const char *text)
+{
+    bt_tool_warn("%s: %s", peer, text);
+}
+
+/* Check every piece against its hash, reading with one piece-sized buffer. */
+static int verify(struct bt_storage *st, const struct bt_torrent *t, const char *data)
+{
+    unsigned char *buf = malloc((size_t)t->piece_length);
+    size_t i;
+
+    if (buf == NULL) {
+        bt_tool_error(BT_ERR_NOMEM, data);
+        return 1;
+    }
+    for (i = 0; i < t->piece_count && !interrupted; i++) {
+        enum bt_err err = bt_storage_verify_piece(st, i, buf);
+
+        if (err == BT_ERR_PEER_HASH) {
+            bt_tool_warn("%s: piece %zu does not match its SHA-1: the data is not this torrent's "
+                         "(or is incomplete)",
+                         data, i);
+            free(buf);
+            return 1;
+        }
+        if (err != BT_OK) {
+            char where[1024];
+
+            snprintf(where, sizeof(where), "%s: %s", data, t->files[st->failed_file].path);
+            bt_tool_error(err, where);
+            free(buf);
+            return 1;
+        }
+    }
+    free(buf);
+    return interrupted ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"listen", required_argument, NULL, 'l'},    {"connect", required_argument, NULL, 'c'},
+        {"max-peers", required_argument, NULL, 'm'}, {"trust", no_argument, NULL, 'U'},
+        {"trace", no_argument, NULL, 'T'},           {"quiet", no_argument, NULL, 'q'},
+        {"timeout", required_argument, NULL, 't'},   {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},         {NULL, 0, NULL, 0},
+    };
+    const char *listen_text = DEFAULT_LISTEN;
+    struct bt_addr listen_addr, dial[MAX_DIAL];
+    size_t ndial = 0, i, max_peers = BT_SEED_MAX_PEERS;
+    int c, trust = 0, trace = 0, quiet = 0, timeout_s = 120, status = BT_EXIT_FAIL;
+    struct bt_torrent t;
+    struct bt_storage st;
+    struct bt_peer_config cfg;
+    struct bt_loop loop;
+    struct bt_seed seed;
+    struct sigaction sa;
+    char name[BT_ADDR_STRLEN];
+    enum bt_err err;
+
+    bt_tool_init(argv[0]);
+    while ((c = getopt_long(argc, argv, "l:c:m:qt:hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'l':
+            listen_text = optarg;
+            break;
+        case 'c':
+            if (ndial == MAX_DIAL || bt_addr_parse(optarg, &dial[ndial]) != BT_OK) {
+                bt_tool_warn("%s: %s", optarg,
+                             ndial == MAX_DIAL ? "too many -c options"
+                                               : bt_strerror(BT_ERR_NET_ADDR));
+                return BT_EXIT_USAGE;
+            }
+            ndial++;
+            break;
+        case 'm': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+
+            if (*optarg == '\0' || *end != '\0' || v < 1 || v > 4096) {
+                bt_tool_warn("invalid peer limit '%s' (1-4096)", optarg);
+                return BT_EXIT_USAGE;
+            }
+            max_peers = (size_t)v;
+            break;
+        }
+        case 'U':
+            trust = 1;
+            break;
+        case 'T':
+            trace = 1;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 't':
+            timeout_s = bt_wire_seconds("timeout", optarg);
+            if (timeout_s < 0)
+                return BT_EXIT_USAGE;
+            break;
+        case 'h':
+            usage(stdout);
+            return bt_tool_close_stdout(BT_EXIT_OK);
+        case 'V':
+            bt_tool_version();
+            return bt_tool_close_stdout(BT_EXIT_OK);
+        default:
+            usage(stderr);
+            return BT_EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 2) {
+        usage(stderr);
+        return BT_EXIT_USAGE;
+    }
+    if (bt_wire_listen_addr(listen_text, &listen_addr) != BT_OK) {
+        bt_tool_warn("%s: %s", listen_text, bt_strerror(BT_ERR_NET_ADDR));
+        return BT_EXIT_USAGE;
+    }
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal; /* no SA_RESTART: poll() must see EINTR */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    bt_torrent_init(&t);
+    bt_storage_init(&st);
+    bt_loop_init(&loop);
+    bt_seed_init(&seed);
+    if (bt_wire_load_torrent(argv[optind], &t) != 0)
+        goto out;
+    err = bt_storage_open(&st, &t, argv[optind + 1], BT_STORAGE_READ);
+    if (err == BT_ERR_STORAGE_PATH) {
+        bt_tool_warn("%s: not a directory, and the torrent has several files: give the "
+                     "directory that contains '%s'",
+                     argv[optind + 1], t.name);
+        goto out;
+    }
+    if (err != BT_OK) {
+        bt_tool_error(err, argv[optind + 1]);
+        goto out;
+    }
+    if (!trust && verify(&st, &t, argv[optind + 1]) != 0)
+        goto out;
+    if (bt_wire_config(&cfg, &t, timeout_s) != 0)
+        goto out;
+    cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
+    if (!quiet) {
+        seed.log = log_event;
+    }
+    if (trace)
+        seed.trace = bt_wire_trace;
+    err = bt_seed_start(&seed, &loop, &t, &st, &cfg, &listen_addr, max_peers);
+    if (err != BT_OK) {
+        bt_tool_error(err, listen_text);
+        goto out;
+    }
+    bt_addr_format(&seed.listen_addr, name);
+    printf("%s\n", name);
+    fflush(stdout);
+    for (i = 0; i < ndial; i++) {
+        char dname[BT_ADDR_STRLEN];
+
+        bt_addr_format(&dial[i], dname);
+        err = bt_seed_connect(&seed, &dial[i]);
+        if (err != BT_OK)
+            bt_tool_error(err, dname);
+    }
+    err = bt_loop_run(&loop, &interrupted);
+    if (err != BT_OK) {
+        bt_tool_error(err, "event loop");
+        goto out;
+    }
+    if (!quiet)
+        bt_tool_warn("stopped; served %" PRIu64 " bytes", bt_seed_bytes_served(&seed));
+    status = BT_EXIT_OK;
+out:
+    bt_seed_release(&seed);
+    bt_loop_release(&loop);
+    bt_storage_release(&st);
+    bt_torrent_release(&t);
+    return bt_tool_close_stdout(status);
+}
