@@ -27,4 +27,29 @@
  */
 enum bt_err bt_magnet_format(const struct bt_torrent *t, struct bt_buf *out);
 
+/*
+ * Reading a magnet link (bt-announce takes one instead of a torrent).
+ *
+ * xt=urn:btih: carries the info hash as 40 hex digits or, in older links, as 32
+ * base32 characters (RFC 4648; BEP 9 allows both).  Other xt kinds (btmh, v2)
+ * and unknown parameters are ignored.  Everything is bounded: the link's length,
+ * the number of trackers, the length of each value.
+ */
+#define BT_MAGNET_MAX_LEN      8192
+#define BT_MAGNET_MAX_TRACKERS 64
+#define BT_MAGNET_MAX_VALUE    2048 /* bytes of one decoded dn or tr */
+
+struct bt_magnet {
+    unsigned char info_hash[BT_INFOHASH_LEN];
+    char *name;      /* dn, decoded; NULL if absent */
+    char **trackers; /* tr values, decoded, in link order */
+    size_t tracker_count;
+};
+
+void bt_magnet_init(struct bt_magnet *m);
+void bt_magnet_release(struct bt_magnet *m);
+/* Parse uri ("magnet:?..."): BT_ERR_MAGNET when it is not one, has no v1 info
+ * hash, or a value is malformed (bad %XX, NUL byte, too long); BT_ERR_NOMEM. */
+enum bt_err bt_magnet_parse(struct bt_magnet *m, const char *uri);
+
 #endif /* BT_MAGNET_H */

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "bencode.h"
+#include "sha1.h"
 
 /* A response of at most BT_TRACKER_MAX_BODY bytes has at most half as many values;
  * a non-compact list of BT_TRACKER_MAX_PEERS peers needs about 7 per peer. */
@@ -198,7 +199,35 @@ enum bt_err bt_tracker_percent_encode(struct bt_buf *out, const unsigned char *s
     return BT_OK;
 }
 
-static const char *event_name(enum bt_tracker_event event)
+/* '+' stays '+': it means a space only in HTML forms, and no client encodes an
+ * info hash that way. */
+long bt_tracker_percent_decode(const char *s, size_t n, unsigned char *out, size_t max)
+{
+    size_t i, o = 0;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c == '%') {
+            char hex[3];
+
+            if (n - i < 3)
+                return -1;
+            hex[0] = s[i + 1];
+            hex[1] = s[i + 2];
+            hex[2] = '\0';
+            if (bt_hex_decode(hex, &c, 1) != BT_OK)
+                return -1;
+            i += 2;
+        }
+        if (o == max)
+            return -1;
+        out[o++] = c;
+    }
+    return (long)o;
+}
+
+const char *bt_tracker_event_name(enum bt_tracker_event event)
 {
     switch (event) {
     case BT_EVENT_STARTED:
@@ -216,7 +245,7 @@ static const char *event_name(enum bt_tracker_event event)
 enum bt_err bt_tracker_announce_url(struct bt_buf *out, const char *tracker_url,
                                     const struct bt_announce_req *req)
 {
-    const char *event = event_name(req->event);
+    const char *event = bt_tracker_event_name(req->event);
     enum bt_err err;
 
     err = bt_buf_append_str(out, tracker_url);

@@ -49,6 +49,9 @@ enum bt_tracker_event {
     BT_EVENT_STOPPED = 3,
 };
 
+/* "started", "completed", "stopped", or NULL for BT_EVENT_NONE (sent as no event). */
+const char *bt_tracker_event_name(enum bt_tracker_event event);
+
 enum bt_tracker_scheme {
     BT_TRACKER_HTTP = 1,
     BT_TRACKER_HTTPS,
@@ -120,6 +123,10 @@ enum bt_err bt_tracker_url_scheme(const char *url, enum bt_tracker_scheme *schem
 /* Append s (n bytes) to out percent-encoded (RFC 3986): unreserved bytes as they
  * are, everything else as %XX. */
 enum bt_err bt_tracker_percent_encode(struct bt_buf *out, const unsigned char *s, size_t n);
+
+/* Decode n percent-encoded bytes of s into out (at most max bytes).  '+' stays '+'.
+ * Returns the decoded length, or -1 for a bad escape or a result over max. */
+long bt_tracker_percent_decode(const char *s, size_t n, unsigned char *out, size_t max);
 
 /* Build the HTTP announce URL: the tracker URL, then '?' (or '&' when the URL has a
  * query already) and the BEP 3 parameters, compact=1 included. */

@@ -15,7 +15,7 @@
  *
  * UDP (BEP 15): the connection id proves that the client receives at the
  * address it claims.  We keep no table of them: an id is the first 8 bytes of
- * SHA-1(secret | minute | client address), so checking one costs a hash, and a
+ * SHA-1(secret | minute | client IP address), so checking one costs a hash, and a
  * flood of connects costs no memory.  An id is accepted in the minute it was made
  * and the next one: between one and two minutes, as BEP 15 asks.
  *
@@ -45,6 +45,7 @@
 #define UDP_SCRAPE_ENTRY      12    /* BEP 15: seeders, completed, leechers */
 #define LOG_LINE_MAX          256
 #define PORT_0_TRIES          20 /* attempts to find one port free for TCP and UDP */
+#define BURST                 64 /* accepts or datagrams per wake-up: a flood cannot starve the rest */
 
 struct bt_tracker_conn {
     int fd;
@@ -54,6 +55,7 @@ struct bt_tracker_conn {
     struct bt_buf out;
     size_t out_off;
     uint64_t timer;
+    int draining; /* answer sent: reading the rest until EOF before closing */
     struct bt_tracker_server *srv;
 };
 
@@ -140,46 +142,6 @@ static void addr_to_peer(const struct bt_addr *from, uint16_t port, struct bt_tr
 
 /* ---- HTTP ------------------------------------------------------------------ */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decode n bytes of s into out (at most max bytes).  '+' stays '+': it
- * means a space only in HTML forms, and no client encodes an info hash that way.
- * Returns the decoded length, or -1 for a bad escape or too long a value. */
-static long percent_decode(const char *s, size_t n, unsigned char *out, size_t max)
-{
-    size_t i, o = 0;
-
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if (c == '%') {
-            int hi, lo;
-
-            if (n - i < 3)
-                return -1;
-            hi = hex_value(s[i + 1]);
-            lo = hex_value(s[i + 2]);
-            if (hi < 0 || lo < 0)
-                return -1;
-            c = (unsigned char)(hi * 16 + lo);
-            i += 2;
-        }
-        if (o == max)
-            return -1;
-        out[o++] = c;
-    }
-    return (long)o;
-}
-
 /* A decimal value in [min, max].  -1 if it is anything else. */
 static int parse_number(const unsigned char *s, long n, int64_t min, int64_t max, int64_t *out)
 {
@@ -212,7 +174,7 @@ static const char *query_pair(struct request *r, const char *k, size_t klen, con
                               size_t vlen)
 {
     unsigned char val[64];
-    long n = percent_decode(v, vlen, val, sizeof(val));
+    long n = bt_tracker_percent_decode(v, vlen, val, sizeof(val));
     int64_t num;
 
     if (key_is(k, klen, "info_hash")) {
@@ -325,19 +287,12 @@ static enum bt_err http_failure(struct bt_tracker_server *srv, struct bt_buf *ou
     return err;
 }
 
+/* For the log: a regular re-announce has no event name. */
 static const char *event_word(enum bt_tracker_event e)
 {
-    switch (e) {
-    case BT_EVENT_STARTED:
-        return "started";
-    case BT_EVENT_STOPPED:
-        return "stopped";
-    case BT_EVENT_COMPLETED:
-        return "completed";
-    case BT_EVENT_NONE:
-        break;
-    }
-    return "update";
+    const char *name = bt_tracker_event_name(e);
+
+    return name != NULL ? name : "update";
 }
 
 /* The peers of a non-compact answer: l d 2:ip <text> 7:peer id <20> 4:port i e ... e. */
@@ -597,17 +552,17 @@ enum bt_err bt_tracker_server_http(struct bt_tracker_server *srv, const char *re
 static uint64_t conn_id_for(const struct bt_tracker_server *srv, const struct bt_addr *from,
                             uint64_t bucket)
 {
-    unsigned char msg[sizeof(srv->secret) + 8 + 16 + 2], digest[BT_SHA1_LEN];
+    unsigned char msg[sizeof(srv->secret) + 8 + 16], digest[BT_SHA1_LEN];
     struct bt_tracker_peer who;
 
-    addr_to_peer(from, bt_addr_port(from), &who);
+    /* The address without the port: a client may announce from a new socket. */
+    addr_to_peer(from, 0, &who);
     memset(msg, 0, sizeof(msg));
     memcpy(msg, srv->secret, sizeof(srv->secret));
     bt_put_be64(msg + sizeof(srv->secret), bucket);
     memcpy(msg + sizeof(srv->secret) + 8, who.ip, who.iplen);
-    bt_put_be16(msg + sizeof(srv->secret) + 24, who.port);
     if (bt_sha1(msg, sizeof(msg), digest) != BT_OK)
-        return 0; /* never matches a real id check below: see conn_id_ok */
+        return 0; /* conn_id_ok never accepts 0 */
     return bt_get_be64(digest);
 }
 
@@ -816,6 +771,31 @@ static void conn_write(struct bt_tracker_conn *c)
             break;
         c->out_off += (size_t)n;
     }
+    if (c->out_off < c->out.len || c->in_len < sizeof(c->in)) {
+        conn_close(c);
+        return;
+    }
+    /* The client may still be sending a request we refused as too large.  Closing
+     * with unread bytes makes the kernel send a reset, which can destroy our answer
+     * before the client reads it: finish sending, then read until the client
+     * closes (or the connection's deadline passes). */
+    shutdown(c->fd, SHUT_WR);
+    c->draining = 1;
+    bt_loop_set_events(c->srv->loop, c->fd, BT_LOOP_READ);
+}
+
+static void conn_drain(struct bt_tracker_conn *c)
+{
+    for (;;) {
+        ssize_t n = recv(c->fd, c->in, sizeof(c->in), 0);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        if (n <= 0)
+            break;
+    }
     conn_close(c);
 }
 
@@ -843,6 +823,10 @@ static void on_conn_io(void *arg, int fd, unsigned events)
 {
     struct bt_tracker_conn *c = arg;
 
+    if (c->draining) {
+        conn_drain(c);
+        return;
+    }
     if (c->out.len > 0) {
         conn_write(c);
         return;
@@ -873,8 +857,9 @@ static void on_conn_io(void *arg, int fd, unsigned events)
 static void on_accept(void *arg, int fd, unsigned events)
 {
     struct bt_tracker_server *srv = arg;
+    int i;
 
-    for (;;) {
+    for (i = 0; i < BURST; i++) {
         struct bt_tracker_conn *c;
         struct bt_addr from;
         int cfd;
@@ -910,8 +895,9 @@ static void on_udp(void *arg, int fd, unsigned events)
 {
     struct bt_tracker_server *srv = arg;
     unsigned char in[BT_UDP_MAX_PACKET], out[BT_UDP_MAX_PACKET];
+    int i;
 
-    for (;;) {
+    for (i = 0; i < BURST; i++) {
         struct bt_addr from;
         ssize_t n;
         size_t out_len;

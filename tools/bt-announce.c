@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "magnet.h"
 #include "metainfo.h"
 #include "net.h"
 #include "sha1.h"
@@ -51,7 +52,7 @@ struct result {
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: %s [options] TORRENT\n"
+            "usage: %s [options] TORRENT | MAGNET\n"
             "       %s [options] --info-hash HEX --tracker URL [--tracker URL]...\n"
             "Announce to the torrent's trackers and print the peers, one per line.\n"
             "\n"
@@ -264,20 +265,34 @@ static int parse_args(int argc, char **argv, struct options *o)
     return 0;
 }
 
-/* The tiers to try: each --tracker is a tier of its own, in the order given;
- * else the torrent's announce-list (BEP 12), or its single announce URL. */
+/* Add each URL as a tier of its own, in the order given. */
+static enum bt_err add_tier_each(struct bt_tracker_tiers *tiers, char *const *urls, size_t n)
+{
+    enum bt_err err = BT_OK;
+    size_t i;
+
+    for (i = 0; i < n && err == BT_OK; i++) {
+        err = bt_tracker_tiers_new_tier(tiers);
+        if (err == BT_OK)
+            err = bt_tracker_tiers_add(tiers, urls[i]);
+    }
+    return err;
+}
+
+/* The tiers to try: each --tracker is a tier of its own, in the order given; else
+ * a magnet link's tr values, the same way; else the torrent's announce-list (BEP 12),
+ * or its single announce URL. */
 static enum bt_err build_tiers(const struct options *o, const struct bt_torrent *t,
-                               struct bt_tracker_tiers *tiers)
+                               const struct bt_magnet *magnet, struct bt_tracker_tiers *tiers)
 {
     enum bt_err err = BT_OK;
     size_t i, j;
 
-    for (i = 0; i < o->tracker_count && err == BT_OK; i++) {
-        err = bt_tracker_tiers_new_tier(tiers);
-        if (err == BT_OK)
-            err = bt_tracker_tiers_add(tiers, o->trackers[i]);
-    }
-    if (o->tracker_count > 0 || t == NULL)
+    if (o->tracker_count > 0)
+        return add_tier_each(tiers, (char *const *)o->trackers, o->tracker_count);
+    if (magnet != NULL)
+        return add_tier_each(tiers, magnet->trackers, magnet->tracker_count);
+    if (t == NULL)
         return err;
     for (i = 0; i < t->tier_count && i < BT_TRACKER_MAX_TIERS && err == BT_OK; i++) {
         err = bt_tracker_tiers_new_tier(tiers);
@@ -291,6 +306,32 @@ static enum bt_err build_tiers(const struct options *o, const struct bt_torrent 
     }
     if (err == BT_OK)
         err = bt_tracker_tiers_shuffle(tiers);
+    return err;
+}
+
+/* Read and parse the torrent ("-" is standard input); say what is wrong if it fails. */
+static enum bt_err load_torrent(const char *path, struct bt_torrent *t)
+{
+    struct bt_buf data;
+    struct bt_meta_error e;
+    enum bt_err err;
+
+    bt_buf_init(&data, BT_META_MAX_INPUT);
+    err = bt_buf_read_file(&data, path);
+    if (err != BT_OK) {
+        bt_tool_error(err, path);
+        bt_buf_release(&data);
+        return err;
+    }
+    memset(&e, 0, sizeof(e));
+    err = bt_torrent_parse_detailed(t, data.data, data.len, BT_META_LENIENT, &e);
+    bt_buf_release(&data);
+    if (err == BT_ERR_NOMEM)
+        bt_tool_error(err, path);
+    else if (err != BT_OK && e.field[0] != '\0')
+        bt_tool_warn("%s: byte %zu: %s: %s", path, e.offset, e.field, bt_strerror(err));
+    else if (err != BT_OK)
+        bt_tool_warn("%s: byte %zu: %s", path, e.offset, bt_strerror(err));
     return err;
 }
 
@@ -388,18 +429,23 @@ static void json_count(const char *key, int64_t v)
         printf("%" PRId64, v);
 }
 
+/* A peer's text form, "ip:port" or "[v6]:port", into text (BT_ADDR_STRLEN bytes). */
+static void format_peer(const struct bt_tracker_peer *p, char *text)
+{
+    struct bt_addr addr;
+
+    bt_addr_from_raw(p->ip, p->iplen, p->port, &addr);
+    bt_addr_format(&addr, text);
+}
+
 static void print_peers_json(const struct bt_peer_list *peers)
 {
+    char text[BT_ADDR_STRLEN];
     size_t i;
 
     putchar('[');
     for (i = 0; i < peers->count; i++) {
-        const struct bt_tracker_peer *p = &peers->peers[i];
-        struct bt_addr addr;
-        char text[BT_ADDR_STRLEN];
-
-        bt_addr_from_raw(p->ip, p->iplen, p->port, &addr);
-        bt_addr_format(&addr, text);
+        format_peer(&peers->peers[i], text);
         printf("%s\"%s\"", i > 0 ? "," : "", text);
     }
     putchar(']');
@@ -439,15 +485,11 @@ static void print_json(const struct result *results, size_t n, const struct bt_p
 
 static void print_peers(const struct bt_peer_list *peers)
 {
+    char text[BT_ADDR_STRLEN];
     size_t i;
 
     for (i = 0; i < peers->count; i++) {
-        const struct bt_tracker_peer *p = &peers->peers[i];
-        struct bt_addr addr;
-        char text[BT_ADDR_STRLEN];
-
-        bt_addr_from_raw(p->ip, p->iplen, p->port, &addr);
-        bt_addr_format(&addr, text);
+        format_peer(&peers->peers[i], text);
         printf("%s\n", text);
     }
 }
@@ -489,12 +531,13 @@ int main(int argc, char **argv)
 {
     struct options o;
     struct bt_torrent torrent;
+    struct bt_magnet magnet;
     struct bt_tracker_tiers tiers;
     struct bt_peer_list peers;
     struct result *results = NULL;
     size_t result_count = 0, total = 0, t, answered;
     enum bt_err err;
-    int status = BT_EXIT_FAIL;
+    int status = BT_EXIT_FAIL, is_magnet = 0;
 
     bt_tool_init(argv[0]);
     memset(&o, 0, sizeof(o));
@@ -514,18 +557,31 @@ int main(int argc, char **argv)
         }
     }
 
-    memset(&torrent, 0, sizeof(torrent));
+    bt_torrent_init(&torrent);
+    bt_magnet_init(&magnet);
     bt_tracker_tiers_init(&tiers);
     bt_peer_list_init(&peers);
-    if (o.torrent != NULL) {
-        bt_tool_warn("%s: reading torrents needs lib/metainfo.c (stage 2)", o.torrent);
-        goto out;
+    if (o.torrent != NULL && strncmp(o.torrent, "magnet:", 7) == 0) {
+        err = bt_magnet_parse(&magnet, o.torrent);
+        if (err != BT_OK) {
+            bt_tool_error(err, NULL);
+            goto out;
+        }
+        is_magnet = 1;
+        memcpy(o.req.info_hash, magnet.info_hash, BT_TRACKER_HASH_LEN);
+    } else if (o.torrent != NULL) {
+        if (load_torrent(o.torrent, &torrent) != BT_OK)
+            goto out;
+        memcpy(o.req.info_hash, torrent.info_hash, BT_TRACKER_HASH_LEN);
+        if (!o.left_given)
+            o.req.left = torrent.total_length;
     }
     err = o.peer_id != NULL ? BT_OK : bt_peer_id_generate(o.req.peer_id);
     if (err == BT_OK)
         err = bt_random_bytes(&o.req.key, sizeof(o.req.key));
     if (err == BT_OK)
-        err = build_tiers(&o, o.torrent != NULL ? &torrent : NULL, &tiers);
+        err = build_tiers(&o, o.torrent != NULL && !is_magnet ? &torrent : NULL,
+                          is_magnet ? &magnet : NULL, &tiers);
     if (err != BT_OK) {
         bt_tool_error(err, o.torrent);
         goto out;
@@ -533,7 +589,8 @@ int main(int argc, char **argv)
     for (t = 0; t < tiers.count; t++)
         total += tiers.counts[t];
     if (total == 0) {
-        bt_tool_warn("%s: the torrent names no tracker (use --tracker)", o.torrent);
+        bt_tool_warn("%s: the torrent names no tracker (use --tracker)",
+                     is_magnet ? "magnet link" : o.torrent);
         goto out;
     }
     results = calloc(total, sizeof(*results));
@@ -558,5 +615,7 @@ out:
     free(results);
     bt_peer_list_release(&peers);
     bt_tracker_tiers_release(&tiers);
+    bt_torrent_release(&torrent);
+    bt_magnet_release(&magnet);
     return status;
 }
