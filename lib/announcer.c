@@ -59,6 +59,26 @@ void bt_announcer_init(struct bt_announcer *a)
     bt_announce_resp_init(&a->result.resp);
 }
 
+uint64_t bt_announcer_next_ms(struct bt_announcer *a, const struct bt_announce_result *r,
+                              int starving)
+{
+    uint64_t wait_s;
+
+    if (r->err != BT_OK) {
+        a->backoff_ms = a->backoff_ms == 0 ? BT_ANNOUNCER_MIN_S * 1000 : a->backoff_ms * 2;
+        if (a->backoff_ms > BT_ANNOUNCER_MAX_S * 1000)
+            a->backoff_ms = BT_ANNOUNCER_MAX_S * 1000;
+        return a->backoff_ms;
+    }
+    a->backoff_ms = 0;
+    wait_s = r->resp.interval > 0 ? (uint64_t)r->resp.interval : BT_ANNOUNCER_MAX_S;
+    if (starving || wait_s < BT_ANNOUNCER_MIN_S)
+        wait_s = BT_ANNOUNCER_MIN_S;
+    if (wait_s > BT_ANNOUNCER_MAX_S)
+        wait_s = BT_ANNOUNCER_MAX_S;
+    return wait_s * 1000;
+}
+
 int bt_announcer_has_trackers(const struct bt_announcer *a)
 {
     size_t t;

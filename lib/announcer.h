@@ -29,6 +29,8 @@
 #include "tracker.h"
 
 #define BT_ANNOUNCER_URL_MAX 512
+#define BT_ANNOUNCER_MIN_S   15   /* never re-announce sooner than this */
+#define BT_ANNOUNCER_MAX_S   1800 /* nor later */
 
 /*
  * Fill tiers for a torrent: each of the n urls is a tier of its own, in order;
@@ -58,7 +60,8 @@ struct bt_announcer {
     void *arg;
     int pipe_fd[2];
     pthread_t worker;
-    int busy; /* a worker runs */
+    int busy;            /* a worker runs */
+    uint64_t backoff_ms; /* after failures: the wait, doubling */
     struct bt_announce_req req;
     struct bt_announce_result result;
 };
@@ -78,6 +81,15 @@ enum bt_err bt_announcer_announce(struct bt_announcer *a, const struct bt_announ
  * for a background announce to end.  Returns the result's error. */
 enum bt_err bt_announcer_announce_now(struct bt_announcer *a, const struct bt_announce_req *req,
                                       struct bt_announce_result *result);
+/*
+ * When to announce again after result r, in milliseconds: the tracker's
+ * interval, or BT_ANNOUNCER_MIN_S when we are starving for peers; after a
+ * failure, a wait that doubles from BT_ANNOUNCER_MIN_S.  Always within
+ * [BT_ANNOUNCER_MIN_S, BT_ANNOUNCER_MAX_S].
+ */
+uint64_t bt_announcer_next_ms(struct bt_announcer *a, const struct bt_announce_result *r,
+                              int starving);
+
 /* Does the announcer have any tracker? */
 int bt_announcer_has_trackers(const struct bt_announcer *a);
 /* Wait for a running worker, close the pipe, free the tiers. */

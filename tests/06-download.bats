@@ -271,3 +271,29 @@ download() {
     [ "$status" -eq 0 ]
     diff -r src/multi out/multi
 }
+
+@test "finds its peer through bt-tracker alone, and tells it started, completed, stopped" {
+    local url
+    start_bg tracker bt-tracker -p 0
+    for _ in $(seq 50); do
+        [ -s tracker.log ] && break
+        sleep 0.1
+    done
+    url=$(grep -m1 '^http' tracker.log)
+    start_bg s1 bt-seed -l 127.0.0.1:0 --tracker "$url" \
+        "$BT_SRCDIR/samples/multi.torrent" "$BT_SRCDIR/samples/data"
+    for _ in $(seq 50); do
+        grep -q 'started left 0' tracker.log && break
+        sleep 0.1
+    done
+    run --separate-stderr timeout 60 bt-download -q -l 127.0.0.1:0 -t "$url" -o out \
+        "$BT_SRCDIR/samples/multi.torrent"
+    [ "$status" -eq 0 ]
+    diff -r "$BT_SRCDIR/samples/data/multi" out/multi
+    # The seeder announced as a seed; the downloader started with all 111500
+    # bytes left, then completed and stopped.
+    grep -q 'started left 0: ' tracker.log
+    grep -q 'started left 111500: 1 peers' tracker.log
+    grep -q 'completed left 0' tracker.log
+    grep -q 'stopped left 0' tracker.log
+}

@@ -34,8 +34,6 @@
 #define MAX_CLI_PEERS       256
 #define ANNOUNCE_TIMEOUT_MS 15000
 #define STOP_TIMEOUT_MS     3000 /* the "stopped" announce on the way out */
-#define REANNOUNCE_MIN_S    15
-#define REANNOUNCE_MAX_S    1800
 #define NUMWANT             200
 #define LINE_EVERY_MS       5000 /* progress lines when stderr is not a terminal */
 #define BAR_EVERY_MS        250
@@ -82,8 +80,6 @@ struct session {
     int said_completed; /* the "completed" event was sent or is under way */
     int want_completed; /* send "completed" when the running announce ends */
     uint64_t next_announce_ms;
-    uint64_t announce_backoff_ms;
-    enum bt_err last_announce;
     uint64_t start_ms;
     uint64_t last_line_ms;
     int64_t start_have;
@@ -226,21 +222,14 @@ static void announce(struct session *s, enum bt_tracker_event event)
 static void on_announced(void *arg, const struct bt_announce_result *r)
 {
     struct session *s = arg;
-    uint64_t now = bt_loop_now_ms(), wait_s;
     size_t i;
 
-    s->last_announce = r->err;
     if (r->err != BT_OK) {
         clear_bar(s);
         if (!s->o->quiet)
             bt_tool_warn("tracker %s: %s%s%s", r->url, bt_strerror(r->err),
                          r->resp.failure != NULL ? ": " : "",
                          r->resp.failure != NULL ? r->resp.failure : "");
-        s->announce_backoff_ms =
-            s->announce_backoff_ms == 0 ? REANNOUNCE_MIN_S * 1000 : s->announce_backoff_ms * 2;
-        if (s->announce_backoff_ms > REANNOUNCE_MAX_S * 1000)
-            s->announce_backoff_ms = REANNOUNCE_MAX_S * 1000;
-        s->next_announce_ms = now + s->announce_backoff_ms;
     } else {
         for (i = 0; i < r->resp.peers.count; i++) {
             const struct bt_tracker_peer *tp = &r->resp.peers.peers[i];
@@ -253,17 +242,10 @@ static void on_announced(void *arg, const struct bt_announce_result *r)
             bt_tool_warn("tracker %s: %zu peers", r->url, r->resp.peers.count);
         if (r->resp.warning != NULL && !s->o->quiet)
             bt_tool_warn("tracker %s: warning: %s", r->url, r->resp.warning);
-        /* Starving for peers: ask again soon; else as often as the tracker asks. */
-        wait_s = r->resp.interval > 0 ? (uint64_t)r->resp.interval : REANNOUNCE_MAX_S;
-        if (bt_download_usable_peers(&s->dl) == 0)
-            wait_s = REANNOUNCE_MIN_S;
-        if (wait_s < REANNOUNCE_MIN_S)
-            wait_s = REANNOUNCE_MIN_S;
-        if (wait_s > REANNOUNCE_MAX_S)
-            wait_s = REANNOUNCE_MAX_S;
-        s->announce_backoff_ms = 0;
-        s->next_announce_ms = now + wait_s * 1000;
     }
+    /* Starving for peers: ask again soon; else as often as the tracker asks. */
+    s->next_announce_ms =
+        bt_loop_now_ms() + bt_announcer_next_ms(&s->ann, r, bt_download_usable_peers(&s->dl) == 0);
     if (s->want_completed && !s->said_completed)
         announce(s, BT_EVENT_COMPLETED);
 }
@@ -637,8 +619,14 @@ int main(int argc, char **argv)
         struct bt_announce_req req;
         struct bt_announce_result r;
 
-        fill_request(&s, &req, BT_EVENT_STOPPED);
         s.ann.opts.timeout_ms = STOP_TIMEOUT_MS;
+        /* A download that finished before the next tick has not said so yet. */
+        if (s.dl.complete && !s.said_completed) {
+            fill_request(&s, &req, BT_EVENT_COMPLETED);
+            bt_announcer_announce_now(&s.ann, &req, &r);
+            bt_announce_resp_release(&r.resp);
+        }
+        fill_request(&s, &req, BT_EVENT_STOPPED);
         bt_announcer_announce_now(&s.ann, &req, &r);
         bt_announce_resp_release(&r.resp);
     }

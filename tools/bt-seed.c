@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "announcer.h"
 #include "loop.h"
 #include "seed.h"
 #include "storage.h"
@@ -35,27 +36,32 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: %s [--trust] [-l ADDR] [-c PEER]... [-m MAX] [--trace] [-q] TORRENT DATA\n"
-            "\n"
-            "Serve TORRENT's complete data to every peer that connects, until interrupted.\n"
-            "DATA is the directory that contains the torrent's name (its top directory or\n"
-            "its single file), or for a single-file torrent the file itself.  Every piece is\n"
-            "checked against its SHA-1 first.  The address listened on is printed on\n"
-            "standard output.\n"
-            "\n"
-            "  -l, --listen ADDR    listen on ADDR (ip:port, port 0 picks one; default %s)\n"
-            "  -c, --connect PEER   also dial PEER and serve it (repeatable)\n"
-            "  -m, --max-peers N    at most N connections (default %d)\n"
-            "      --trust          do not check the data's hashes on start\n"
-            "      --trace          show every message sent and received on stderr\n"
-            "  -q, --quiet          do not log connections on stderr\n"
-            "  -t, --timeout SECS   handshake and idle timeout (default 120)\n"
-            "  -h, --help           show this help\n"
-            "  -V, --version        show the version\n"
-            "\n"
-            "Tutorial: tutorials/05-messages.md\n",
-            bt_tool_name(), DEFAULT_LISTEN, BT_SEED_MAX_PEERS);
+    fprintf(
+        f,
+        "usage: %s [--trust] [-l ADDR] [-c PEER]... [-m MAX] [--tracker URL]... [--no-announce]\n"
+        "       [--trace] [-q] TORRENT DATA\n"
+        "\n"
+        "Serve TORRENT's complete data to every peer that connects, until interrupted.\n"
+        "DATA is the directory that contains the torrent's name (its top directory or\n"
+        "its single file), or for a single-file torrent the file itself.  Every piece is\n"
+        "checked against its SHA-1 first.  The address listened on is printed on\n"
+        "standard output.\n"
+        "\n"
+        "  -l, --listen ADDR    listen on ADDR (ip:port, port 0 picks one; default %s)\n"
+        "  -c, --connect PEER   also dial PEER and serve it (repeatable)\n"
+        "      --tracker URL    announce to URL instead of the torrent's trackers\n"
+        "                       (repeatable)\n"
+        "      --no-announce    contact no tracker\n"
+        "  -m, --max-peers N    at most N connections (default %d)\n"
+        "      --trust          do not check the data's hashes on start\n"
+        "      --trace          show every message sent and received on stderr\n"
+        "  -q, --quiet          do not log connections on stderr\n"
+        "  -t, --timeout SECS   handshake and idle timeout (default 120)\n"
+        "  -h, --help           show this help\n"
+        "  -V, --version        show the version\n"
+        "\n"
+        "Tutorial: tutorials/05-messages.md\n",
+        bt_tool_name(), DEFAULT_LISTEN, BT_SEED_MAX_PEERS);
 }
 
 static void log_event(void *arg, const char *peer, const char *text)
@@ -96,6 +102,96 @@ static int verify(struct bt_storage *st, const struct bt_torrent *t, const char 
     return interrupted ? 1 : 0;
 }
 
+#define MAX_TRACKERS        64
+#define ANNOUNCE_TIMEOUT_MS 15000
+#define STOP_TIMEOUT_MS     3000 /* the "stopped" announce on the way out */
+
+/* Telling the trackers that we seed, now and at the interval they ask for. */
+struct announcing {
+    struct bt_announcer ann;
+    struct bt_loop *loop;
+    const struct bt_torrent *t;
+    const struct bt_peer_config *cfg;
+    struct bt_seed *seed;
+    uint64_t timer;
+    int started; /* a tracker heard our "started": "stopped" must follow */
+    int quiet;
+};
+
+static void fill_request(struct announcing *a, struct bt_announce_req *req,
+                         enum bt_tracker_event event)
+{
+    bt_announce_req_init(req);
+    memcpy(req->info_hash, a->t->info_hash, BT_INFOHASH_LEN);
+    memcpy(req->peer_id, a->cfg->peer_id, BT_PEER_ID_LEN);
+    req->port = bt_addr_port(&a->seed->listen_addr);
+    req->uploaded = (int64_t)bt_seed_bytes_served(a->seed);
+    req->left = 0; /* a seed: this is what makes the tracker count us as one */
+    req->event = event;
+}
+
+static void announce_again(void *arg)
+{
+    struct announcing *a = arg;
+    struct bt_announce_req req;
+
+    a->timer = 0;
+    fill_request(a, &req, a->started ? BT_EVENT_NONE : BT_EVENT_STARTED);
+    (void)bt_announcer_announce(&a->ann, &req);
+}
+
+static void on_announced(void *arg, const struct bt_announce_result *r)
+{
+    struct announcing *a = arg;
+
+    if (r->err == BT_OK)
+        a->started = 1;
+    else if (!a->quiet)
+        bt_tool_warn("tracker %s: %s%s%s", r->url, bt_strerror(r->err),
+                     r->resp.failure != NULL ? ": " : "",
+                     r->resp.failure != NULL ? r->resp.failure : "");
+    if (r->err == BT_OK && r->resp.warning != NULL && !a->quiet)
+        bt_tool_warn("tracker %s: warning: %s", r->url, r->resp.warning);
+    (void)bt_loop_timer(a->loop, bt_announcer_next_ms(&a->ann, r, 0), announce_again, a, &a->timer);
+}
+
+/* Start announcing to urls (or the torrent's trackers when there are none). */
+static int start_announcing(struct announcing *a, char *const *urls, size_t n)
+{
+    struct bt_tracker_tiers tiers;
+    struct bt_announce_opts opts = {.timeout_ms = ANNOUNCE_TIMEOUT_MS};
+    enum bt_err err;
+
+    bt_tracker_tiers_init(&tiers);
+    err = bt_tracker_tiers_for(&tiers, a->t, urls, n);
+    if (err == BT_OK)
+        err = bt_announcer_start(&a->ann, a->loop, &tiers, &opts, on_announced, a);
+    bt_tracker_tiers_release(&tiers);
+    if (err != BT_OK) {
+        bt_tool_error(err, "trackers");
+        return 1;
+    }
+    if (bt_announcer_has_trackers(&a->ann))
+        announce_again(a);
+    return 0;
+}
+
+static void stop_announcing(struct announcing *a)
+{
+    if (a->timer != 0)
+        bt_loop_cancel(a->loop, a->timer);
+    if (a->started) {
+        struct bt_announce_req req;
+        struct bt_announce_result r;
+
+        fill_request(a, &req, BT_EVENT_STOPPED);
+        a->ann.opts.timeout_ms = STOP_TIMEOUT_MS;
+        bt_announcer_announce_now(&a->ann, &req, &r);
+        bt_announce_resp_release(&r.resp);
+    }
+    bt_announcer_release(&a->ann);
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -103,9 +199,14 @@ int main(int argc, char **argv)
         {"max-peers", required_argument, NULL, 'm'}, {"trust", no_argument, NULL, 'U'},
         {"trace", no_argument, NULL, 'T'},           {"quiet", no_argument, NULL, 'q'},
         {"timeout", required_argument, NULL, 't'},   {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},         {NULL, 0, NULL, 0},
+        {"version", no_argument, NULL, 'V'},         {"tracker", required_argument, NULL, 'A'},
+        {"no-announce", no_argument, NULL, 'N'},     {NULL, 0, NULL, 0},
     };
     const char *listen_text = DEFAULT_LISTEN;
+    char *trackers[MAX_TRACKERS];
+    size_t ntrackers = 0;
+    int no_announce = 0;
+    struct announcing ann;
     struct bt_addr listen_addr, dial[MAX_DIAL];
     size_t ndial = 0, i, max_peers = BT_SEED_MAX_PEERS;
     int c, trust = 0, trace = 0, quiet = 0, timeout_s = 120, status = BT_EXIT_FAIL;
@@ -158,6 +259,16 @@ int main(int argc, char **argv)
             if (timeout_s < 0)
                 return BT_EXIT_USAGE;
             break;
+        case 'A':
+            if (ntrackers == MAX_TRACKERS) {
+                bt_tool_warn("at most %d trackers", MAX_TRACKERS);
+                return BT_EXIT_USAGE;
+            }
+            trackers[ntrackers++] = optarg;
+            break;
+        case 'N':
+            no_announce = 1;
+            break;
         case 'h':
             usage(stdout);
             return bt_tool_close_stdout(BT_EXIT_OK);
@@ -187,6 +298,8 @@ int main(int argc, char **argv)
     bt_storage_init(&st);
     bt_loop_init(&loop);
     bt_seed_init(&seed);
+    memset(&ann, 0, sizeof(ann));
+    bt_announcer_init(&ann.ann);
     if (bt_wire_load_torrent(argv[optind], &t) != 0)
         goto out;
     err = bt_storage_open(&st, &t, argv[optind + 1], BT_STORAGE_READ);
@@ -226,6 +339,13 @@ int main(int argc, char **argv)
         if (err != BT_OK)
             bt_tool_error(err, dname);
     }
+    ann.loop = &loop;
+    ann.t = &t;
+    ann.cfg = &seed.cfg;
+    ann.seed = &seed;
+    ann.quiet = quiet;
+    if (!no_announce && start_announcing(&ann, trackers, ntrackers) != 0)
+        goto out;
     err = bt_loop_run(&loop, &interrupted);
     if (err != BT_OK) {
         bt_tool_error(err, "event loop");
@@ -235,6 +355,7 @@ int main(int argc, char **argv)
         bt_tool_warn("stopped; served %" PRIu64 " bytes", bt_seed_bytes_served(&seed));
     status = BT_EXIT_OK;
 out:
+    stop_announcing(&ann);
     bt_seed_release(&seed);
     bt_loop_release(&loop);
     bt_storage_release(&st);
