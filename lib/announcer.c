@@ -89,28 +89,30 @@ int bt_announcer_has_trackers(const struct bt_announcer *a)
     return 0;
 }
 
-/* Walk the tiers until a tracker answers; promote it within its tier. */
-static void walk_tiers(struct bt_announcer *a, const struct bt_announce_req *req,
-                       struct bt_announce_result *r)
+enum bt_err bt_tracker_announce_tiers(struct bt_tracker_tiers *tiers,
+                                      const struct bt_announce_req *req,
+                                      const struct bt_announce_opts *opts,
+                                      struct bt_announce_result *r)
 {
     size_t t, i;
 
     r->err = BT_ERR_NO_PEERS;
     r->url[0] = '\0';
-    for (t = 0; t < a->tiers.count; t++) {
-        for (i = 0; i < a->tiers.counts[t]; i++) {
-            const char *url = a->tiers.urls[t][i];
+    for (t = 0; t < tiers->count; t++) {
+        for (i = 0; i < tiers->counts[t]; i++) {
+            const char *url = tiers->urls[t][i];
 
             bt_announce_resp_release(&r->resp);
             bt_announce_resp_init(&r->resp);
             snprintf(r->url, sizeof(r->url), "%s", url);
-            r->err = bt_tracker_announce(url, req, &a->opts, &r->resp);
+            r->err = bt_tracker_announce(url, req, opts, &r->resp);
             if (r->err == BT_OK) {
-                bt_tracker_tiers_promote(&a->tiers, t, i);
-                return;
+                bt_tracker_tiers_promote(tiers, t, i);
+                return BT_OK;
             }
         }
     }
+    return r->err;
 }
 
 static void *worker_main(void *arg)
@@ -118,7 +120,7 @@ static void *worker_main(void *arg)
     struct bt_announcer *a = arg;
     char done = 1;
 
-    walk_tiers(a, &a->req, &a->result);
+    bt_tracker_announce_tiers(&a->tiers, &a->req, &a->opts, &a->result);
     /* A one-byte write to a pipe with room cannot be short; if it fails the loop
      * never hears back, which only delays the next announce. */
     while (write(a->pipe_fd[1], &done, 1) < 0 && errno == EINTR)
@@ -191,8 +193,7 @@ enum bt_err bt_announcer_announce_now(struct bt_announcer *a, const struct bt_an
 {
     wait_worker(a);
     bt_announce_resp_init(&result->resp);
-    walk_tiers(a, req, result);
-    return result->err;
+    return bt_tracker_announce_tiers(&a->tiers, req, &a->opts, result);
 }
 
 void bt_announcer_release(struct bt_announcer *a)

@@ -47,8 +47,18 @@ enum bt_err bt_tracker_announce(const char *url, const struct bt_announce_req *r
 struct bt_announce_result {
     enum bt_err err;                /* of the last tracker tried, BT_OK if one answered */
     char url[BT_ANNOUNCER_URL_MAX]; /* the tracker that answered (or failed last) */
-    struct bt_announce_resp resp;   /* its answer; valid during the callback only */
+    struct bt_announce_resp resp;   /* its answer; the caller releases it */
 };
+
+/*
+ * Announce along the tiers, in the calling thread: the first tracker that
+ * answers wins and moves to the front of its tier (BEP 12).  r->resp must be
+ * initialised; r->err is BT_ERR_NO_PEERS when there is no tracker at all.
+ */
+enum bt_err bt_tracker_announce_tiers(struct bt_tracker_tiers *tiers,
+                                      const struct bt_announce_req *req,
+                                      const struct bt_announce_opts *opts,
+                                      struct bt_announce_result *r);
 
 typedef void bt_announcer_fn(void *arg, const struct bt_announce_result *r);
 

@@ -38,10 +38,41 @@ start_hostile() {
     [ "$stderr" = "bt-fetch-piece: invalid piece index 'x1'" ]
 }
 
-@test "without peers it is a usage error" {
-    run -2 --separate-stderr bt-fetch-piece "$SAMPLES/single.torrent" 0
+# with_tracker URL: single.torrent announcing to URL instead (same info hash:
+# stage 1's tools keep the info dict's bytes).
+with_tracker() {
+    bt-decode "$SAMPLES/single.torrent" |
+        jq --arg u "$1" '.announce = $u | del(.["announce-list"])' |
+        bt-encode >"$BATS_TEST_TMPDIR/t.torrent"
+}
+
+@test "without -p, a tracker that does not answer means no peers: exit 1" {
+    local port
+    port=$(free_port)
+    with_tracker "http://127.0.0.1:$port/announce"
+    run -1 --separate-stderr bt-fetch-piece -t 2 "$BATS_TEST_TMPDIR/t.torrent" 0
     assert_output ""
-    [[ "$stderr" == "bt-fetch-piece: no peers: give -p PEER"* ]]
+    [[ "$stderr" == *"tracker http://127.0.0.1:$port/announce: "* ]]
+    [[ "$stderr" == *"piece 0: no usable peers"* ]]
+}
+
+@test "without -p, it asks the torrent's tracker for peers" {
+    local url i
+    start_bg tracker bt-tracker -p 0
+    for ((i = 0; i < 50; i++)); do
+        [ -s "$BATS_TEST_TMPDIR/tracker.log" ] && break
+        sleep 0.1
+    done
+    url=$(grep -m1 '^http' "$BATS_TEST_TMPDIR/tracker.log")
+    with_tracker "$url"
+    [ "$(bt-infohash "$BATS_TEST_TMPDIR/t.torrent")" = "$(bt-infohash "$SAMPLES/single.torrent")" ]
+    start_seed seed "$BATS_TEST_TMPDIR/t.torrent" --tracker "$url"
+    for ((i = 0; i < 50; i++)); do
+        grep -q 'started left 0' "$BATS_TEST_TMPDIR/tracker.log" && break
+        sleep 0.1
+    done
+    run -0 bash -o pipefail -c "bt-fetch-piece '$BATS_TEST_TMPDIR/t.torrent' 2 | sha1sum | cut -c1-40"
+    assert_output "$(piece_sha1 single.torrent 2)"
 }
 
 @test "an index past the last piece fails" {
