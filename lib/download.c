@@ -644,8 +644,11 @@ static void fill_slots(struct bt_download *dl)
     uint64_t now = bt_loop_now_ms();
     size_t i;
 
-    if (dl->complete)
-        return; /* a complete download only serves: it dials nobody */
+    /* A seeding session still dials the peers it learns of: some clients
+     * (transmission) ignore a loopback or LAN peer that a tracker names, so
+     * they only meet us if we call them. */
+    if (dl->complete && !dl->seed_after)
+        return;
     for (i = 0; i < dl->cand_count && dl->conn_count < dl->max_conns; i++) {
         struct bt_dl_candidate *cand = &dl->cands[i];
         struct bt_dl_conn *c;

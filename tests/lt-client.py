@@ -2,8 +2,19 @@
 """lt-client.py - a real BitTorrent client (python3-libtorrent) for interop tests.
 
   lt-client.py hash TORRENT               print the info hash in hex
-  lt-client.py seed TORRENT DIR PORT      seed DIR's copy of the data on 127.0.0.1:PORT
-  lt-client.py leech TORRENT DIR PORT     download into DIR, print "complete", exit
+  lt-client.py seed TORRENT DIR PORT [OPTIONS]
+                                          seed DIR's copy of the data on 127.0.0.1:PORT
+  lt-client.py leech TORRENT DIR PORT [OPTIONS]
+                                          download into DIR, print "complete", exit
+
+Options (bench/download uses them):
+  --fast                start from high_performance_seed(), so a seeder is not
+                        the bottleneck of a benchmark
+  --upload-limit BYTES  cap this torrent's upload rate: loopback peers are in
+                        libtorrent's "local" class, which ignores session limits
+  --connect PORT        dial 127.0.0.1:PORT (repeatable), for a peer that will
+                        not dial us (transmission ignores loopback peers that a
+                        tracker names)
 
 Settings are those /work/shared/INTEROP.md found to work on loopback: no DHT, LSD,
 UPnP, NAT-PMP or uTP, and several connections per IP allowed.  Every tracker
@@ -11,13 +22,13 @@ reply is logged as "announced N peers", so a test can wait for registration.
 Runs until killed (seed), or until complete (leech).
 """
 import sys
-import time
 
 import libtorrent as lt
 
 
-def session(port):
-    settings = {
+def session(port, fast):
+    settings = lt.high_performance_seed() if fast else {}
+    settings.update({
         "listen_interfaces": "127.0.0.1:%d" % port,
         "enable_dht": False,
         "enable_lsd": False,
@@ -28,8 +39,25 @@ def session(port):
         "allow_multiple_connections_per_ip": True,
         "alert_mask": lt.alert.category_t.all_categories,
         "announce_to_all_trackers": True,
-    }
+    })
     return lt.session(settings)
+
+
+def options(args):
+    opts = {"fast": False, "limit": 0, "connect": []}
+    while args:
+        if args[0] == "--fast":
+            opts["fast"] = True
+            args = args[1:]
+        elif args[0] == "--upload-limit" and len(args) > 1:
+            opts["limit"] = int(args[1])
+            args = args[2:]
+        elif args[0] == "--connect" and len(args) > 1:
+            opts["connect"].append(int(args[1]))
+            args = args[2:]
+        else:
+            sys.exit("lt-client.py: unknown option %s" % args[0])
+    return opts
 
 
 def main():
@@ -39,11 +67,16 @@ def main():
         print(str(info.info_hash()))
         return
     save, port = sys.argv[3], int(sys.argv[4])
-    ses = session(port)
+    opts = options(sys.argv[5:])
+    ses = session(port, opts["fast"])
     params = {"ti": info, "save_path": save}
     if mode == "seed":
         params["flags"] = lt.torrent_flags.seed_mode
     handle = ses.add_torrent(params)
+    if opts["limit"] > 0:
+        handle.set_upload_limit(opts["limit"])
+    for p in opts["connect"]:
+        handle.connect_peer(("127.0.0.1", p))
     print("listening %d" % port, flush=True)
     while True:
         for a in ses.pop_alerts():
@@ -54,7 +87,7 @@ def main():
         if mode == "leech" and handle.status().is_seeding:
             print("complete", flush=True)
             return
-        time.sleep(0.1)
+        ses.wait_for_alert(100)
 
 
 if __name__ == "__main__":
