@@ -22,6 +22,7 @@
 #include "metainfo.h"
 #include "net.h"
 #include "sha1.h"
+#include "announcer.h"
 #include "tool.h"
 #include "tracker.h"
 
@@ -265,48 +266,17 @@ static int parse_args(int argc, char **argv, struct options *o)
     return 0;
 }
 
-/* Add each URL as a tier of its own, in the order given. */
-static enum bt_err add_tier_each(struct bt_tracker_tiers *tiers, char *const *urls, size_t n)
-{
-    enum bt_err err = BT_OK;
-    size_t i;
-
-    for (i = 0; i < n && err == BT_OK; i++) {
-        err = bt_tracker_tiers_new_tier(tiers);
-        if (err == BT_OK)
-            err = bt_tracker_tiers_add(tiers, urls[i]);
-    }
-    return err;
-}
-
 /* The tiers to try: each --tracker is a tier of its own, in the order given; else
  * a magnet link's tr values, the same way; else the torrent's announce-list (BEP 12),
  * or its single announce URL. */
 static enum bt_err build_tiers(const struct options *o, const struct bt_torrent *t,
                                const struct bt_magnet *magnet, struct bt_tracker_tiers *tiers)
 {
-    enum bt_err err = BT_OK;
-    size_t i, j;
-
     if (o->tracker_count > 0)
-        return add_tier_each(tiers, (char *const *)o->trackers, o->tracker_count);
+        return bt_tracker_tiers_for(tiers, NULL, (char *const *)o->trackers, o->tracker_count);
     if (magnet != NULL)
-        return add_tier_each(tiers, magnet->trackers, magnet->tracker_count);
-    if (t == NULL)
-        return err;
-    for (i = 0; i < t->tier_count && i < BT_TRACKER_MAX_TIERS && err == BT_OK; i++) {
-        err = bt_tracker_tiers_new_tier(tiers);
-        for (j = 0; j < t->tiers[i].count && j < BT_TRACKER_MAX_URLS && err == BT_OK; j++)
-            err = bt_tracker_tiers_add(tiers, t->tiers[i].urls[j]);
-    }
-    if (t->tier_count == 0 && t->announce != NULL && err == BT_OK) {
-        err = bt_tracker_tiers_new_tier(tiers);
-        if (err == BT_OK)
-            err = bt_tracker_tiers_add(tiers, t->announce);
-    }
-    if (err == BT_OK)
-        err = bt_tracker_tiers_shuffle(tiers);
-    return err;
+        return bt_tracker_tiers_for(tiers, NULL, magnet->trackers, magnet->tracker_count);
+    return bt_tracker_tiers_for(tiers, t, NULL, 0);
 }
 
 /* Read and parse the torrent ("-" is standard input); say what is wrong if it fails. */
@@ -333,18 +303,6 @@ static enum bt_err load_torrent(const char *path, struct bt_torrent *t)
     else if (err != BT_OK)
         bt_tool_warn("%s: byte %zu: %s", path, e.offset, bt_strerror(err));
     return err;
-}
-
-static enum bt_err announce_one(const char *url, const struct options *o,
-                                struct bt_announce_resp *resp)
-{
-    enum bt_tracker_scheme scheme;
-
-    if (bt_tracker_url_scheme(url, &scheme) != BT_OK)
-        return BT_ERR_TRACKER_URL;
-    if (scheme == BT_TRACKER_UDP)
-        return bt_tracker_udp_announce(url, &o->req, &o->opts, resp);
-    return bt_tracker_http_announce(url, &o->req, &o->opts, resp);
 }
 
 /* Tell, on stderr, what one tracker answered or why it failed. */
@@ -511,7 +469,7 @@ static size_t run(const struct options *o, struct bt_tracker_tiers *tiers, struc
 
             r->url = tiers->urls[t][i];
             bt_announce_resp_init(&r->resp);
-            r->err = announce_one(r->url, o, &r->resp);
+            r->err = bt_tracker_announce(r->url, &o->req, &o->opts, &r->resp);
             if (r->err == BT_OK)
                 r->err = bt_peer_list_merge(peers, &r->resp.peers);
             report(r);
