@@ -14,6 +14,8 @@
  */
 #include "json.h"
 
+#include "hex.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -501,19 +503,6 @@ static enum bt_err new_value(struct jparser *p, enum jtype type, size_t *idx)
     return BT_OK;
 }
 
-/* sha1.c decodes hex too, but calling it would pull libcrypto into bt-decode and
- * bt-encode, which need none. */
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The four hex digits of a \uXXXX escape at in[at], or -1. */
 static long read_u4(const struct jparser *p, size_t at)
 {
@@ -523,7 +512,7 @@ static long read_u4(const struct jparser *p, size_t at)
     if (p->len - at < 6 || p->in[at] != '\\' || p->in[at + 1] != 'u')
         return -1;
     for (i = 2; i < 6; i++) {
-        int d = hex_value(p->in[at + i]);
+        int d = bt_hex_value(p->in[at + i]);
 
         if (d < 0)
             return -1;
@@ -701,7 +690,7 @@ static enum bt_err resolve_escape(struct jparser *p, size_t o)
         /* Decode in place: the bytes are half as long as their hex. */
         s = p->arena.data + val->str;
         for (i = 0; i < val->slen / 2; i++) {
-            int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
+            int hi = bt_hex_value(s[2 * i]), lo = bt_hex_value(s[2 * i + 1]);
 
             if (hi < 0 || lo < 0)
                 return fail_at(p, BT_ERR_JSON_BINARY, obj->offset);

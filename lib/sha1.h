@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "hex.h" /* bt_hex_encode, bt_hex_decode */
 
 #define BT_SHA1_LEN 20 /* bytes in a SHA-1 digest, BEP 3 */
 
@@ -27,10 +28,5 @@ void bt_sha1_release(struct bt_sha1 *h);
 
 /* One-shot digest of n bytes at p. */
 enum bt_err bt_sha1(const void *p, size_t n, unsigned char out[BT_SHA1_LEN]);
-
-/* Write 2*n lowercase hex digits and a NUL to out. */
-void bt_hex_encode(const unsigned char *in, size_t n, char *out);
-/* Read exactly 2*n hex digits (either case) into out.  BT_ERR_INVALID otherwise. */
-enum bt_err bt_hex_decode(const char *in, unsigned char *out, size_t n);
 
 #endif /* BT_SHA1_H */
