@@ -26,7 +26,7 @@ void bt_picker_release(struct bt_picker *p)
         free_piece(&p->active[i]);
     free(p->active);
     free(p->availability);
-    free(p->have);
+    free(p->state);
     bt_picker_init(p);
 }
 
@@ -41,8 +41,8 @@ enum bt_err bt_picker_setup(struct bt_picker *p, size_t piece_count, int64_t pie
         return BT_ERR_INVALID;
     bt_picker_release(p);
     p->availability = calloc(piece_count, sizeof(*p->availability));
-    p->have = calloc(piece_count, 1);
-    if (p->availability == NULL || p->have == NULL) {
+    p->state = calloc(piece_count, 1);
+    if (p->availability == NULL || p->state == NULL) {
         bt_picker_release(p);
         return BT_ERR_NOMEM;
     }
@@ -94,15 +94,15 @@ void bt_picker_peer_bitfield(struct bt_picker *p, const unsigned char *bits, int
 
 void bt_picker_set_have(struct bt_picker *p, size_t idx)
 {
-    if (idx < p->piece_count && !p->have[idx]) {
-        p->have[idx] = 1;
+    if (idx < p->piece_count && p->state[idx] != BT_PIECE_HAVE) {
+        p->state[idx] = BT_PIECE_HAVE;
         p->have_count++;
     }
 }
 
 int bt_picker_have(const struct bt_picker *p, size_t idx)
 {
-    return idx < p->piece_count && p->have[idx];
+    return idx < p->piece_count && p->state[idx] == BT_PIECE_HAVE;
 }
 
 int bt_picker_complete(const struct bt_picker *p)
@@ -144,6 +144,7 @@ static struct bt_picker_piece *start_piece(struct bt_picker *p, size_t idx)
         return NULL;
     }
     p->active_count++;
+    p->state[idx] = BT_PIECE_ACTIVE;
     return pp;
 }
 
@@ -183,7 +184,7 @@ static size_t choose_new_piece(struct bt_picker *p, const unsigned char *bits)
     size_t i, best = SIZE_MAX, ties = 0;
 
     for (i = 0; i < p->piece_count; i++) {
-        if (p->have[i] || !bits_have(bits, i) || find_active(p, i) != NULL)
+        if (p->state[i] != BT_PIECE_MISSING || !bits_have(bits, i))
             continue;
         if (p->sequential)
             return i;

@@ -19,8 +19,8 @@
  *      too for a block someone else is slow to deliver (the caller cancels the
  *      duplicates once one arrives).
  *
- * Memory: two bytes and one bit per piece, plus block states only for pieces in
- * progress, so a 1 GiB torrent costs kilobytes.
+ * Memory: three bytes per piece, plus block states only for pieces in progress,
+ * so a 1 GiB torrent costs kilobytes.
  */
 #ifndef BT_PICKER_H
 #define BT_PICKER_H
@@ -37,6 +37,14 @@ enum bt_block_state {
     BT_BLOCK_RECEIVED,
 };
 
+/* Where a piece stands.  One byte per piece, so that choosing a new piece checks
+ * "started already?" without searching the list of pieces in progress. */
+enum bt_piece_state {
+    BT_PIECE_MISSING = 0,
+    BT_PIECE_ACTIVE, /* in progress: it has an entry in active[] */
+    BT_PIECE_HAVE,   /* verified and written */
+};
+
 struct bt_picker_piece {
     uint32_t index;
     uint32_t block_count;
@@ -51,7 +59,7 @@ struct bt_picker {
     int64_t piece_length;
     int64_t total_length;
     uint16_t *availability; /* peers that have each piece (saturating) */
-    unsigned char *have;    /* 1 byte per piece: verified and written */
+    unsigned char *state;   /* enum bt_piece_state per piece */
     size_t have_count;
     struct bt_picker_piece *active; /* pieces in progress */
     size_t active_count;
