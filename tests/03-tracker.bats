@@ -306,13 +306,13 @@ PY
 @test "SIGTERM and SIGINT stop it cleanly with exit 0" {
     local sig
     for sig in TERM INT; do
-        bt-tracker -p 0 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+        bt-tracker -p 0 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
         local pid=$!
-        echo "$pid" >>"$BATS_TEST_TMPDIR/pids"
+        echo "$pid $BASHPID" >>"$BATS_TEST_TMPDIR/pids"
         run -0 timeout 5 bash -c "until grep -q udp:// '$BATS_TEST_TMPDIR/out'; do sleep 0.1; done"
         kill -"$sig" "$pid"
         local rc=0
-        wait "$pid" || rc=$?
+        wait_for_exit "$pid" || rc=$?
         assert_equal "$rc" 0
         run -0 cat "$BATS_TEST_TMPDIR/err"
         assert_output "bt-tracker: stopping on SIG$sig"

@@ -137,11 +137,12 @@ download() {
     /usr/bin/python3 "$MAKE_TORRENT" big.torrent 262144 big.bin
     seed s1 big.torrent .
     mkdir out
-    bt-download -q -l 127.0.0.1:0 --no-announce -o out -p "$SEED_ADDR" big.torrent >/dev/null 2>&1 &
+    bt-download -q -l 127.0.0.1:0 --no-announce -o out -p "$SEED_ADDR" big.torrent \
+        >/dev/null 2>&1 3>&- &
     local pid=$!
     sleep 0.15
     kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" || true
+    wait_for_exit "$pid" || true
     download -o out -p "$SEED_ADDR" big.torrent
     [ "$status" -eq 0 ]
     cmp big.bin out/big.bin
@@ -173,7 +174,7 @@ download() {
     # The only seeder has one bad piece: the download cannot finish.
     seed bad m.torrent bad --trust
     bt-download -l 127.0.0.1:0 --no-announce -o out -p "$SEED_ADDR" m.torrent \
-        >stdout.txt 2>stderr.txt &
+        >stdout.txt 2>stderr.txt 3>&- &
     local pid=$!
     for _ in $(seq 100); do
         grep -q 'failed its hash check' stderr.txt && break
@@ -181,7 +182,7 @@ download() {
     done
     kill -INT "$pid"
     local rc=0
-    wait "$pid" || rc=$?
+    wait_for_exit "$pid" || rc=$?
     [ "$rc" -eq 1 ]
     [ ! -s stdout.txt ]
     grep -q 'interrupted: .* pieces verified; run again to resume' stderr.txt

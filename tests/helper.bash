@@ -75,7 +75,10 @@ wait_port() {
 start_bg() {
     local name=$1
     shift
-    "$@" >"$BATS_TEST_TMPDIR/$name.log" 2>&1 &
+    # setsid: the command leads a process group of its own, so stop_all also
+    # reaches what it starts (timeout's child).  3>&-: bats waits until every
+    # holder of its fd 3 is gone, so a stray process must not hold it.
+    setsid "$@" >"$BATS_TEST_TMPDIR/$name.log" 2>&1 3>&- &
     echo "$! $BASHPID" >>"$BATS_TEST_TMPDIR/pids"
     eval "PID_${name//-/_}=$!"
 }
@@ -93,18 +96,55 @@ is_child() {
 }
 
 # stop_all: stop every process start_bg started, by PID, and wait for them.
+# wait_for_exit PID [SECONDS]: wait for a background child to exit, at most
+# SECONDS (default 30), and return its exit status; 124 (after killing it) if it
+# is still running then.  A plain `wait` would hang the suite on a process that
+# hangs (a sanitizer's leak check stuck at exit, say).
+wait_for_exit() {
+    local pid=$1 i
+    for ((i = 0; i < ${2:-30} * 10; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -9 "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        return 124
+    fi
+    wait "$pid"
+}
+
+# group_members PGID: the PIDs of the processes in process group PGID.
+group_members() {
+    local want=$1 f stat pid
+    for f in /proc/[0-9]*/stat; do
+        { read -r stat <"$f"; } 2>/dev/null || continue
+        pid=${stat%% *}
+        stat=${stat##*) } # the fields after the command name: state ppid pgrp ...
+        # shellcheck disable=SC2086
+        set -- $stat
+        [ "$3" = "$want" ] && echo "$pid"
+    done
+    return 0
+}
 stop_all() {
-    local pid parent
+    local pid parent left
     [ -f "$BATS_TEST_TMPDIR/pids" ] || return 0
     while read -r pid parent; do
-        is_child "$pid" "$parent" && kill "$pid" 2>/dev/null
+        is_child "$pid" "$parent" && kill -- "-$pid" 2>/dev/null
     done <"$BATS_TEST_TMPDIR/pids"
     while read -r pid parent; do
         for _ in $(seq 50); do
             is_child "$pid" "$parent" || break
             sleep 0.1
         done
-        is_child "$pid" "$parent" && kill -9 "$pid" 2>/dev/null
+        is_child "$pid" "$parent" && kill -9 -- "-$pid" 2>/dev/null
+        # What the command started may outlive it (a sanitizer's leak check
+        # that hangs at exit, say): its group still bears the leader's PID,
+        # which the kernel does not hand out again while the group exists.
+        for left in $(group_members "$pid"); do
+            kill -9 "$left" 2>/dev/null
+        done
     done <"$BATS_TEST_TMPDIR/pids"
     rm -f "$BATS_TEST_TMPDIR/pids"
     return 0
