@@ -22,6 +22,7 @@ start_tracker() {
     local i
     for i in $(seq 100); do
         grep -q '^udp://' "$TLOG" 2>/dev/null && break
+        kill -0 "$PID_tracker" 2>/dev/null || break # it failed to start
         sleep 0.1
     done
     HTTP=$(grep -m1 '^http://' "$TLOG")

@@ -114,7 +114,7 @@ PY
     port=$(free_port)
     start_bg seed timeout 20 bt-seed -l "127.0.0.1:$port" "$SAMPLES/single.torrent" \
         "$SAMPLES/data/single.bin"
-    wait_port "$port"
+    wait_port "$port" 10 "$PID_seed"
     run -0 --separate-stderr bash -c "bt-fetch-piece -p 127.0.0.1:$port '$SAMPLES/single.torrent' 3 | sha1sum"
     assert_output "$(piece_sha1 single.torrent 3)  -"
 }

@@ -35,7 +35,8 @@ seed() {
     local port
     port=$(free_port)
     start_bg "$name" bt-seed -l "127.0.0.1:$port" "$@" "$torrent" "$data"
-    wait_port "$port" 10
+    local pid="PID_${name//-/_}"
+    wait_port "$port" 10 "${!pid}"
     SEED_ADDR="127.0.0.1:$port"
 }
 
@@ -178,6 +179,7 @@ download() {
     local pid=$!
     for _ in $(seq 100); do
         grep -q 'failed its hash check' stderr.txt && break
+        kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
     kill -INT "$pid"
@@ -263,6 +265,7 @@ download() {
     start_bg mid bt-download -l "127.0.0.1:$port" --no-announce --seed -o mid -p "$SEED_ADDR" m.torrent
     for _ in $(seq 100); do
         grep -q 'complete: every piece verified' mid.log && break
+        kill -0 "$PID_mid" 2>/dev/null || break
         sleep 0.1
     done
     grep -q 'complete: every piece verified' mid.log

@@ -30,15 +30,28 @@ missing() {
     skip "$1 is not installed"
 }
 
+# interop WHAT: the test runs WHAT, another BitTorrent program.  BT_NO_INTEROP=1
+# (a quick grading: exercises/grade --no-interop) skips it, before it starts
+# anything: those tests wait for real clients, for long when our side is wrong.
+interop() {
+    if [ "${BT_NO_INTEROP:-0}" = 1 ]; then
+        skip "interop with $1 (BT_NO_INTEROP=1)"
+    fi
+}
+
 # require_cmd NAME...: the test needs these commands.
 require_cmd() {
     local c
     for c in "$@"; do
+        case $c in
+        aria2c | opentracker | transmission-cli | transmission-daemon) interop "$c" ;;
+        esac
         command -v "$c" >/dev/null 2>&1 || missing "$c"
     done
 }
 
 require_libtorrent() {
+    interop python3-libtorrent
     "$BT_PYTHON" -c 'import libtorrent' 2>/dev/null || missing python3-libtorrent
 }
 
@@ -57,12 +70,18 @@ for _ in range(50):
 PY
 }
 
-# wait_port PORT [SECONDS]: wait until something accepts TCP on 127.0.0.1:PORT.
+# wait_port PORT [SECONDS [PID]]: wait until something accepts TCP on
+# 127.0.0.1:PORT; with PID, give up at once if the process that should listen
+# has exited (a server that fails at startup, as an exercise's skeleton does).
 wait_port() {
-    local port=$1 limit=${2:-10} i
+    local port=$1 limit=${2:-10} pid=${3:-} i
     for ((i = 0; i < limit * 10; i++)); do
         if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             return 0
+        fi
+        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+            echo "the process meant to listen on 127.0.0.1:$port has exited" >&2
+            return 1
         fi
         sleep 0.1
     done

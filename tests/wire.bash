@@ -19,7 +19,8 @@ start_seed() {
     shift 2
     port=$(free_port)
     start_bg "$name" timeout 120 bt-seed -l "127.0.0.1:$port" "$@" "$torrent" "$SAMPLES/data"
-    wait_port "$port"
+    local pid="PID_${name//-/_}"
+    wait_port "$port" 10 "${!pid}"
     SEED="127.0.0.1:$port"
 }
 
