@@ -12,8 +12,8 @@
  *   piece         0            1            2 (last, 20000 bytes)
  *   blocks        [0][1]..[15] [0][1]..[15] [0 16384][1 3616]
  *   availability  2            1            2     <- peers that have each piece
- *   have          yes          no           no
- *   active                     blocks: R R M M ...  (M missing, R requested,
+ *   state         HAVE         ACTIVE       MISSING
+ *   active[]                   blocks: R R M M ...  (M missing, R requested,
  *                                                    D received)
  *
  * A block is 16 KiB (BT_BLOCK_SIZE) at offset k * 16 KiB of its piece; the
@@ -38,7 +38,7 @@ void bt_picker_init(struct bt_picker *p)
     (void)p;
 }
 
-/* Free each active piece's two arrays, the active array, availability and have;
+/* Free each active piece's two arrays, the active array, availability and state;
  * then init again, so that release twice, or setup after release, is safe. */
 void bt_picker_release(struct bt_picker *p)
 {
@@ -51,7 +51,7 @@ void bt_picker_release(struct bt_picker *p)
  * travels in 4 bytes), a piece length or total length <= 0, and a piece count
  * that does not fit the lengths (every piece but the last full, the last not
  * empty: piece_count == ceil(total / piece_length)).  Allocate availability and
- * have zeroed (BT_ERR_NOMEM, leaving the picker released).  Remember sequential,
+ * state zeroed (BT_ERR_NOMEM, leaving the picker released).  Remember sequential,
  * and seed your random generator with seed (0 is a poor seed for xorshift:
  * replace it with a fixed non-zero constant).
  */
@@ -107,8 +107,9 @@ void bt_picker_peer_bitfield(struct bt_picker *p, const unsigned char *bits, int
     (void)add;
 }
 
-/* We have piece idx, verified (resume found it on disk, or piece_done).  Count
- * each piece once in have_count; ignore an idx past the end. */
+/* We have piece idx, verified (resume found it on disk, or piece_done): its
+ * state becomes BT_PIECE_HAVE.  Count each piece once in have_count; ignore an
+ * idx past the end. */
 void bt_picker_set_have(struct bt_picker *p, size_t idx)
 {
     (void)p;
@@ -136,14 +137,16 @@ int bt_picker_complete(const struct bt_picker *p)
  * 1. Finish what is started: the first MISSING block of an active piece the
  *    peer has.  (Pieces complete sooner, so they are verified, written and
  *    offered to others sooner.)
- * 2. Start a new piece (not active, not had, the peer has it): with sequential
+ * 2. Start a new piece (state MISSING, the peer has it): with sequential
  *    set, the lowest index; otherwise the one with the lowest availability,
  *    ties broken at random so that peers starting together do not all fetch
  *    the same piece.  Choosing uniformly among n tied pieces in one pass:
  *    keep the k-th tie with probability 1/k (reservoir sampling) with your own
  *    small generator (xorshift64 on p->rng: x ^= x << 13; x ^= x >> 7;
  *    x ^= x << 17).  Make it active: a struct bt_picker_piece with block_count
- *    zeroed block states and request counts (grow p->active by doubling), and
+ *    zeroed block states and request counts (grow p->active by doubling), set
+ *    its state to BT_PIECE_ACTIVE (so this scan skips it without searching
+ *    p->active: the scan runs once per new piece, over every piece), and
  *    hand out its block 0.
  * 3. Endgame: every missing block is requested already.  Hand out a REQUESTED
  *    block of a piece the peer has, the one requested by the fewest peers so
