@@ -137,6 +137,13 @@ enum bt_err bt_peer_send_request(struct bt_peer *p, unsigned id, uint32_t index,
     return queued(p, mark, bt_message_put_request(&p->out, id, index, begin, length));
 }
 
+enum bt_err bt_peer_send_extended(struct bt_peer *p, unsigned ext_id, const void *payload, size_t n)
+{
+    size_t mark = p->out.len;
+
+    return queued(p, mark, bt_message_put_extended(&p->out, ext_id, payload, n));
+}
+
 enum bt_err bt_peer_send_piece(struct bt_peer *p, uint32_t index, uint32_t begin, uint32_t length,
                                int64_t offset, bt_peer_read_fn *read, void *read_arg)
 {
@@ -180,12 +187,18 @@ static int both_extended(const struct bt_peer *p)
 static enum bt_err send_ext_handshake(struct bt_peer *p)
 {
     struct bt_buf dict;
+    struct bt_ext_offer offer = {
+        .port = p->cfg->listen_port,
+        .reqq = p->cfg->reqq,
+        .client = p->cfg->client != NULL ? p->cfg->client : "btkit",
+        .ut_metadata_id = p->cfg->ut_metadata_id,
+        .metadata_size = p->cfg->metadata_size,
+    };
     size_t mark = p->out.len;
     enum bt_err err;
 
     bt_buf_init(&dict, BT_MSG_EXTENDED_MAX);
-    err = bt_ext_handshake_encode(&dict, p->cfg->listen_port, p->cfg->reqq,
-                                  p->cfg->client != NULL ? p->cfg->client : "btkit");
+    err = bt_ext_handshake_encode(&dict, &offer);
     if (err == BT_OK)
         err = queued(p, mark,
                      bt_message_put_extended(&p->out, BT_EXT_HANDSHAKE_ID, dict.data, dict.len));

@@ -54,6 +54,11 @@ int bt_wire_config(struct bt_peer_config *cfg, const struct bt_torrent *t, int t
     cfg->handshake_timeout_ms = timeout_s * 1000;
     cfg->idle_timeout_ms = timeout_s * 1000;
     cfg->client = "btkit " PACKAGE_VERSION;
+    /* With the info dict's bytes at hand, offer them to magnet-link users (BEP 9). */
+    if (t->info != NULL) {
+        cfg->ut_metadata_id = BT_EXT_UT_METADATA_ID;
+        cfg->metadata_size = (int64_t)t->info_len;
+    }
     return 0;
 }
 
