@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "metainfo.h"
 #include "sha1.h"
 #include "trace.h"
 
@@ -23,7 +24,9 @@ void bt_peer_init(struct bt_peer *p, struct bt_loop *loop, const struct bt_peer_
     p->arg = arg;
     p->fd = -1;
     p->state = BT_PEER_IDLE;
-    p->max_len = bt_message_max_len(cfg->piece_count);
+    /* Without a torrent yet (fetching its metadata), any bitfield a torrent may
+     * have must fit; the buffer grows only as bytes really arrive. */
+    p->max_len = bt_message_max_len(cfg->piece_count != 0 ? cfg->piece_count : BT_META_MAX_PIECES);
     /* One whole message, plus one read that may start the next. */
     bt_buf_init(&p->in, BT_MSG_PREFIX_LEN + p->max_len + BT_PEER_READ_CHUNK);
     bt_buf_init(&p->out, BT_PEER_SEND_MAX);

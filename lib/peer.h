@@ -71,7 +71,7 @@ struct bt_peer_config {
     unsigned char info_hash[BT_HANDSHAKE_HASH_LEN];
     unsigned char peer_id[BT_PEER_ID_LEN];
     unsigned char reserved[BT_RESERVED_LEN]; /* our reserved bits */
-    size_t piece_count;                      /* bounds bitfield and have */
+    size_t piece_count; /* bounds bitfield and have; 0 while the torrent is unknown */
     int connect_timeout_ms;
     int handshake_timeout_ms; /* from connect (or accept) to their handshake */
     int idle_timeout_ms;      /* nothing received for this long: drop */
