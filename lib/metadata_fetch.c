@@ -319,5 +319,8 @@ enum bt_err bt_metadata_fetch_run(struct bt_metadata_fetch *f, struct bt_loop *l
         drop(&f->conns[i]);
     bt_loop_cancel(loop, f->start_timer);
     f->start_timer = 0;
+    /* The loop and the peer list were lent for this run only. */
+    f->loop = NULL;
+    f->peers = NULL;
     return f->result;
 }

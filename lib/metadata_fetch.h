@@ -52,9 +52,9 @@ struct bt_mdf_conn {
 };
 
 struct bt_metadata_fetch {
-    struct bt_loop *loop;
+    struct bt_loop *loop; /* borrowed for the run; NULL after */
     const struct bt_peer_config *cfg;
-    const struct bt_addr *peers; /* borrowed for the run */
+    const struct bt_addr *peers; /* borrowed for the run; NULL after */
     size_t peer_count, next_peer;
     struct bt_mdf_conn conns[BT_MDF_PARALLEL];
     size_t active;
