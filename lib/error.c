@@ -167,6 +167,14 @@ const char *bt_strerror(enum bt_err err)
         return "invalid magnet link";
     case BT_ERR_METADATA:
         return "invalid metadata";
+    case BT_ERR_METADATA_SIZE:
+        return "metadata size missing, over the limit, or inconsistent";
+    case BT_ERR_METADATA_HASH:
+        return "metadata does not match the info hash";
+    case BT_ERR_METADATA_REJECTED:
+        return "peer rejected the metadata request";
+    case BT_ERR_METADATA_UNSUPPORTED:
+        return "peer does not offer metadata (no ut_metadata extension)";
     }
     return "unknown error";
 }

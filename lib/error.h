@@ -107,6 +107,10 @@ enum bt_err {
     /* magnet.c, metadata.c (BEP 9) */
     BT_ERR_MAGNET,
     BT_ERR_METADATA,
+    BT_ERR_METADATA_SIZE,        /* metadata_size absent, over the cap, or inconsistent */
+    BT_ERR_METADATA_HASH,        /* the assembled info dict does not hash to the info hash */
+    BT_ERR_METADATA_REJECTED,    /* the peer rejected a metadata request */
+    BT_ERR_METADATA_UNSUPPORTED, /* the peer does not offer ut_metadata */
 };
 
 /* A short, lower-case message for err, without a trailing period.  Never NULL. */

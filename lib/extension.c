@@ -68,33 +68,52 @@ enum bt_err bt_ext_handshake_parse(struct bt_ext_handshake *eh, const unsigned c
     return BT_OK;
 }
 
-enum bt_err bt_ext_handshake_encode(struct bt_buf *buf, uint16_t port, int64_t reqq,
-                                    const char *client)
+unsigned bt_ext_handshake_id(const struct bt_ext_handshake *eh, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < eh->m_count; i++)
+        if (strcmp(eh->m[i].name, name) == 0)
+            return eh->m[i].id > 0 && eh->m[i].id <= BT_EXT_ID_MAX ? (unsigned)eh->m[i].id : 0;
+    return 0;
+}
+
+enum bt_err bt_ext_handshake_encode(struct bt_buf *buf, const struct bt_ext_offer *o)
 {
     enum bt_err err;
 
-    /* Keys in sorted order, as bencoding requires: m, p, reqq, v. */
+    /* Keys in sorted order, as bencoding requires: m, metadata_size, p, reqq, v. */
     err = bt_bencode_put_dict(buf);
     if (err == BT_OK)
         err = bt_bencode_put_cstr(buf, "m");
     if (err == BT_OK)
         err = bt_bencode_put_dict(buf);
+    if (err == BT_OK && o->ut_metadata_id != 0) {
+        err = bt_bencode_put_cstr(buf, BT_EXT_UT_METADATA);
+        if (err == BT_OK)
+            err = bt_bencode_put_int(buf, o->ut_metadata_id);
+    }
     if (err == BT_OK)
         err = bt_bencode_put_end(buf);
-    if (err == BT_OK && port != 0) {
+    if (err == BT_OK && o->ut_metadata_id != 0 && o->metadata_size > 0) {
+        err = bt_bencode_put_cstr(buf, "metadata_size");
+        if (err == BT_OK)
+            err = bt_bencode_put_int(buf, o->metadata_size);
+    }
+    if (err == BT_OK && o->port != 0) {
         err = bt_bencode_put_cstr(buf, "p");
         if (err == BT_OK)
-            err = bt_bencode_put_int(buf, port);
+            err = bt_bencode_put_int(buf, o->port);
     }
-    if (err == BT_OK && reqq > 0) {
+    if (err == BT_OK && o->reqq > 0) {
         err = bt_bencode_put_cstr(buf, "reqq");
         if (err == BT_OK)
-            err = bt_bencode_put_int(buf, reqq);
+            err = bt_bencode_put_int(buf, o->reqq);
     }
     if (err == BT_OK)
         err = bt_bencode_put_cstr(buf, "v");
     if (err == BT_OK)
-        err = bt_bencode_put_cstr(buf, client);
+        err = bt_bencode_put_cstr(buf, o->client);
     if (err == BT_OK)
         err = bt_bencode_put_end(buf);
     return err;

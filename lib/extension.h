@@ -24,6 +24,12 @@
 #define BT_EXT_MAX_NAMES    32
 #define BT_EXT_NAME_MAX     40
 #define BT_EXT_CLIENT_MAX   64
+#define BT_EXT_ID_MAX       255 /* an extended message carries its id in one byte */
+
+/* BEP 9: the metadata extension, and the id we ask peers to send it under.  Any
+ * id from 1 to 255 would do; each side picks its own. */
+#define BT_EXT_UT_METADATA    "ut_metadata"
+#define BT_EXT_UT_METADATA_ID 3
 
 struct bt_ext_entry {
     char name[BT_EXT_NAME_MAX]; /* printable copy, control bytes replaced by '?' */
@@ -43,10 +49,25 @@ struct bt_ext_handshake {
  * BT_ERR_PEER_MESSAGE if it is not a bencoded dict. */
 enum bt_err bt_ext_handshake_parse(struct bt_ext_handshake *eh, const unsigned char *p, size_t len);
 
-/* Append our extension handshake's dict to buf: no extensions yet, our port
- * and request queue depth when not 0 (a peer that serves nothing omits them),
- * and our client name. */
-enum bt_err bt_ext_handshake_encode(struct bt_buf *buf, uint16_t port, int64_t reqq,
-                                    const char *client);
+/* The id under which the peer wants to receive extension name, or 0 if it did
+ * not offer it (or offered an id that does not fit in a message's byte). */
+unsigned bt_ext_handshake_id(const struct bt_ext_handshake *eh, const char *name);
+
+/*
+ * What we say in our extension handshake.  ut_metadata_id 0 offers no metadata
+ * extension; otherwise metadata_size is the size of the info dict we can serve,
+ * or 0 while we are still fetching it (BEP 9).  port and reqq are sent when not
+ * 0 (a peer that serves nothing omits them).
+ */
+struct bt_ext_offer {
+    uint16_t port;
+    int64_t reqq;
+    const char *client;
+    unsigned ut_metadata_id;
+    int64_t metadata_size;
+};
+
+/* Append our extension handshake's dict to buf. */
+enum bt_err bt_ext_handshake_encode(struct bt_buf *buf, const struct bt_ext_offer *o);
 
 #endif /* BT_EXTENSION_H */

@@ -74,6 +74,9 @@ void bt_magnet_release(struct bt_magnet *m)
     for (i = 0; i < m->tracker_count; i++)
         free(m->trackers[i]);
     free(m->trackers);
+    for (i = 0; i < m->peer_count; i++)
+        free(m->peers[i]);
+    free(m->peers);
     free(m->name);
     bt_magnet_init(m);
 }
@@ -149,20 +152,21 @@ static enum bt_err parse_xt(struct bt_magnet *m, const char *v, size_t n, int *h
     return BT_OK;
 }
 
-static enum bt_err add_tracker(struct bt_magnet *m, const char *v, size_t n)
+/* Append a decoded value to a list of at most max (tr, x.pe). */
+static enum bt_err add_value(char ***list, size_t *count, size_t max, const char *v, size_t n)
 {
-    char **list;
+    char **grown;
     enum bt_err err;
 
-    if (m->tracker_count == BT_MAGNET_MAX_TRACKERS)
+    if (*count == max)
         return BT_ERR_MAGNET;
-    list = realloc(m->trackers, (m->tracker_count + 1) * sizeof(*list));
-    if (list == NULL)
+    grown = realloc(*list, (*count + 1) * sizeof(*grown));
+    if (grown == NULL)
         return BT_ERR_NOMEM;
-    m->trackers = list;
-    err = decode_value(v, n, &m->trackers[m->tracker_count]);
+    *list = grown;
+    err = decode_value(v, n, &grown[*count]);
     if (err == BT_OK)
-        m->tracker_count++;
+        (*count)++;
     return err;
 }
 
@@ -185,7 +189,9 @@ enum bt_err bt_magnet_parse(struct bt_magnet *m, const char *uri)
         else if (klen == 2 && memcmp(p, "dn", 2) == 0 && m->name == NULL)
             err = decode_value(v, vlen, &m->name);
         else if (klen == 2 && memcmp(p, "tr", 2) == 0)
-            err = add_tracker(m, v, vlen);
+            err = add_value(&m->trackers, &m->tracker_count, BT_MAGNET_MAX_TRACKERS, v, vlen);
+        else if (klen == 4 && memcmp(p, "x.pe", 4) == 0)
+            err = add_value(&m->peers, &m->peer_count, BT_MAGNET_MAX_PEERS, v, vlen);
         p += n;
         if (*p == '&')
             p++;

@@ -6,6 +6,7 @@
  *   xt  "exact topic": the v1 info hash, hex
  *   dn  "display name": shown until the metadata arrives
  *   tr  a tracker URL, once per tracker
+ *   x.pe  a peer to ask for the metadata ("host:port", BEP 9), once per peer
  *
  * dn and tr values are percent-encoded (RFC 3986): every byte other than the
  * unreserved characters A-Z a-z 0-9 - . _ ~ becomes %XX.
@@ -37,6 +38,7 @@ enum bt_err bt_magnet_format(const struct bt_torrent *t, struct bt_buf *out);
  */
 #define BT_MAGNET_MAX_LEN      8192
 #define BT_MAGNET_MAX_TRACKERS 64
+#define BT_MAGNET_MAX_PEERS    64
 #define BT_MAGNET_MAX_VALUE    2048 /* bytes of one decoded dn or tr */
 
 struct bt_magnet {
@@ -44,6 +46,8 @@ struct bt_magnet {
     char *name;      /* dn, decoded; NULL if absent */
     char **trackers; /* tr values, decoded, in link order */
     size_t tracker_count;
+    char **peers; /* x.pe values, decoded ("1.2.3.4:6881", "[::1]:6881"), in link order */
+    size_t peer_count;
 };
 
 void bt_magnet_init(struct bt_magnet *m);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "metainfo.h"
 #include "sha1.h"
 #include "trace.h"
 
@@ -23,7 +24,9 @@ void bt_peer_init(struct bt_peer *p, struct bt_loop *loop, const struct bt_peer_
     p->arg = arg;
     p->fd = -1;
     p->state = BT_PEER_IDLE;
-    p->max_len = bt_message_max_len(cfg->piece_count);
+    /* Without a torrent yet (fetching its metadata), any bitfield a torrent may
+     * have must fit; the buffer grows only as bytes really arrive. */
+    p->max_len = bt_message_max_len(cfg->piece_count != 0 ? cfg->piece_count : BT_META_MAX_PIECES);
     /* One whole message, plus one read that may start the next. */
     bt_buf_init(&p->in, BT_MSG_PREFIX_LEN + p->max_len + BT_PEER_READ_CHUNK);
     bt_buf_init(&p->out, BT_PEER_SEND_MAX);
@@ -137,6 +140,13 @@ enum bt_err bt_peer_send_request(struct bt_peer *p, unsigned id, uint32_t index,
     return queued(p, mark, bt_message_put_request(&p->out, id, index, begin, length));
 }
 
+enum bt_err bt_peer_send_extended(struct bt_peer *p, unsigned ext_id, const void *payload, size_t n)
+{
+    size_t mark = p->out.len;
+
+    return queued(p, mark, bt_message_put_extended(&p->out, ext_id, payload, n));
+}
+
 enum bt_err bt_peer_send_piece(struct bt_peer *p, uint32_t index, uint32_t begin, uint32_t length,
                                int64_t offset, bt_peer_read_fn *read, void *read_arg)
 {
@@ -180,12 +190,18 @@ static int both_extended(const struct bt_peer *p)
 static enum bt_err send_ext_handshake(struct bt_peer *p)
 {
     struct bt_buf dict;
+    struct bt_ext_offer offer = {
+        .port = p->cfg->listen_port,
+        .reqq = p->cfg->reqq,
+        .client = p->cfg->client != NULL ? p->cfg->client : "btkit",
+        .ut_metadata_id = p->cfg->ut_metadata_id,
+        .metadata_size = p->cfg->metadata_size,
+    };
     size_t mark = p->out.len;
     enum bt_err err;
 
     bt_buf_init(&dict, BT_MSG_EXTENDED_MAX);
-    err = bt_ext_handshake_encode(&dict, p->cfg->listen_port, p->cfg->reqq,
-                                  p->cfg->client != NULL ? p->cfg->client : "btkit");
+    err = bt_ext_handshake_encode(&dict, &offer);
     if (err == BT_OK)
         err = queued(p, mark,
                      bt_message_put_extended(&p->out, BT_EXT_HANDSHAKE_ID, dict.data, dict.len));

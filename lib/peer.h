@@ -74,13 +74,15 @@ struct bt_peer_config {
     unsigned char info_hash[BT_HANDSHAKE_HASH_LEN];
     unsigned char peer_id[BT_PEER_ID_LEN];
     unsigned char reserved[BT_RESERVED_LEN]; /* our reserved bits */
-    size_t piece_count;                      /* bounds bitfield and have */
+    size_t piece_count; /* bounds bitfield and have; 0 while the torrent is unknown */
     int connect_timeout_ms;
     int handshake_timeout_ms; /* from connect (or accept) to their handshake */
     int idle_timeout_ms;      /* nothing received for this long: drop */
     uint16_t listen_port;     /* sent in our extension handshake; 0 for none */
     int64_t reqq;             /* our request queue depth, for the extension handshake */
     const char *client;       /* our name and version, for the extension handshake */
+    unsigned ut_metadata_id;  /* BEP 9: offered in the extension handshake when not 0 */
+    int64_t metadata_size;    /* the info dict we serve, or 0 while we fetch it */
 };
 
 struct bt_peer {
@@ -140,6 +142,9 @@ enum bt_err bt_peer_send_have(struct bt_peer *p, uint32_t index);
 enum bt_err bt_peer_send_bitfield(struct bt_peer *p, const unsigned char *bits, size_t n);
 enum bt_err bt_peer_send_request(struct bt_peer *p, unsigned id, uint32_t index, uint32_t begin,
                                  uint32_t length);
+/* An extended message (BEP 10) under the id the peer asked for. */
+enum bt_err bt_peer_send_extended(struct bt_peer *p, unsigned ext_id, const void *payload,
+                                  size_t n);
 /*
  * Queue a piece message whose block the function read() fills in place in the
  * send buffer (bt-seed passes a pread of the storage): no copy of the block.

@@ -7,6 +7,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "metadata.h"
+
 void bt_upload_init(struct bt_upload *u, const struct bt_torrent *t, struct bt_storage *storage,
                     const struct bt_bitfield *have)
 {
@@ -90,6 +92,39 @@ static void cancel(struct bt_upload *u, const struct bt_message *m)
     u->q_len = kept;
 }
 
+/*
+ * BEP 9: a peer asks for a piece of the info dict.  We answer from the
+ * torrent's copy of the dict's original bytes, so what it assembles hashes to
+ * the info hash; a piece out of range gets a reject.  Data and reject messages
+ * sent to us are ignored: we never asked.
+ */
+static enum bt_err take_metadata(struct bt_upload *u, struct bt_peer *p, const struct bt_message *m)
+{
+    struct bt_metadata_msg req;
+    struct bt_buf answer;
+    unsigned their_id;
+    int type;
+    enum bt_err err;
+
+    if (bt_metadata_parse(&req, m->payload, m->payload_len) != BT_OK) {
+        bt_peer_why(p, "malformed ut_metadata message");
+        return BT_ERR_PEER_MESSAGE;
+    }
+    their_id = p->has_ext ? bt_ext_handshake_id(&p->ext, BT_EXT_UT_METADATA) : 0;
+    if (req.type != BT_METADATA_REQUEST || their_id == 0)
+        return BT_OK; /* with no id of theirs, there is no way to answer */
+    bt_buf_init(&answer, BT_METADATA_MAX_HEAD + BT_METADATA_PIECE);
+    err = bt_metadata_answer(&answer, u->t->info, u->t->info_len, req.piece, &type);
+    if (err == BT_OK)
+        err = bt_peer_send_extended(p, their_id, answer.data, answer.len);
+    bt_buf_release(&answer);
+    if (err == BT_ERR_TOO_LARGE)
+        bt_peer_why(p, "metadata requests faster than they can be sent");
+    else if (err == BT_OK && type == BT_METADATA_DATA)
+        u->metadata_sent++;
+    return err;
+}
+
 enum bt_err bt_upload_message(struct bt_upload *u, struct bt_peer *p, const struct bt_message *m,
                               int *handled)
 {
@@ -108,6 +143,12 @@ enum bt_err bt_upload_message(struct bt_upload *u, struct bt_peer *p, const stru
         return take_request(u, p, m);
     case BT_MSG_CANCEL:
         cancel(u, m);
+        return BT_OK;
+    case BT_MSG_EXTENDED:
+        /* Only messages under the id we offered in our extension handshake. */
+        if (p->cfg->ut_metadata_id != 0 && m->ext_id == p->cfg->ut_metadata_id)
+            return take_metadata(u, p, m);
+        *handled = 0;
         return BT_OK;
     default:
         *handled = 0;

@@ -15,6 +15,10 @@
  * have, or beyond the queue's capacity drops the peer; a request that arrives
  * while the peer is choked is ignored (it may have been sent before the choke).
  *
+ * A peer that fetches the torrent's metadata (BEP 9, see metadata.h) sends
+ * ut_metadata requests under the id we offered; each is answered at once from
+ * the info dict's original bytes.
+ *
  * Memory per connection is bounded: at most BT_UPLOAD_SEND_HIGH bytes of blocks
  * are read ahead of the socket, and the whole torrent is never in memory.
  */
@@ -46,6 +50,7 @@ struct bt_upload {
     size_t q_head, q_len;
     uint64_t blocks_sent;
     uint64_t bytes_sent;
+    uint64_t metadata_sent; /* ut_metadata pieces sent (BEP 9) */
 };
 
 /* Cannot fail.  t, storage and have must outlive the upload. */
@@ -54,8 +59,8 @@ void bt_upload_init(struct bt_upload *u, const struct bt_torrent *t, struct bt_s
 
 /*
  * Handle a message that belongs to the serving side (interested, not interested,
- * request, cancel); sets *handled.  An error means drop the peer (the reason is
- * set with bt_peer_why).
+ * request, cancel, a ut_metadata request); sets *handled.  An error means drop the peer (the reason
+ * is set with bt_peer_why).
  */
 enum bt_err bt_upload_message(struct bt_upload *u, struct bt_peer *p, const struct bt_message *m,
                               int *handled);

@@ -25,6 +25,7 @@
 #include "loop.h"
 #include "storage.h"
 #include "tool.h"
+#include "source.h"
 #include "tracker.h"
 #include "wire.h"
 
@@ -75,6 +76,7 @@ struct session {
     struct bt_download dl;
     struct bt_announcer ann;
     struct bt_peer_config cfg;
+    struct bt_source_opts source; /* for a magnet link: who gave the metadata */
     int tty;
     int announced;      /* "started" went out: "stopped" must follow */
     int said_completed; /* the "completed" event was sent or is under way */
@@ -90,11 +92,13 @@ struct session {
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: %s [options] TORRENT\n"
+            "usage: %s [options] TORRENT|MAGNET\n"
             "\n"
             "Download TORRENT's files into DIR from the swarm, verifying every piece, and\n"
             "print the path of the result.  What DIR already holds is checked first, so a\n"
-            "download that was stopped or killed resumes where it was.\n"
+            "download that was stopped or killed resumes where it was.  Given a magnet\n"
+            "link, first fetch the metadata (BEP 9) from the -p peers, the link's x.pe\n"
+            "peers or its trackers (tutorials/07-magnets.md).\n"
             "\n"
             "  -o, --output DIR     download into DIR (default: the current directory)\n"
             "  -p, --peer PEER      also use PEER (ip:port or [v6]:port; repeatable);\n"
@@ -457,6 +461,31 @@ static int ensure_dir(const char *dir)
     return 0;
 }
 
+/*
+ * The torrent, or a magnet link's metadata fetched from the -p peers (those
+ * given on the command line; "-" is read later, for the download), the link's
+ * x.pe peers or its trackers.
+ */
+static int load_torrent(struct session *s)
+{
+    struct bt_addr addrs[MAX_CLI_PEERS];
+    size_t i, n = 0;
+    int status;
+
+    for (i = 0; i < s->o->peer_count; i++)
+        if (strcmp(s->o->peers[i], "-") != 0 && bt_addr_parse(s->o->peers[i], &addrs[n]) == BT_OK)
+            n++;
+    s->source.peers = addrs;
+    s->source.peer_count = n;
+    s->source.timeout_s = s->o->timeout_s;
+    s->source.trace = s->o->trace;
+    s->source.quiet = s->o->quiet;
+    s->source.no_trackers = s->o->no_announce;
+    status = bt_source_load(s->o->torrent, &s->source, &s->t, NULL);
+    s->source.peers = NULL; /* addrs ends here */
+    return status;
+}
+
 static int run(struct session *s)
 {
     struct options *o = s->o;
@@ -467,7 +496,7 @@ static int run(struct session *s)
     enum bt_err err;
     int status;
 
-    if (bt_wire_load_torrent(o->torrent, &s->t) != 0)
+    if (load_torrent(s) != 0)
         return BT_EXIT_FAIL;
     if (bt_wire_listen_addr(o->listen, &listen_addr) != BT_OK) {
         bt_tool_warn("invalid listen address '%s'", o->listen);
@@ -529,6 +558,8 @@ static int run(struct session *s)
     status = add_cli_peers(s);
     if (status != BT_EXIT_OK)
         return status;
+    if (s->source.have_from)
+        bt_download_add_peer(&s->dl, &s->source.from);
 
     bt_tracker_tiers_init(&tiers);
     if (!o->no_announce) {

@@ -19,7 +19,7 @@
 
 #include "fetch.h"
 #include "loop.h"
-#include "announcer.h"
+#include "source.h"
 #include "tool.h"
 #include "wire.h"
 
@@ -28,13 +28,16 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: %s [--trace] [-t SECONDS] [-w SECONDS] [-p PEER]... [-o FILE] TORRENT INDEX\n"
+            "usage: %s [--trace] [-t SECONDS] [-w SECONDS] [-p PEER]... [-o FILE] TORRENT|MAGNET "
+            "INDEX\n"
             "\n"
             "Download piece INDEX (from 0) of TORRENT from a peer, check its SHA-1 and write\n"
             "exactly its bytes to standard output or FILE.  Each -p names a peer (ip:port\n"
             "or [v6]:port); -p - reads peers from standard input, one a line, as\n"
             "bt-announce prints them.  Without -p, the torrent's trackers are asked for\n"
-            "peers.  Peers are tried in order until one delivers.\n"
+            "peers.  Peers are tried in order until one delivers.  Given a magnet link,\n"
+            "the torrent's metadata is fetched first (BEP 9), from the -p peers, the\n"
+            "link's x.pe peers or its trackers'.\n"
             "\n"
             "  -p, --peer PEER      a peer to try (repeatable)\n"
             "  -o, --output FILE    write the piece to FILE instead of standard output\n"
@@ -99,45 +102,6 @@ static int write_piece(const struct bt_fetch *f, const char *output)
     return BT_EXIT_OK;
 }
 
-/*
- * No -p: ask the torrent's trackers (BEP 12 tiers) for peers, as a regular
- * announce that downloads nothing and serves nothing.  Returns how many peers
- * were put in peers.
- */
-static size_t peers_from_trackers(const struct bt_torrent *t, const struct bt_peer_config *cfg,
-                                  int timeout_s, struct bt_addr *peers, size_t max)
-{
-    struct bt_tracker_tiers tiers;
-    struct bt_announce_req req;
-    struct bt_announce_opts opts = {.timeout_ms = timeout_s * 1000};
-    struct bt_announce_result r;
-    size_t i, n = 0;
-
-    bt_tracker_tiers_init(&tiers);
-    bt_announce_resp_init(&r.resp);
-    bt_announce_req_init(&req);
-    memcpy(req.info_hash, t->info_hash, BT_INFOHASH_LEN);
-    memcpy(req.peer_id, cfg->peer_id, BT_PEER_ID_LEN);
-    req.port = BT_TRACKER_DEFAULT_PORT;
-    req.left = t->total_length;
-    if (bt_tracker_tiers_for(&tiers, t, NULL, 0) == BT_OK &&
-        bt_tracker_announce_tiers(&tiers, &req, &opts, &r) != BT_OK) {
-        if (r.url[0] != '\0')
-            bt_tool_warn("tracker %s: %s", r.url, bt_strerror(r.err));
-        else
-            bt_tool_warn("the torrent names no tracker: give -p PEER");
-    }
-    for (i = 0; i < r.resp.peers.count && n < max; i++) {
-        const struct bt_tracker_peer *tp = &r.resp.peers.peers[i];
-
-        if (bt_addr_from_raw(tp->ip, tp->iplen, tp->port, &peers[n]) == BT_OK)
-            n++;
-    }
-    bt_announce_resp_release(&r.resp);
-    bt_tracker_tiers_release(&tiers);
-    return n;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -158,6 +122,7 @@ int main(int argc, char **argv)
     struct bt_peer_config cfg;
     struct bt_loop loop;
     struct bt_fetch f;
+    struct bt_source_opts so = {0};
     enum bt_err err;
 
     bt_tool_init(argv[0]);
@@ -219,7 +184,11 @@ int main(int argc, char **argv)
     }
 
     bt_torrent_init(&t);
-    if (bt_wire_load_torrent(argv[optind], &t) != 0) {
+    so.peers = peers;
+    so.peer_count = npeers;
+    so.timeout_s = timeout_s;
+    so.trace = trace;
+    if (bt_source_load(argv[optind], &so, &t, NULL) != 0) {
         bt_torrent_release(&t);
         return BT_EXIT_FAIL;
     }
@@ -237,8 +206,11 @@ int main(int argc, char **argv)
         f.wait_ms = wait_s * 1000;
         /* Choked peers are quiet: only the unchoke wait may end that silence. */
         cfg.idle_timeout_ms = (wait_s + timeout_s) * 1000;
+        if (npeers == 0 && so.have_from)
+            peers[npeers++] = so.from; /* the peer that gave a magnet link's metadata */
         if (npeers == 0 && !from_stdin)
-            npeers = peers_from_trackers(&t, &cfg, timeout_s, peers, MAX_PEER_ARGS);
+            npeers = bt_source_tracker_peers(&t, NULL, 0, t.info_hash, cfg.peer_id, t.total_length,
+                                             timeout_s, peers, MAX_PEER_ARGS);
         for (i = 0; i < npeers && status != BT_EXIT_OK; i++)
             if (try_peer(&f, &loop, &cfg, &peers[i]) == 0)
                 status = BT_EXIT_OK;

@@ -1,8 +1,11 @@
 /*
  * bt-handshake - connect to a peer and exchange BitTorrent handshakes (stage 4).
  *
- *   bt-handshake [-v] [--trace] [-t SECONDS] TORRENT PEER
+ *   bt-handshake [-v] [--trace] [-t SECONDS] TORRENT|MAGNET PEER
  *
+ * A magnet link serves as well as a torrent: the handshake needs only the info
+ * hash.  With -v, "extension m: ut_metadata N" says the peer can send the
+ * metadata (BEP 9).
  * Prints the peer's id as 40 hex digits.  PEER "-" reads peers from stdin, one a
  * line (as bt-announce prints them), and tries each until one answers.
  */
@@ -24,11 +27,11 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: %s [-v] [--trace] [-t SECONDS] TORRENT PEER\n"
+            "usage: %s [-v] [--trace] [-t SECONDS] TORRENT|MAGNET PEER\n"
             "\n"
             "Connect to PEER (ip:port or [v6]:port; - reads peers from stdin, one a line,\n"
-            "and tries each until one answers), exchange handshakes for TORRENT, and print\n"
-            "the peer's id as 40 hex digits.\n"
+            "and tries each until one answers), exchange handshakes for TORRENT (a file or\n"
+            "a magnet link), and print the peer's id as 40 hex digits.\n"
             "\n"
             "  -v, --verbose        also print the peer's client, reserved bits and\n"
             "                       extension handshake (BEP 10), one \"key: value\" a line\n"
@@ -156,7 +159,7 @@ int main(int argc, char **argv)
     }
 
     bt_torrent_init(&t);
-    if (bt_wire_load_torrent(argv[optind], &t) != 0) {
+    if (bt_wire_load_hash(argv[optind], &t) != 0) {
         bt_torrent_release(&t);
         return BT_EXIT_FAIL;
     }

@@ -6,7 +6,9 @@
  *   <40 hex digits>
  *
  * The work is lib/metainfo.c (parse and validate, hash the info dict's original
- * bytes) and lib/magnet.c; this file parses arguments and prints.
+ * bytes) and lib/magnet.c; this file parses arguments and prints.  Given a
+ * magnet link instead of a file, it first fetches the info dict from the swarm
+ * (tools/source.c, lib/metadata_fetch.c; stage 7: tutorials/07-magnets.md).
  */
 #include "config.h"
 
@@ -25,7 +27,10 @@
 #include "magnet.h"
 #include "metainfo.h"
 #include "sha1.h"
+#include "net.h"
+#include "source.h"
 #include "tool.h"
+#include "wire.h"
 
 enum mode {
     MODE_HASH,
@@ -34,14 +39,20 @@ enum mode {
     MODE_MAGNET,
 };
 
-enum { OPT_LENIENT = 256 };
+enum { OPT_LENIENT = 256, OPT_PEER, OPT_SAVE, OPT_TRACE };
+
+#define MAX_PEER_ARGS 64
 
 /* bt_buf_read_fd() makes room for 64 KiB before each read (see lib/buf.c). */
 #define READ_STEP 65536
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: %s [-s | -p | -m] [-q] [--lenient] [FILE | -]\n", bt_tool_name());
+    fprintf(out,
+            "usage: %s [-s | -p | -m] [-q] [--lenient] [--save OUT] [FILE | -]\n"
+            "       %s [-s | -p | -m] [-q] [--save OUT] [--peer PEER]... [-t SECONDS] [--trace] "
+            "MAGNET\n",
+            bt_tool_name(), bt_tool_name());
 }
 
 static void help(void)
@@ -50,18 +61,27 @@ static void help(void)
     printf("\n"
            "Print the info hash of a .torrent file: the SHA-1 of its info dictionary's\n"
            "bytes as they appear in the file (BEP 3), as 40 hex digits.  Without FILE,\n"
-           "or with -, read standard input.\n"
+           "or with -, read standard input.  Given a magnet link, first fetch the info\n"
+           "dictionary from peers (BEP 9): the --peer peers, the link's x.pe peers, then\n"
+           "its trackers'.\n"
            "\n"
            "  -s, --summary   print a summary for people: name, trackers, sizes, files\n"
            "  -p, --pieces    print the SHA-1 of every piece, one per line\n"
            "  -m, --magnet    print the magnet link (BEP 9)\n"
            "      --lenient   accept non-canonical bencode, ignore malformed optional fields\n"
            "  -q, --quiet     do not warn about unusual piece lengths\n"
+           "      --save OUT  also write the .torrent to OUT (for a magnet link: its\n"
+           "                  trackers around the fetched info dict, byte for byte)\n"
+           "      --peer PEER a peer to ask for a magnet link's metadata (repeatable)\n"
+           "  -t, --timeout SECS  per-peer timeout when fetching metadata (default %d)\n"
+           "      --trace     show the bytes of the metadata exchange on stderr\n"
            "  -h, --help      print this help\n"
            "  -V, --version   print the version\n"
            "\n"
            "Exit status: 0 on success, 1 for an invalid torrent or a read error, 2 for\n"
-           "a usage error.  See bt-infohash(1) and tutorials/02-metainfo.md.\n");
+           "a usage error.  See bt-infohash(1), tutorials/02-metainfo.md and\n"
+           "tutorials/07-magnets.md.\n",
+           BT_WIRE_TIMEOUT_S);
 }
 
 /* The parse failed: say where and what, in the form "FILE: byte N: FIELD: message". */
@@ -254,14 +274,47 @@ static enum bt_err print_magnet(const struct bt_torrent *t)
     return err;
 }
 
+/* Write the .torrent's bytes to path, whole or not at all: a temporary name
+ * first, renamed once everything is written. */
+static enum bt_err save_torrent(const char *path, const struct bt_buf *raw)
+{
+    char tmp[4096];
+    FILE *f;
+    int ok;
+
+    if (snprintf(tmp, sizeof(tmp), "%s.part", path) >= (int)sizeof(tmp))
+        return BT_ERR_INVALID;
+    f = fopen(tmp, "wb");
+    if (f == NULL)
+        return BT_ERR_IO;
+    ok = fwrite(raw->data, 1, raw->len, f) == raw->len;
+    if (fclose(f) != 0)
+        ok = 0;
+    if (ok && rename(tmp, path) != 0)
+        ok = 0;
+    if (!ok) {
+        int saved = errno;
+
+        unlink(tmp);
+        errno = saved;
+        return BT_ERR_IO;
+    }
+    return BT_OK;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"summary", no_argument, NULL, 's'}, {"pieces", no_argument, NULL, 'p'},
-        {"magnet", no_argument, NULL, 'm'},  {"lenient", no_argument, NULL, OPT_LENIENT},
-        {"quiet", no_argument, NULL, 'q'},   {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
+        {"summary", no_argument, NULL, 's'},         {"pieces", no_argument, NULL, 'p'},
+        {"magnet", no_argument, NULL, 'm'},          {"lenient", no_argument, NULL, OPT_LENIENT},
+        {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},         {"peer", required_argument, NULL, OPT_PEER},
+        {"save", required_argument, NULL, OPT_SAVE}, {"timeout", required_argument, NULL, 't'},
+        {"trace", no_argument, NULL, OPT_TRACE},     {NULL, 0, NULL, 0},
     };
+    struct bt_addr peers[MAX_PEER_ARGS];
+    struct bt_source_opts so = {.peers = peers, .timeout_s = BT_WIRE_TIMEOUT_S};
+    const char *save = NULL;
     enum mode mode = MODE_HASH;
     unsigned flags = BT_META_STRICT;
     int quiet = 0, modes = 0, c, status = BT_EXIT_OK;
@@ -272,7 +325,7 @@ int main(int argc, char **argv)
     enum bt_err err;
 
     bt_tool_init(argv[0]);
-    while ((c = getopt_long(argc, argv, "spmqhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "spmqt:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
             mode = MODE_SUMMARY;
@@ -291,6 +344,28 @@ int main(int argc, char **argv)
             break;
         case 'q':
             quiet = 1;
+            break;
+        case OPT_PEER:
+            if (so.peer_count == MAX_PEER_ARGS) {
+                bt_tool_warn("at most %d --peer options", MAX_PEER_ARGS);
+                return BT_EXIT_USAGE;
+            }
+            if (bt_addr_parse(optarg, &peers[so.peer_count]) != BT_OK) {
+                bt_tool_warn("%s: %s", optarg, bt_strerror(BT_ERR_NET_ADDR));
+                return BT_EXIT_USAGE;
+            }
+            so.peer_count++;
+            break;
+        case OPT_SAVE:
+            save = optarg;
+            break;
+        case 't':
+            so.timeout_s = bt_wire_seconds("timeout", optarg);
+            if (so.timeout_s < 0)
+                return BT_EXIT_USAGE;
+            break;
+        case OPT_TRACE:
+            so.trace = 1;
             break;
         case 'h':
             help();
@@ -317,17 +392,33 @@ int main(int argc, char **argv)
         file = argv[optind];
 
     bt_buf_init(&input, BT_META_MAX_INPUT);
-    err = read_input(&input, file);
-    if (err != BT_OK) {
-        bt_tool_error(err, file);
-        bt_buf_release(&input);
-        return BT_EXIT_FAIL;
-    }
     bt_torrent_init(&t);
-    err = bt_torrent_parse_detailed(&t, input.data, input.len, flags, &e);
+    if (bt_wire_is_magnet(file)) {
+        so.quiet = quiet;
+        if (bt_source_load(file, &so, &t, &input) != 0) {
+            bt_buf_release(&input);
+            return BT_EXIT_FAIL;
+        }
+        file = t.name; /* for warnings: the link is long, the name says which */
+    } else {
+        err = read_input(&input, file);
+        if (err != BT_OK) {
+            bt_tool_error(err, file);
+            bt_buf_release(&input);
+            return BT_EXIT_FAIL;
+        }
+        err = bt_torrent_parse_detailed(&t, input.data, input.len, flags, &e);
+        if (err != BT_OK) {
+            bt_buf_release(&input);
+            report(file, err, &e);
+            return BT_EXIT_FAIL;
+        }
+    }
+    err = save != NULL ? save_torrent(save, &input) : BT_OK;
     bt_buf_release(&input);
     if (err != BT_OK) {
-        report(file, err, &e);
+        bt_tool_error(err, save);
+        bt_torrent_release(&t);
         return BT_EXIT_FAIL;
     }
     if (!quiet)

@@ -8,8 +8,10 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
+#include "magnet.h"
 #include "peerid.h"
 #include "tool.h"
 
@@ -37,6 +39,29 @@ int bt_wire_load_torrent(const char *path, struct bt_torrent *t)
     return 0;
 }
 
+int bt_wire_is_magnet(const char *arg)
+{
+    return strncasecmp(arg, "magnet:", 7) == 0;
+}
+
+int bt_wire_load_hash(const char *arg, struct bt_torrent *t)
+{
+    struct bt_magnet m;
+    char shown[128];
+
+    if (!bt_wire_is_magnet(arg))
+        return bt_wire_load_torrent(arg, t);
+    bt_magnet_init(&m);
+    if (bt_magnet_parse(&m, arg) != BT_OK) {
+        bt_tool_printable(arg, strlen(arg), shown, sizeof(shown));
+        bt_tool_warn("'%s': %s", shown, bt_strerror(BT_ERR_MAGNET));
+        return 1;
+    }
+    memcpy(t->info_hash, m.info_hash, BT_INFOHASH_LEN);
+    bt_magnet_release(&m);
+    return 0;
+}
+
 int bt_wire_config(struct bt_peer_config *cfg, const struct bt_torrent *t, int timeout_s)
 {
     enum bt_err err;
@@ -54,6 +79,11 @@ int bt_wire_config(struct bt_peer_config *cfg, const struct bt_torrent *t, int t
     cfg->handshake_timeout_ms = timeout_s * 1000;
     cfg->idle_timeout_ms = timeout_s * 1000;
     cfg->client = "btkit " PACKAGE_VERSION;
+    /* BEP 9: we speak ut_metadata; with the info dict's bytes at hand we offer
+     * them (metadata_size), without them we are the one fetching. */
+    cfg->ut_metadata_id = BT_EXT_UT_METADATA_ID;
+    if (t->info != NULL)
+        cfg->metadata_size = (int64_t)t->info_len;
     return 0;
 }
 

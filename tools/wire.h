@@ -19,6 +19,14 @@
  * non-zero on failure. */
 int bt_wire_load_torrent(const char *path, struct bt_torrent *t);
 
+/* Is arg a magnet link ("magnet:...") rather than a file name? */
+int bt_wire_is_magnet(const char *arg);
+
+/* For a tool that needs only the info hash (bt-handshake): load a .torrent as
+ * bt_wire_load_torrent does, or take a magnet link's info hash (t then has no
+ * pieces).  Prints the error and returns non-zero on failure. */
+int bt_wire_load_hash(const char *arg, struct bt_torrent *t);
+
 /* Fill cfg for torrent t: a fresh peer id, the extension bit, timeouts of
  * timeout_s seconds.  Prints the error and returns non-zero on failure. */
 int bt_wire_config(struct bt_peer_config *cfg, const struct bt_torrent *t, int timeout_s);

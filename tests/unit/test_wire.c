@@ -149,15 +149,31 @@ static void test_extension(void)
     static const char theirs[] = "d1:md11:ut_metadatai3e6:ut_pexi1ee1:pi6881e4:reqqi500e"
                                  "13:metadata_sizei1234e1:v14:Transmission\x07xe";
 
+    struct bt_ext_offer plain = {.port = 6881, .reqq = 1024, .client = "btkit 0.1"};
+    struct bt_ext_offer seeding = {
+        .client = "btkit 0.1", .ut_metadata_id = BT_EXT_UT_METADATA_ID, .metadata_size = 2637};
+    struct bt_ext_offer fetching = {.client = "btkit 0.1", .ut_metadata_id = BT_EXT_UT_METADATA_ID};
+
     bt_buf_init(&b, 1024);
-    ok(bt_ext_handshake_encode(&b, 6881, 1024, "btkit 0.1") == BT_OK &&
+    ok(bt_ext_handshake_encode(&b, &plain) == BT_OK &&
            strcmp((const char *)b.data, "d1:mde1:pi6881e4:reqqi1024e1:v9:btkit 0.1e") == 0,
        "our extension handshake: %s", (const char *)b.data);
+    bt_buf_reset(&b);
+    ok(bt_ext_handshake_encode(&b, &seeding) == BT_OK &&
+           strcmp((const char *)b.data,
+                  "d1:md11:ut_metadatai3ee13:metadata_sizei2637e1:v9:btkit 0.1e") == 0,
+       "with metadata to serve: %s", (const char *)b.data);
+    bt_buf_reset(&b);
+    ok(bt_ext_handshake_encode(&b, &fetching) == BT_OK &&
+           strcmp((const char *)b.data, "d1:md11:ut_metadatai3ee1:v9:btkit 0.1e") == 0,
+       "fetching metadata: no size: %s", (const char *)b.data);
     ok(bt_ext_handshake_parse(&eh, (const unsigned char *)theirs, sizeof(theirs) - 1) == BT_OK &&
            eh.port == 6881 && eh.reqq == 500 && eh.metadata_size == 1234 && eh.m_count == 2 &&
            strcmp(eh.m[0].name, "ut_metadata") == 0 && eh.m[0].id == 3,
        "their extension handshake decodes");
     ok(strcmp(eh.client, "Transmission?x") == 0, "control bytes in v are replaced: %s", eh.client);
+    ok(bt_ext_handshake_id(&eh, "ut_metadata") == 3 && bt_ext_handshake_id(&eh, "lt_donthave") == 0,
+       "their ut_metadata id is found, an absent name is 0");
     ok(bt_ext_handshake_parse(&eh, (const unsigned char *)"i1e", 3) == BT_ERR_PEER_MESSAGE,
        "a non-dict is refused");
     bt_buf_release(&b);
