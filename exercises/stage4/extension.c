@@ -52,20 +52,32 @@ enum bt_err bt_ext_handshake_parse(struct bt_ext_handshake *eh, const unsigned c
 }
 
 /*
+ * The id under which the peer wants to receive extension `name`: look it up in
+ * eh->m.  0 when the peer did not offer it, offered 0 ("disabled", BEP 10), or
+ * an id that does not fit in a message's one id byte (above BT_EXT_ID_MAX).
+ */
+unsigned bt_ext_handshake_id(const struct bt_ext_handshake *eh, const char *name)
+{
+    (void)eh;
+    (void)name;
+    return 0;
+}
+
+/*
  * Append our dict to buf, keys in sorted order as bencoding requires:
- *   "m": an empty dict (we speak no extension messages yet);
- *   "p": port, only when it is not 0;
- *   "reqq": reqq, only when it is above 0;
- *   "v": client.
+ *   "m": a dict; with o->ut_metadata_id above 0 it holds "ut_metadata" mapped to
+ *        that id (the id WE want to receive its messages under), else it is empty;
+ *   "metadata_size": o->metadata_size, only when we offer ut_metadata and it is
+ *        above 0 (we have the info dict to serve, BEP 9);
+ *   "p": o->port, only when it is not 0;
+ *   "reqq": o->reqq, only when it is above 0;
+ *   "v": o->client.
  *   hints: bt_bencode_put_dict(), _put_cstr(), _put_int(), _put_end().
  * Stop at the first error and return it.
  */
-enum bt_err bt_ext_handshake_encode(struct bt_buf *buf, uint16_t port, int64_t reqq,
-                                    const char *client)
+enum bt_err bt_ext_handshake_encode(struct bt_buf *buf, const struct bt_ext_offer *o)
 {
     (void)buf;
-    (void)port;
-    (void)reqq;
-    (void)client;
+    (void)o;
     return BT_ERR_TOO_LARGE;
 }
