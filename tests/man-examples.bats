@@ -40,7 +40,9 @@ run_page() {
             printf 'rc=$?; if [ "$rc" -ne 0 ]; then echo "%s: exit $rc: \\$ "%q; failed=1; fi\n' \
                 "$name" "$cmd"
         done < <(examples "$page")
-        echo 'for pid in $(jobs -p); do kill "$pid"; done; wait; exit "$failed"'
+        # No wait: a server that hangs on its way out must not hang the session;
+        # run_page kills what is left of the session's process group.
+        echo 'for pid in $(jobs -p); do kill "$pid"; done; exit "$failed"'
         echo "# $count"
     } >"$dir/../session.sh"
     count=$(sed -n 's/^# //p' "$dir/../session.sh")
@@ -48,7 +50,15 @@ run_page() {
         echo "$name: no \"\$ \" command lines in a .Bd -literal block under EXAMPLES"
         return 1
     fi
-    (cd "$dir" && timeout 120 bash "$dir/../session.sh" >"$dir/../out" 2>&1) || rc=$?
+    # Its own process group, without bats' fd 3: nothing it leaves running can
+    # keep bats waiting, and all of it is stopped by the group's ID.
+    (cd "$dir" && setsid timeout 120 bash "$dir/../session.sh" >"$dir/../out" 2>&1 3>&- &
+        echo $! >"$dir/../pgid"
+        wait $!) || rc=$?
+    sleep 0.5
+    for pid in $(group_members "$(cat "$dir/../pgid")"); do
+        kill -9 "$pid" 2>/dev/null
+    done
     if [ "$rc" -ne 0 ]; then
         sed 's/^/    /' "$dir/../out"
         return 1
