@@ -114,7 +114,6 @@ is_child() {
     [ "$1" != Z ] && [ "$2" = "$parent" ]
 }
 
-# stop_all: stop every process start_bg started, by PID, and wait for them.
 # wait_for_exit PID [SECONDS]: wait for a background child to exit, at most
 # SECONDS (default 30), and return its exit status; 124 (after killing it) if it
 # is still running then.  A plain `wait` would hang the suite on a process that
@@ -133,37 +132,32 @@ wait_for_exit() {
     wait "$pid"
 }
 
-# group_members PGID: the PIDs of the processes in process group PGID.
-group_members() {
-    local want=$1 f stat pid
-    for f in /proc/[0-9]*/stat; do
-        { read -r stat <"$f"; } 2>/dev/null || continue
-        pid=${stat%% *}
-        stat=${stat##*) } # the fields after the command name: state ppid pgrp ...
-        # shellcheck disable=SC2086
-        set -- $stat
-        [ "$3" = "$want" ] && echo "$pid"
+# stop_group PGID: stop every process of a group this suite created, by the
+# group's ID: TERM, up to five seconds, then KILL.  This reaches what outlives
+# the group's leader (a sanitizer's leak check that hangs at exit, say); the
+# kernel does not hand out the ID again while the group has members.
+stop_group() {
+    local pgid=$1 i
+    kill -TERM -- "-$pgid" 2>/dev/null || return 0
+    for ((i = 0; i < 50; i++)); do
+        kill -0 -- "-$pgid" 2>/dev/null || return 0
+        sleep 0.1
     done
-    return 0
+    kill -KILL -- "-$pgid" 2>/dev/null || true
 }
+
+# stop_all: stop every process start_bg started, with its process group.  The
+# first signal goes only to a leader that is still our child (PIDs wrap: a stale
+# one may now be somebody else's); then each group is stopped by its ID, which
+# also reaches members whose leader has exited.
 stop_all() {
-    local pid parent left
+    local pid parent
     [ -f "$BATS_TEST_TMPDIR/pids" ] || return 0
     while read -r pid parent; do
         is_child "$pid" "$parent" && kill -- "-$pid" 2>/dev/null
     done <"$BATS_TEST_TMPDIR/pids"
     while read -r pid parent; do
-        for _ in $(seq 50); do
-            is_child "$pid" "$parent" || break
-            sleep 0.1
-        done
-        is_child "$pid" "$parent" && kill -9 -- "-$pid" 2>/dev/null
-        # What the command started may outlive it (a sanitizer's leak check
-        # that hangs at exit, say): its group still bears the leader's PID,
-        # which the kernel does not hand out again while the group exists.
-        for left in $(group_members "$pid"); do
-            kill -9 "$left" 2>/dev/null
-        done
+        stop_group "$pid"
     done <"$BATS_TEST_TMPDIR/pids"
     rm -f "$BATS_TEST_TMPDIR/pids"
     return 0

@@ -55,10 +55,7 @@ run_page() {
     (cd "$dir" && setsid timeout 120 bash "$dir/../session.sh" >"$dir/../out" 2>&1 3>&- &
         echo $! >"$dir/../pgid"
         wait $!) || rc=$?
-    sleep 0.5
-    for pid in $(group_members "$(cat "$dir/../pgid")"); do
-        kill -9 "$pid" 2>/dev/null
-    done
+    stop_group "$(cat "$dir/../pgid")"
     if [ "$rc" -ne 0 ]; then
         sed 's/^/    /' "$dir/../out"
         return 1

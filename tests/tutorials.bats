@@ -54,17 +54,6 @@ tutorial_session() {
     done 3<"$__bt_dir/commands"
 }
 
-# stop_group PGID: stop every process of the session's group, by its ID, and wait.
-stop_group() {
-    local pgid=$1 i
-    kill -TERM -- "-$pgid" 2>/dev/null || return 0
-    for ((i = 0; i < 50; i++)); do
-        kill -0 -- "-$pgid" 2>/dev/null || return 0
-        sleep 0.1
-    done
-    kill -KILL -- "-$pgid" 2>/dev/null || true
-}
-
 # run_tutorial FILE: run FILE's commands; print each failure with the tutorial,
 # line, command and output; return 1 if any failed or did not run.
 run_tutorial() {
