@@ -60,7 +60,7 @@ serve_to() {
 @test "libtorrent fetches the metadata from bt-seed" {
     require_libtorrent
     start_seed s1 "$T" --no-announce
-    run -0 --separate-stderr timeout 60 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-magnet.py" "$MAGNET" \
+    run -0 --separate-stderr timeout 60 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-client.py" metadata "$MAGNET" \
         "${SEED##*:}" lt.info 50
     cmp lt.info orig.info
 }

@@ -6,6 +6,11 @@
                                           seed DIR's copy of the data on 127.0.0.1:PORT
   lt-client.py leech TORRENT DIR PORT [OPTIONS]
                                           download into DIR, print "complete", exit
+  lt-client.py metadata MAGNET PEER_PORT OUT SECONDS
+                                          fetch MAGNET's info dict (BEP 9) from
+                                          127.0.0.1:PEER_PORT, write the bytes as
+                                          libtorrent received and checked them to
+                                          OUT, exit 0; exit 1 after SECONDS
 
 Options (bench/download uses them):
   --fast                start from high_performance_seed(), so a seeder is not
@@ -22,6 +27,8 @@ reply is logged as "announced N peers", so a test can wait for registration.
 Runs until killed (seed), or until complete (leech).
 """
 import sys
+import tempfile
+import time
 
 import libtorrent as lt
 
@@ -65,8 +72,32 @@ def options(args):
     return opts
 
 
+def fetch_metadata(magnet, peer_port, out, limit):
+    ses = session(0, False)
+    params = lt.parse_magnet_uri(magnet)
+    params.save_path = tempfile.mkdtemp()
+    # Only the metadata is wanted: do not start downloading the files.
+    params.flags |= lt.torrent_flags.upload_mode
+    handle = ses.add_torrent(params)
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        if handle.status().has_metadata:
+            info = handle.torrent_file().info_section()
+            with open(out, "wb") as f:
+                f.write(info)
+            print("metadata", len(info), flush=True)
+            return 0
+        if handle.status().num_peers == 0 and int(time.time() * 2) % 4 == 0:
+            handle.connect_peer(("127.0.0.1", peer_port))
+        time.sleep(0.1)
+    print("no metadata after %.0f s" % limit, file=sys.stderr)
+    return 1
+
+
 def main():
     mode, torrent = sys.argv[1], sys.argv[2]
+    if mode == "metadata":
+        return fetch_metadata(torrent, int(sys.argv[3]), sys.argv[4], float(sys.argv[5]))
     info = lt.torrent_info(torrent)
     if mode == "hash":
         print(str(info.info_hash()))
@@ -96,4 +127,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
