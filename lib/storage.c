@@ -2,6 +2,9 @@
  * storage.c - torrent byte ranges onto files, with pread/pwrite.  See storage.h
  * for the layout and the DATA convention.
  */
+/* O_DIRECT is not POSIX: glibc shows it only to _GNU_SOURCE.  Where a system
+ * has no such flag, every write goes through the page cache. */
+#define _GNU_SOURCE
 #include "storage.h"
 
 #include <errno.h>
@@ -52,6 +55,27 @@ enum bt_err bt_storage_open(struct bt_storage *st, const struct bt_torrent *t, c
         return BT_ERR_STORAGE_PATH;
     st->single_path = strdup(data);
     return st->single_path != NULL ? BT_OK : BT_ERR_NOMEM;
+}
+
+enum bt_err bt_storage_clone(struct bt_storage *dst, const struct bt_storage *src)
+{
+    bt_storage_init(dst);
+    dst->t = src->t;
+    dst->flags = src->flags;
+    dst->no_direct = src->no_direct;
+    if (src->root_fd >= 0) {
+        dst->root_fd = fcntl(src->root_fd, F_DUPFD_CLOEXEC, 0);
+        if (dst->root_fd < 0)
+            return BT_ERR_IO;
+    }
+    if (src->single_path != NULL) {
+        dst->single_path = strdup(src->single_path);
+        if (dst->single_path == NULL) {
+            bt_storage_release(dst);
+            return BT_ERR_NOMEM;
+        }
+    }
+    return BT_OK;
 }
 
 /* An element that would not name a child of its directory: defence in depth,
@@ -185,7 +209,46 @@ static size_t file_at(const struct bt_torrent *t, int64_t off)
     return lo;
 }
 
-static enum bt_err io(struct bt_storage *st, int64_t off, unsigned char *p, size_t len, int write)
+/*
+ * pwrite() past the page cache: O_DIRECT is set on fd for this one call, so
+ * the fd's reads stay cached.  -1 with errno EINVAL where the file system
+ * refuses direct I/O (tmpfs), or p, off or n are not aligned as it needs.
+ */
+static ssize_t pwrite_direct(int fd, const unsigned char *p, size_t n, off_t off)
+{
+#ifdef O_DIRECT
+    int flags = fcntl(fd, F_GETFL);
+    ssize_t r;
+    int saved;
+
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_DIRECT) < 0)
+        return -1;
+    r = pwrite(fd, p, n, off);
+    saved = errno;
+    (void)fcntl(fd, F_SETFL, flags);
+    errno = saved;
+    return r;
+#else
+    (void)fd, (void)p, (void)n, (void)off;
+    errno = EINVAL;
+    return -1;
+#endif
+}
+
+/* The part of n bytes at p, file offset in_file, that may go past the page cache. */
+static size_t direct_part(const struct bt_storage *st, const unsigned char *p, int64_t in_file,
+                          size_t n)
+{
+    if (st->no_direct || (uintptr_t)p % BT_STORAGE_ALIGN != 0 || in_file % BT_STORAGE_ALIGN != 0)
+        return 0;
+    return n - n % BT_STORAGE_ALIGN;
+}
+
+enum io_op { IO_READ, IO_WRITE, IO_WRITE_DIRECT };
+
+/* Do op on len bytes at torrent offset off, one file's part of the range at a time. */
+static enum bt_err io(struct bt_storage *st, int64_t off, unsigned char *p, size_t len,
+                      enum io_op op)
 {
     const struct bt_torrent *t = st->t;
     size_t idx;
@@ -206,8 +269,26 @@ static enum bt_err io(struct bt_storage *st, int64_t off, unsigned char *p, size
         err = file_fd(st, idx, &fd);
         if (err != BT_OK)
             return err;
+        if (op == IO_WRITE_DIRECT && direct_part(st, p, in_file, n) > 0) {
+            ssize_t r = pwrite_direct(fd, p, direct_part(st, p, in_file, n), (off_t)in_file);
+
+            if (r < 0 && errno == EINVAL)
+                st->no_direct = 1; /* not here: the loop below writes it all, cached */
+            else if (r < 0)
+                return errno == ENOSPC ? BT_ERR_STORAGE_SPACE : BT_ERR_IO;
+            else {
+                /* A short write (a full disk) leaves the rest to the loop below. */
+                st->direct_bytes += (uint64_t)r;
+                p += r;
+                len -= (size_t)r;
+                n -= (size_t)r;
+                off += r;
+                in_file += r;
+            }
+        }
         while (n > 0) {
-            ssize_t r = write ? pwrite(fd, p, n, (off_t)in_file) : pread(fd, p, n, (off_t)in_file);
+            ssize_t r =
+                op == IO_READ ? pread(fd, p, n, (off_t)in_file) : pwrite(fd, p, n, (off_t)in_file);
 
             if (r < 0 && errno == EINTR)
                 continue;
@@ -228,13 +309,18 @@ static enum bt_err io(struct bt_storage *st, int64_t off, unsigned char *p, size
 
 enum bt_err bt_storage_read(struct bt_storage *st, int64_t off, void *p, size_t len)
 {
-    return io(st, off, p, len, 0);
+    return io(st, off, p, len, IO_READ);
 }
 
 enum bt_err bt_storage_write(struct bt_storage *st, int64_t off, const void *p, size_t len)
 {
     /* io() only writes from p when asked to write: the cast keeps one loop for both. */
-    return io(st, off, (unsigned char *)p, len, 1);
+    return io(st, off, (unsigned char *)p, len, IO_WRITE);
+}
+
+enum bt_err bt_storage_write_direct(struct bt_storage *st, int64_t off, const void *p, size_t len)
+{
+    return io(st, off, (unsigned char *)p, len, IO_WRITE_DIRECT);
 }
 
 enum bt_err bt_storage_prepare(struct bt_storage *st)
