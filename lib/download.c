@@ -22,6 +22,7 @@ void bt_download_init(struct bt_download *dl)
     dl->listen_fd = -1;
     bt_picker_init(&dl->picker);
     bt_bitfield_init(&dl->have);
+    bt_writeback_init(&dl->wb);
 }
 
 static void say(struct bt_download *dl, const char *peer, const char *fmt, ...)
@@ -69,12 +70,10 @@ static struct bt_dl_active *find_active(struct bt_download *dl, uint32_t index)
     return NULL;
 }
 
-static struct bt_dl_active *get_active(struct bt_download *dl, uint32_t index)
+static struct bt_dl_active *add_active(struct bt_download *dl, uint32_t index)
 {
-    struct bt_dl_active *a = find_active(dl, index);
+    struct bt_dl_active *a;
 
-    if (a != NULL)
-        return a;
     if (dl->active_count == dl->active_cap) {
         size_t newcap = dl->active_cap == 0 ? 16 : dl->active_cap * 2;
         struct bt_dl_active *p = realloc(dl->active, newcap * sizeof(*p));
@@ -274,14 +273,15 @@ static void cancel_duplicates(struct bt_download *dl, const struct bt_dl_conn *g
     }
 }
 
-/* Hash what follows a->hashed on disk: blocks that arrived out of order. */
-static enum bt_err hash_rest_from_disk(struct bt_download *dl, struct bt_dl_active *a, int64_t size)
+/* Hash what follows a->hashed: blocks that arrived out of order, read back
+ * from the piece's slot or from the files (writeback.h). */
+static enum bt_err hash_rest(struct bt_download *dl, struct bt_dl_active *a, int64_t size)
 {
     int64_t base = (int64_t)a->index * dl->t->piece_length;
 
     while (a->hashed < size) {
         size_t n = size - a->hashed < BT_BLOCK_SIZE ? (size_t)(size - a->hashed) : BT_BLOCK_SIZE;
-        enum bt_err err = bt_storage_read(dl->storage, base + a->hashed, dl->scratch, n);
+        enum bt_err err = bt_writeback_get(&dl->wb, a->index, base + a->hashed, dl->scratch, n);
 
         if (err == BT_OK)
             err = bt_sha1_update(&a->sha, dl->scratch, n);
@@ -335,6 +335,24 @@ static void piece_failed(struct bt_download *dl, struct bt_dl_active *a)
     }
 }
 
+/* Writing to file failed with errno err_errno: nothing more can be kept. */
+static void write_failed(struct bt_download *dl, enum bt_err err, int err_errno, size_t file)
+{
+    fatal(dl, err_errno == ENOSPC ? BT_ERR_STORAGE_SPACE : err, "cannot write %s: %s",
+          dl->t->files[file].path, strerror(err_errno));
+}
+
+/* The writer thread has put a verified piece on disk (writeback.h). */
+static void on_written(void *arg, uint32_t piece, enum bt_err err, int err_errno, size_t file)
+{
+    struct bt_download *dl = arg;
+
+    if (err != BT_OK)
+        write_failed(dl, err, err_errno, file);
+    else
+        piece_verified(dl, piece);
+}
+
 /* Block b of c arrived in m's payload: write it, hash it, maybe finish its piece. */
 static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
                               const unsigned char *data)
@@ -343,7 +361,8 @@ static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
     int64_t off = (int64_t)b->piece * dl->t->piece_length + b->offset;
     int64_t size = bt_torrent_piece_size(dl->t, b->piece);
     struct bt_dl_active *a;
-    enum bt_err err;
+    unsigned char digest[BT_SHA1_LEN];
+    enum bt_err err = BT_OK;
     int done = bt_picker_block_received(&dl->picker, b);
 
     if (done < 0) {
@@ -351,18 +370,23 @@ static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
         return BT_OK;
     }
     cancel_duplicates(dl, c, b);
-    err = bt_storage_write(dl->storage, off, data, b->length);
+    a = find_active(dl, b->piece);
+    if (a == NULL) {
+        /* The piece's first block: it may get a slot in memory (writeback.h). */
+        err = bt_writeback_begin(&dl->wb, b->piece);
+        if (err == BT_OK) {
+            a = add_active(dl, b->piece);
+            if (a == NULL)
+                return BT_ERR_NOMEM;
+        }
+    }
+    if (err == BT_OK)
+        err = bt_writeback_put(&dl->wb, b->piece, off, data, b->length);
     if (err != BT_OK) {
-        int saved = errno;
-
         bt_picker_block_released(&dl->picker, b);
-        fatal(dl, saved == ENOSPC ? BT_ERR_STORAGE_SPACE : err, "cannot write %s: %s",
-              dl->t->files[dl->storage->failed_file].path, strerror(saved));
+        write_failed(dl, err, errno, dl->storage->failed_file);
         return BT_OK;
     }
-    a = get_active(dl, b->piece);
-    if (a == NULL)
-        return BT_ERR_NOMEM;
     note_contributor(a, c->cand);
     if (b->offset == a->hashed) {
         err = bt_sha1_update(&a->sha, data, b->length);
@@ -374,25 +398,25 @@ static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
         return BT_OK;
 
     /* The piece is whole. */
-    err = hash_rest_from_disk(dl, a, size);
-    if (err == BT_OK) {
-        unsigned char digest[BT_SHA1_LEN];
-
-        err = bt_sha1_final(&a->sha, digest);
-        if (err != BT_OK)
-            return err;
-        if (memcmp(digest, dl->t->piece_hashes + (size_t)b->piece * BT_SHA1_LEN, BT_SHA1_LEN) ==
-            0) {
-            drop_active(dl, a);
-            piece_verified(dl, b->piece);
-            return BT_OK;
-        }
-    } else {
+    err = hash_rest(dl, a, size);
+    if (err != BT_OK) {
         fatal(dl, err, "cannot read back piece %" PRIu32 ": %s", b->piece, strerror(errno));
         return BT_OK;
     }
-    piece_failed(dl, a);
+    err = bt_sha1_final(&a->sha, digest);
+    if (err != BT_OK)
+        return err;
+    if (memcmp(digest, dl->t->piece_hashes + (size_t)b->piece * BT_SHA1_LEN, BT_SHA1_LEN) != 0) {
+        (void)bt_writeback_end(&dl->wb, b->piece, 0);
+        piece_failed(dl, a);
+        drop_active(dl, a);
+        return BT_OK;
+    }
     drop_active(dl, a);
+    /* On disk before anyone hears we have it, and so may ask for it: a piece
+     * in a slot is had once the writer has written it (on_written). */
+    if (!bt_writeback_end(&dl->wb, b->piece, 1))
+        piece_verified(dl, b->piece);
     return BT_OK;
 }
 
@@ -747,6 +771,8 @@ enum bt_err bt_download_setup(struct bt_download *dl, const struct bt_torrent *t
     dl->storage = storage;
     err = bt_picker_setup(&dl->picker, t->piece_count, t->piece_length, t->total_length, 0, 0);
     if (err == BT_OK)
+        err = bt_writeback_setup(&dl->wb, t, storage, BT_WB_MEMORY);
+    if (err == BT_OK)
         err = bt_bitfield_resize(&dl->have, t->piece_count);
     if (err == BT_OK) {
         dl->scratch = malloc(BT_BLOCK_SIZE);
@@ -823,6 +849,9 @@ enum bt_err bt_download_start(struct bt_download *dl, struct bt_loop *loop,
             return BT_ERR_NOMEM;
     }
     dl->last_progress_ms = bt_loop_now_ms();
+    err = bt_writeback_start(&dl->wb, loop, on_written, dl);
+    if (err != BT_OK)
+        return err;
     if (opts->listen != NULL) {
         err = bt_net_listen_tcp(opts->listen, BT_DL_BACKLOG, &dl->listen_fd);
         if (err == BT_OK)
@@ -937,6 +966,7 @@ void bt_download_release(struct bt_download *dl)
     free(dl->active);
     free(dl->cands);
     free(dl->scratch);
+    bt_writeback_release(&dl->wb);
     bt_picker_release(&dl->picker);
     bt_bitfield_release(&dl->have);
     bt_download_init(dl);

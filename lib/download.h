@@ -8,7 +8,7 @@
  *                                                               v
  *        ┌── request blocks until `depth` are in flight (picker.h chooses) <──┐
  *        v                                                                    │
- *   piece block arrives ─> pwrite it into the files ─> hash it, in order ─────┘
+ *   piece block arrives ─> write it (writeback.h) ─> hash it, in order ───────┘
  *                          when its piece is whole: SHA-1 matches? have + tell
  *                          every peer; no? throw the piece away, blame the senders
  *
@@ -16,8 +16,10 @@
  * BT_DL_INFLIGHT_MS of its data is always on the way (libtorrent aims at the
  * same), between BT_DL_MIN_DEPTH (Transmission's floor) and the peer's "reqq".
  * Blocks are hashed straight from the receive buffer while they arrive in order
- * (they almost always do): only blocks that arrived out of order are read back
- * from disk.  The torrent is never held in memory.
+ * (they mostly do): only blocks that arrived out of order are read back, from
+ * the piece's slot in memory when it has one, else from disk.  A few pieces in
+ * progress are held in such slots and written whole once verified
+ * (writeback.h); the torrent is never held in memory.
  *
  * Peers come from the caller (trackers, the command line) as candidates; the
  * session dials them up to a connection cap, retries failures with a growing
@@ -38,6 +40,7 @@
 #include "sha1.h"
 #include "storage.h"
 #include "upload.h"
+#include "writeback.h"
 
 #define BT_DL_MAX_PEERS      50         /* connections at once, by default */
 #define BT_DL_MIN_DEPTH      32         /* requests in flight per peer, at least */
@@ -121,6 +124,7 @@ struct bt_download {
     struct bt_dl_active *active;
     size_t active_count, active_cap;
     unsigned char *scratch; /* BT_BLOCK_SIZE bytes, to hash blocks read back */
+    struct bt_writeback wb; /* blocks on their way to storage */
 
     int listen_fd;
     struct bt_addr listen_addr;
