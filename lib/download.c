@@ -362,7 +362,7 @@ static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
     int64_t size = bt_torrent_piece_size(dl->t, b->piece);
     struct bt_dl_active *a;
     unsigned char digest[BT_SHA1_LEN];
-    enum bt_err err = BT_OK;
+    enum bt_err err;
     int done = bt_picker_block_received(&dl->picker, b);
 
     if (done < 0) {
@@ -373,15 +373,12 @@ static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
     a = find_active(dl, b->piece);
     if (a == NULL) {
         /* The piece's first block: it may get a slot in memory (writeback.h). */
-        err = bt_writeback_begin(&dl->wb, b->piece);
-        if (err == BT_OK) {
-            a = add_active(dl, b->piece);
-            if (a == NULL)
-                return BT_ERR_NOMEM;
-        }
+        a = add_active(dl, b->piece);
+        if (a == NULL)
+            return BT_ERR_NOMEM;
+        bt_writeback_begin(&dl->wb, b->piece);
     }
-    if (err == BT_OK)
-        err = bt_writeback_put(&dl->wb, b->piece, off, data, b->length);
+    err = bt_writeback_put(&dl->wb, b->piece, off, data, b->length);
     if (err != BT_OK) {
         bt_picker_block_released(&dl->picker, b);
         write_failed(dl, err, errno, dl->storage->failed_file);

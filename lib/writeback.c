@@ -194,43 +194,28 @@ static int inside(const struct bt_writeback *wb, uint32_t piece, int64_t off, si
            (uint64_t)(off - start) + len <= (uint64_t)bt_torrent_piece_size(wb->t, piece);
 }
 
-enum bt_err bt_writeback_begin(struct bt_writeback *wb, uint32_t piece)
+void bt_writeback_begin(struct bt_writeback *wb, uint32_t piece)
 {
-    struct bt_wb_slot *s = NULL;
     size_t i;
 
-    if (wb->slot_count == 0 || filling(wb, piece) != NULL)
-        return BT_OK;
-    for (i = 0; i < wb->slot_count && (s == NULL || s->state != BT_WB_FREE); i++) {
-        struct bt_wb_slot *c = &wb->slots[i];
+    if (filling(wb, piece) != NULL)
+        return;
+    for (i = 0; i < wb->slot_count; i++) {
+        struct bt_wb_slot *s = &wb->slots[i];
 
-        if (c->state == BT_WB_FREE ||
-            (c->state == BT_WB_FILLING && (s == NULL || c->used < s->used)))
-            s = c;
-    }
-    if (s == NULL)
-        return BT_OK; /* every slot is with the writer: the piece goes without */
-    if (s->state == BT_WB_FILLING) {
-        /* Taken from a piece still arriving: write that one as it stands, here
-         * and now, before any later block of it goes to the files directly. */
-        enum bt_err err = bt_storage_write_direct(wb->st, piece_offset(wb, s->piece), s->buf,
-                                                  (size_t)bt_torrent_piece_size(wb->t, s->piece));
+        if (s->state != BT_WB_FREE)
+            continue;
+        if (s->buf == NULL) {
+            void *buf;
 
-        s->state = BT_WB_FREE;
-        if (err != BT_OK)
-            return err;
+            if (posix_memalign(&buf, BT_STORAGE_ALIGN, (size_t)wb->t->piece_length) != 0)
+                return; /* no memory for a slot: the piece goes without */
+            s->buf = buf;
+        }
+        s->piece = piece;
+        s->state = BT_WB_FILLING;
+        return;
     }
-    if (s->buf == NULL) {
-        void *buf;
-
-        if (posix_memalign(&buf, BT_STORAGE_ALIGN, (size_t)wb->t->piece_length) != 0)
-            return BT_OK; /* no memory for a slot: the piece goes without */
-        s->buf = buf;
-    }
-    s->piece = piece;
-    s->state = BT_WB_FILLING;
-    s->used = ++wb->clock;
-    return BT_OK;
 }
 
 enum bt_err bt_writeback_put(struct bt_writeback *wb, uint32_t piece, int64_t off, const void *data,
@@ -243,7 +228,6 @@ enum bt_err bt_writeback_put(struct bt_writeback *wb, uint32_t piece, int64_t of
     if (!inside(wb, piece, off, len))
         return BT_ERR_INVALID;
     memcpy(s->buf + (off - piece_offset(wb, piece)), data, len);
-    s->used = ++wb->clock;
     return BT_OK;
 }
 
@@ -304,7 +288,7 @@ void bt_writeback_reap(struct bt_writeback *wb)
         s->state = BT_WB_FREE;
         wb->queued--;
         /* done may stop the loop, or even begin a piece (taking this slot): it
-         * is called last, with the slot already free. */
+         * is called last, with the slot already free and its fields read. */
         if (wb->done != NULL)
             wb->done(wb->done_arg, s->piece, s->err, s->err_errno, s->failed_file);
     }

@@ -21,14 +21,14 @@
  * instead of read back from disk, while a piece that fails its hash is never
  * written at all.
  *
- * Slots are few: BT_WB_MEMORY bytes in all, so 4 of 1 MiB or 16 of 256 KiB,
- * about one per busy peer.  A piece that finds none free takes the one filled
- * least recently, whose piece is written out at once as it stands and goes on
- * without one.  That write is unverified and may hold stale bytes where blocks
- * are still missing: harmless, since the piece is not had until it is hashed,
- * and the blocks still to come overwrite them.  A piece without a slot has its
- * blocks written as they arrive, through the cache, and so has every piece of
- * a torrent whose pieces are larger than the slots' memory.
+ * Slots are few, BT_WB_MEMORY bytes in all (3 of 1 MiB, 12 of 256 KiB): about
+ * one per busy peer, and peak memory stays small.  A piece that starts while
+ * none is free goes without one, and so does every piece of a torrent whose
+ * pieces are larger than the slots' memory: their blocks are written as they
+ * arrive, through the cache, and read back from disk if they came out of
+ * order.  A slot is never taken from a piece that holds it, since writing half
+ * a piece out would cost more than it saves; a piece whose peer left finishes
+ * when another peer is asked for the rest, and frees its slot then.
  *
  * The writer has a bt_storage of its own (a clone), so no fd is shared between
  * threads; it touches nothing but the slots handed to it, under the lock.  A
@@ -46,7 +46,7 @@
 #include "metainfo.h"
 #include "storage.h"
 
-#define BT_WB_MEMORY (4u << 20) /* bytes of slots, at most */
+#define BT_WB_MEMORY (3u << 20) /* bytes of slots, at most */
 
 /* Where a slot is, as the loop thread sees it. */
 enum bt_wb_state {
@@ -67,7 +67,6 @@ struct bt_wb_slot {
     unsigned char *buf; /* piece_length bytes, aligned; NULL until first used */
     uint32_t piece;
     enum bt_wb_state state;
-    uint64_t used; /* when it last took a block: the least recently filled goes first */
     enum bt_wb_job job;
     enum bt_err err;    /* of the write, once DONE */
     int err_errno;      /* errno with it */
@@ -84,8 +83,7 @@ struct bt_writeback {
     const struct bt_torrent *t; /* borrowed */
     struct bt_wb_slot *slots;
     size_t slot_count; /* 0: pieces too large, every block goes to the files */
-    uint64_t clock;
-    size_t queued; /* slots in BT_WB_QUEUED */
+    size_t queued;     /* slots in BT_WB_QUEUED */
 
     struct bt_loop *loop; /* NULL until bt_writeback_start() */
     bt_writeback_fn *done;
@@ -121,12 +119,8 @@ enum bt_err bt_writeback_start(struct bt_writeback *wb, struct bt_loop *loop, bt
  */
 void bt_writeback_release(struct bt_writeback *wb);
 
-/*
- * Piece starts: nothing of it is written yet.  Give it a slot if one can be had,
- * which may write out the piece of the slot filled least recently.  The errors of
- * bt_storage_write(), with errno and st->failed_file set.
- */
-enum bt_err bt_writeback_begin(struct bt_writeback *wb, uint32_t piece);
+/* Piece starts: nothing of it is written yet.  Give it a free slot, if any. */
+void bt_writeback_begin(struct bt_writeback *wb, uint32_t piece);
 /* len bytes at torrent offset off, inside piece: into its slot, or to the files. */
 enum bt_err bt_writeback_put(struct bt_writeback *wb, uint32_t piece, int64_t off, const void *data,
                              size_t len);
