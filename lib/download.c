@@ -380,8 +380,10 @@ static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
     }
     err = bt_writeback_put(&dl->wb, b->piece, off, data, b->length);
     if (err != BT_OK) {
+        int saved = errno;
+
         bt_picker_block_released(&dl->picker, b);
-        write_failed(dl, err, errno, dl->storage->failed_file);
+        write_failed(dl, err, saved, dl->storage->failed_file);
         return BT_OK;
     }
     note_contributor(a, c->cand);

@@ -272,11 +272,12 @@ static enum bt_err io(struct bt_storage *st, int64_t off, unsigned char *p, size
         if (op == IO_WRITE_DIRECT && direct_part(st, p, in_file, n) > 0) {
             ssize_t r = pwrite_direct(fd, p, direct_part(st, p, in_file, n), (off_t)in_file);
 
+            /* Whatever is not written here, the loop below writes through the cache. */
             if (r < 0 && errno == EINVAL)
-                st->no_direct = 1; /* not here: the loop below writes it all, cached */
-            else if (r < 0)
+                st->no_direct = 1; /* nor ever here, on this file system */
+            else if (r < 0 && errno != EINTR)
                 return errno == ENOSPC ? BT_ERR_STORAGE_SPACE : BT_ERR_IO;
-            else {
+            else if (r > 0) {
                 /* A short write (a full disk) leaves the rest to the loop below. */
                 st->direct_bytes += (uint64_t)r;
                 p += r;

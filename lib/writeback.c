@@ -92,10 +92,11 @@ enum bt_err bt_writeback_setup(struct bt_writeback *wb, const struct bt_torrent 
     wb->st = st;
     if (t->piece_length <= 0 || (uint64_t)t->piece_length > memory)
         return BT_OK;
+    /* slot_count stays 0, and every piece goes without a slot, unless the
+     * writer runs: a slot handed to no writer would never come back. */
     wb->slots = calloc(memory / (size_t)t->piece_length, sizeof(*wb->slots));
     if (wb->slots == NULL)
         return BT_ERR_NOMEM;
-    wb->slot_count = memory / (size_t)t->piece_length;
     err = bt_storage_clone(&wb->writer_st, st);
     if (err != BT_OK)
         return err;
@@ -119,7 +120,10 @@ enum bt_err bt_writeback_setup(struct bt_writeback *wb, const struct bt_torrent 
         pthread_mutex_destroy(&wb->lock);
         return BT_ERR_NOMEM;
     }
+    /* Set before the writer starts, which reads it (pthread_create orders that). */
+    wb->slot_count = memory / (size_t)t->piece_length;
     if (pthread_create(&wb->writer, NULL, writer_main, wb) != 0) {
+        wb->slot_count = 0;
         pthread_cond_destroy(&wb->idle);
         pthread_cond_destroy(&wb->wake);
         pthread_mutex_destroy(&wb->lock);
