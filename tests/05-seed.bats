@@ -172,8 +172,8 @@ s=socket.create_connection(('127.0.0.1', ${SEED##*:})); time.sleep(30)"
     start_seed seed "$SAMPLES/multi.torrent"
     port=$(free_port)
     mkdir "$BATS_TEST_TMPDIR/lt"
-    run -0 timeout 60 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-peer.py" leech "$SAMPLES/multi.torrent" \
-        "$BATS_TEST_TMPDIR/lt" "$port" "${SEED##*:}" 50
+    run -0 timeout 60 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-client.py" leech "$SAMPLES/multi.torrent" \
+        "$BATS_TEST_TMPDIR/lt" "$port" --connect "${SEED##*:}"
     diff -r "$SAMPLES/data/multi" "$BATS_TEST_TMPDIR/lt/multi"
 }
 

@@ -12,15 +12,16 @@
                                           libtorrent received and checked them to
                                           OUT, exit 0; exit 1 after SECONDS
 
-Options (bench/download uses them):
+Options (bench/download and the interop suites use them):
   --fast                start from high_performance_seed(), so a seeder is not
                         the bottleneck of a benchmark
   --upload-limit BYTES  cap this torrent's upload rate: loopback peers are in
                         libtorrent's "local" class, which ignores session limits;
                         the session ticks every 50 ms so that the cap holds
-  --connect PORT        dial 127.0.0.1:PORT (repeatable), for a peer that will
-                        not dial us (transmission ignores loopback peers that a
-                        tracker names)
+  --connect PORT        dial 127.0.0.1:PORT (repeatable), and again every 2 s
+                        while no peer is connected: for a peer that will not
+                        dial us (transmission ignores loopback peers that a
+                        tracker names) or a seeder given no tracker
 
 Settings are those /work/shared/INTEROP.md found to work on loopback: no DHT, LSD,
 UPnP, NAT-PMP or uTP, and several connections per IP allowed.  Every tracker
@@ -120,18 +121,24 @@ def main():
     handle = ses.add_torrent(params)
     if opts["limit"] > 0:
         handle.set_upload_limit(opts["limit"])
-    for p in opts["connect"]:
-        handle.connect_peer(("127.0.0.1", p))
     print("listening %d" % port, flush=True)
+    dialled = 0.0
     while True:
         for a in ses.pop_alerts():
             if isinstance(a, lt.tracker_reply_alert):
                 print("announced %d peers" % a.num_peers, flush=True)
             elif isinstance(a, lt.tracker_error_alert):
                 print("tracker error: %s" % a.message(), flush=True)
-        if mode == "leech" and handle.status().is_seeding:
+        status = handle.status()
+        if mode == "leech" and status.is_seeding:
             print("complete", flush=True)
             return
+        # Dial the --connect peers, and again every 2 s while none is
+        # connected: a peer that refused or dropped us may take us now.
+        if status.num_peers == 0 and time.time() - dialled >= 2:
+            for p in opts["connect"]:
+                handle.connect_peer(("127.0.0.1", p))
+            dialled = time.time()
         ses.wait_for_alert(100)
 
 

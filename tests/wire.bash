@@ -41,7 +41,7 @@ start_lt_seed() {
     local port
     require_libtorrent
     port=$(free_port)
-    start_bg lt-seed timeout 120 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-peer.py" seed "$1" \
+    start_bg lt-seed timeout 120 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-client.py" seed "$1" \
         "$(data_copy)" "$port"
     LT="127.0.0.1:$port"
     wait_handshake "$1" "$LT"
