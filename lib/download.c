@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "peerid.h"
@@ -729,19 +728,18 @@ static int banned_host(const struct bt_download *dl, const struct bt_addr *addr)
 static void on_accept(void *arg, int fd, unsigned events)
 {
     struct bt_download *dl = arg;
+    int i;
 
-    for (;;) {
+    for (i = 0; i < BT_NET_ACCEPT_BURST; i++) {
         struct bt_addr addr;
         struct bt_dl_conn *c;
         char name[BT_ADDR_STRLEN];
-        int cfd;
+        int cfd = bt_net_accept(fd, &addr);
 
-        addr.len = sizeof(addr.ss);
-        cfd = accept(fd, (struct sockaddr *)&addr.ss, &addr.len);
         if (cfd < 0)
             return;
         bt_addr_format(&addr, name);
-        if (bt_net_nonblock(cfd) != BT_OK || banned_host(dl, &addr)) {
+        if (banned_host(dl, &addr)) {
             close(cfd);
             continue;
         }

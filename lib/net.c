@@ -178,6 +178,22 @@ enum bt_err bt_net_nonblock(int fd)
     return BT_OK;
 }
 
+int bt_net_accept(int fd, struct bt_addr *from)
+{
+    int cfd;
+
+    memset(from, 0, sizeof(*from));
+    from->len = sizeof(from->ss);
+    cfd = accept(fd, (struct sockaddr *)&from->ss, &from->len);
+    if (cfd < 0)
+        return -1;
+    if (bt_net_nonblock(cfd) != BT_OK) {
+        close(cfd);
+        return -1;
+    }
+    return cfd;
+}
+
 static enum bt_err new_socket(int family, int type, int *fd)
 {
     *fd = socket(family, type, 0);

@@ -57,6 +57,15 @@ enum bt_err bt_net_connect_timeout(const struct bt_addr *addr, int timeout_ms, i
 
 /* A non-blocking listening TCP socket on addr (SO_REUSEADDR; port 0 picks one). */
 enum bt_err bt_net_listen_tcp(const struct bt_addr *addr, int backlog, int *fd);
+/*
+ * Take one waiting connection off the listening socket fd: a non-blocking
+ * socket, with the peer's address in *from.  -1 when none waits, or when
+ * accept() failed (the caller tries again at its next wake-up).  A caller
+ * takes at most BT_NET_ACCEPT_BURST at a wake-up, so that a flood of connects
+ * cannot starve the connections it has.
+ */
+#define BT_NET_ACCEPT_BURST 64
+int bt_net_accept(int fd, struct bt_addr *from);
 /* A non-blocking UDP socket bound to addr. */
 enum bt_err bt_net_bind_udp(const struct bt_addr *addr, int *fd);
 /* The address a socket is bound to (to learn the port picked for port 0). */

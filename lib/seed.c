@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "peerid.h"
@@ -151,22 +150,17 @@ static struct bt_seed_conn *new_conn(struct bt_seed *s)
 static void on_accept(void *arg, int fd, unsigned events)
 {
     struct bt_seed *s = arg;
+    int i;
 
-    for (;;) {
+    for (i = 0; i < BT_NET_ACCEPT_BURST; i++) {
         struct bt_addr addr;
         struct bt_seed_conn *c;
         char name[BT_ADDR_STRLEN];
-        int cfd;
+        int cfd = bt_net_accept(fd, &addr);
 
-        addr.len = sizeof(addr.ss);
-        cfd = accept(fd, (struct sockaddr *)&addr.ss, &addr.len);
         if (cfd < 0)
-            return; /* EAGAIN: all taken; anything else: try again next round */
+            return;
         bt_addr_format(&addr, name);
-        if (bt_net_nonblock(cfd) != BT_OK) {
-            close(cfd);
-            continue;
-        }
         c = new_conn(s);
         if (c == NULL) {
             say(s, name, "refused: %zu connections already", s->conn_count);

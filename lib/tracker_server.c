@@ -862,15 +862,12 @@ static void on_accept(void *arg, int fd, unsigned events)
     for (i = 0; i < BURST; i++) {
         struct bt_tracker_conn *c;
         struct bt_addr from;
-        int cfd;
+        int cfd = bt_net_accept(fd, &from);
 
-        memset(&from, 0, sizeof(from));
-        from.len = sizeof(from.ss);
-        cfd = accept(fd, (struct sockaddr *)&from.ss, &from.len);
         if (cfd < 0)
-            return; /* EAGAIN: all taken; anything else: try again next round */
+            return;
         /* Full: refuse by closing, rather than queue without bound. */
-        if (srv->conn_count == BT_TRACKER_SERVER_MAX_CONNS || bt_net_nonblock(cfd) != BT_OK) {
+        if (srv->conn_count == BT_TRACKER_SERVER_MAX_CONNS) {
             close(cfd);
             continue;
         }
