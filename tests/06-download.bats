@@ -301,3 +301,13 @@ download() {
     grep -q 'completed left 0' tracker.log
     grep -q 'stopped left 0' tracker.log
 }
+
+@test "./demo, the README's main job, downloads its local swarm and stops what it started" {
+    # demo waits for every process it started before it exits, so a tracker or
+    # seeder left running would show as the timeout here.
+    run -0 --separate-stderr env TMPDIR="$BATS_TEST_TMPDIR" timeout 120 "$BT_SRCDIR/demo" 8
+    [[ "$output" == *"seeder 2 listens on 127.0.0.1:"* ]]
+    [[ "$output" == *"identical: 8 MiB in "* ]]
+    [[ "$stderr" == *"done: 8.0 MiB in "* ]]
+    run ! compgen -G "$BATS_TEST_TMPDIR/btkit-demo.*"
+}
