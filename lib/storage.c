@@ -259,7 +259,7 @@ static enum bt_err io(struct bt_storage *st, int64_t off, unsigned char *p, size
     while (len > 0) {
         const struct bt_file *f = &t->files[idx];
         int64_t in_file = off - f->offset;
-        size_t n = len;
+        size_t n = len, direct;
         int fd;
         enum bt_err err;
 
@@ -269,8 +269,9 @@ static enum bt_err io(struct bt_storage *st, int64_t off, unsigned char *p, size
         err = file_fd(st, idx, &fd);
         if (err != BT_OK)
             return err;
-        if (op == IO_WRITE_DIRECT && direct_part(st, p, in_file, n) > 0) {
-            ssize_t r = pwrite_direct(fd, p, direct_part(st, p, in_file, n), (off_t)in_file);
+        direct = op == IO_WRITE_DIRECT ? direct_part(st, p, in_file, n) : 0;
+        if (direct > 0) {
+            ssize_t r = pwrite_direct(fd, p, direct, (off_t)in_file);
 
             /* Whatever is not written here, the loop below writes through the cache. */
             if (r < 0 && errno == EINVAL)

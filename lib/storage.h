@@ -86,9 +86,10 @@ enum bt_err bt_storage_write(struct bt_storage *st, int64_t off, const void *p, 
  *
  * Why: on Linux a cached write copies every byte into a page-cache page that is
  * often fresh memory, which costs far more than the copy (on this project's
- * test machines, a virtual machine: 1.2 to 3 CPU seconds per GiB), and the
- * pages pile up as the download grows.  An aligned direct write of 512 KiB
- * costs about 0.1 s per GiB.  Worth it for large writes only: see writeback.h.
+ * test machines, a virtual machine: 0.8 to 3.1 CPU seconds per GiB), and the
+ * pages pile up as the download grows.  Aligned direct writes of 512 KiB to
+ * 1 MiB cost 0.08 to 0.13 s per GiB.  Worth it for large writes only: see
+ * writeback.h.
  */
 enum bt_err bt_storage_write_direct(struct bt_storage *st, int64_t off, const void *p, size_t len);
 

@@ -1,7 +1,7 @@
 /*
  * writeback.c - pieces in progress held in memory slots, written whole by a
- * writer thread once verified.  See writeback.h for why, and for when a slot
- * is given up.
+ * writer thread once verified.  See writeback.h for why, and for the pieces
+ * that go without a slot.
  *
  * Who touches what: a slot's state, piece and buffer belong to the loop thread
  * until bt_writeback_end() queues the slot; from then on to the reap, its buffer
@@ -259,7 +259,6 @@ int bt_writeback_end(struct bt_writeback *wb, uint32_t piece, int keep)
         return 0;
     }
     s->state = BT_WB_QUEUED;
-    wb->queued++;
     pthread_mutex_lock(&wb->lock);
     s->job = BT_WB_JOB_PENDING;
     pthread_cond_signal(&wb->wake);
@@ -290,7 +289,6 @@ void bt_writeback_reap(struct bt_writeback *wb)
         if (!done)
             continue;
         s->state = BT_WB_FREE;
-        wb->queued--;
         /* done may stop the loop, or even begin a piece (taking this slot): it
          * is called last, with the slot already free and its fields read. */
         if (wb->done != NULL)

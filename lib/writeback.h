@@ -83,7 +83,6 @@ struct bt_writeback {
     const struct bt_torrent *t; /* borrowed */
     struct bt_wb_slot *slots;
     size_t slot_count; /* 0: pieces too large, every block goes to the files */
-    size_t queued;     /* slots in BT_WB_QUEUED */
 
     struct bt_loop *loop; /* NULL until bt_writeback_start() */
     bt_writeback_fn *done;
