@@ -1,6 +1,6 @@
 /*
- * fuzz_bencode.c - libFuzzer harness for the bencode decoder (lib/bencode.c) and
- * the JSON form (lib/json.c) on the way out and back.
+ * fuzz_bencode.c - libFuzzer harness for the bencode decoder (lib/bencode/bencode.c) and
+ * the JSON form (lib/bencode/json.c) on the way out and back.
  *
  * Every input is decoded strictly and leniently.  A strict decode means the input
  * is canonical, so bencode -> JSON -> bencode must give it back byte for byte, in
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bencode.h"
-#include "json.h"
+#include "bencode/bencode.h"
+#include "bencode/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

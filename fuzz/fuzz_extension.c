@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "extension.h"
-#include "magnet.h"
-#include "metadata.h"
+#include "core/buf.h"
+#include "wire/extension.h"
+#include "metainfo/magnet.h"
+#include "wire/metadata.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_json.c - libFuzzer harness for the JSON reader of lib/json.c.
+ * fuzz_json.c - libFuzzer harness for the JSON reader of lib/bencode/json.c.
  *
  * Every input is read as JSON, strictly and leniently.  What converts must be
  * canonical bencode (it decodes strictly), and converting it to JSON and back
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bencode.h"
-#include "json.h"
+#include "bencode/bencode.h"
+#include "bencode/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

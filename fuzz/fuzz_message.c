@@ -7,11 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
-#include "extension.h"
-#include "handshake.h"
-#include "message.h"
-#include "trace.h"
+#include "core/buf.h"
+#include "wire/extension.h"
+#include "wire/handshake.h"
+#include "wire/message.h"
+#include "wire/trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

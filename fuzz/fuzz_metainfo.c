@@ -1,5 +1,5 @@
 /*
- * fuzz_metainfo.c - libFuzzer harness for lib/metainfo.c and lib/magnet.c.
+ * fuzz_metainfo.c - libFuzzer harness for lib/metainfo/metainfo.c and lib/metainfo/magnet.c.
  *
  * Each input is parsed as a whole .torrent and as a bare info dict, strict and
  * lenient.  A crash, a leak or a sanitizer report is a bug; so is a parse that
@@ -19,10 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "magnet.h"
-#include "metainfo.h"
-#include "sha1.h"
+#include "core/buf.h"
+#include "metainfo/magnet.h"
+#include "metainfo/metainfo.h"
+#include "core/sha1.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

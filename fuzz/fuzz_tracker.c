@@ -17,10 +17,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "magnet.h"
-#include "net.h"
-#include "tracker.h"
-#include "tracker_server.h"
+#include "metainfo/magnet.h"
+#include "core/net.h"
+#include "tracker/tracker.h"
+#include "tracker/tracker_server.h"
 
 static struct bt_tracker_server server;
 static int server_ready;

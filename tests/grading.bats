@@ -67,7 +67,7 @@ public_functions() {
 
 # grade_stage N: the skeleton fails, the reference passes, both define the same API.
 grade_stage() {
-    local n=$1 files f build quick pass total
+    local n=$1 files f o build quick pass total
     files=$(stage_files "$n")
     [ -n "$files" ] || skip "stage $n has no exercise yet"
     # One build directory for every stage: the reference objects are compiled
@@ -100,8 +100,10 @@ grade_stage() {
     echo "# grading: stage $n: the reference scores $pass/$total" >&3
 
     for f in $files; do
-        assert_equal "$(public_functions "$BATS_TEST_TMPDIR/skeleton/${f%.c}.o")" \
-            "$(public_functions "$build/obj/learner/${f%.c}.o")"
+        o=${f%.c}
+        o=${o//\//_}.o
+        assert_equal "$(public_functions "$BATS_TEST_TMPDIR/skeleton/$o")" \
+            "$(public_functions "$build/obj/learner/$o")"
     done
 }
 
@@ -110,7 +112,7 @@ grade_stage() {
     while read -r n; do
         for f in $(stage_files "$n"); do
             assert_file_exists "$BT_SRCDIR/lib/$f"
-            assert_file_exists "$BT_SRCDIR/exercises/stage$n/$f"
+            assert_file_exists "$BT_SRCDIR/exercises/stage$n/$(basename "$f")"
             count=$((count + 1))
         done
     done < <(awk '!/^#/ && NF > 1 { print $1 }' "$BT_SRCDIR/exercises/stages.txt")
@@ -126,7 +128,7 @@ grade_stage() {
     assert_output --partial "exercises/build: stage 99 has no exercise (stages with one: 1 2"
     run in_build exercise STAGE=1 EXERCISE_DIR="$BATS_TEST_TMPDIR" EXERCISE_BUILD="$BATS_TEST_TMPDIR/x"
     assert_failure
-    assert_output --partial "exercises/build: $BATS_TEST_TMPDIR/bencode.c: no such file (stage 1 is: bencode.c)"
+    assert_output --partial "exercises/build: $BATS_TEST_TMPDIR/bencode.c: no such file (stage 1 is: bencode/bencode.c)"
     assert_dir_not_exists "$BATS_TEST_TMPDIR/x/tools"
 }
 

@@ -17,14 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "magnet.h"
-#include "metainfo.h"
-#include "net.h"
-#include "sha1.h"
-#include "announcer.h"
+#include "core/buf.h"
+#include "metainfo/magnet.h"
+#include "metainfo/metainfo.h"
+#include "core/net.h"
+#include "core/sha1.h"
+#include "tracker/announcer.h"
 #include "tool.h"
-#include "tracker.h"
+#include "tracker/tracker.h"
 
 #define DEFAULT_TIMEOUT_S 15
 #define MAX_TIMEOUT_S     3600

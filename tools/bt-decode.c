@@ -2,7 +2,7 @@
  * bt-decode - print a bencoded value (a .torrent, a tracker response) as JSON.
  *
  * Reads FILE, standard input, or the value given with -e; checks it is canonical
- * bencode (BEP 3) unless --lenient; prints the JSON form of lib/json.h on one line,
+ * bencode (BEP 3) unless --lenient; prints the JSON form of lib/bencode/json.h on one line,
  * or indented with -p.  See bt-decode(1) and tutorials/01-bencode.md.
  */
 #include "config.h"
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bencode.h"
-#include "json.h"
+#include "bencode/bencode.h"
+#include "bencode/json.h"
 #include "tool.h"
 
 static void usage(FILE *to)

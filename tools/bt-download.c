@@ -5,7 +5,7 @@
  *
  * Checks what DIR already holds (so a killed download resumes), asks the
  * trackers for peers in the background, downloads every missing piece from many
- * peers at once (lib/download.c), and prints the path of the finished download
+ * peers at once (lib/session/download.c), and prints the path of the finished download
  * on stdout.  Progress goes to stderr: a bar on a terminal, plain lines if not.
  */
 #include "config.h"
@@ -20,13 +20,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "announcer.h"
-#include "download.h"
-#include "loop.h"
-#include "storage.h"
+#include "tracker/announcer.h"
+#include "session/download.h"
+#include "core/loop.h"
+#include "pieces/storage.h"
 #include "tool.h"
 #include "source.h"
-#include "tracker.h"
+#include "tracker/tracker.h"
 #include "wire.h"
 
 #define DEFAULT_LISTEN      "0.0.0.0:6881"

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bencode.h"
-#include "json.h"
+#include "bencode/bencode.h"
+#include "bencode/json.h"
 #include "tool.h"
 
 static void usage(FILE *to)

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fetch.h"
-#include "loop.h"
+#include "session/fetch.h"
+#include "core/loop.h"
 #include "source.h"
 #include "tool.h"
 #include "wire.h"

@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extension.h"
-#include "fetch.h"
-#include "handshake.h"
-#include "loop.h"
-#include "peerid.h"
+#include "wire/extension.h"
+#include "session/fetch.h"
+#include "wire/handshake.h"
+#include "core/loop.h"
+#include "wire/peerid.h"
 #include "tool.h"
 #include "wire.h"
 

@@ -5,10 +5,10 @@
  *   $ bt-infohash single.torrent
  *   <40 hex digits>
  *
- * The work is lib/metainfo.c (parse and validate, hash the info dict's original
- * bytes) and lib/magnet.c; this file parses arguments and prints.  Given a
+ * The work is lib/metainfo/metainfo.c (parse and validate, hash the info dict's original
+ * bytes) and lib/metainfo/magnet.c; this file parses arguments and prints.  Given a
  * magnet link instead of a file, it first fetches the info dict from the swarm
- * (tools/source.c, lib/metadata_fetch.c; stage 7: tutorials/07-magnets.md).
+ * (tools/source.c, lib/session/metadata_fetch.c; stage 7: tutorials/07-magnets.md).
  */
 #include "config.h"
 
@@ -23,11 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "magnet.h"
-#include "metainfo.h"
-#include "sha1.h"
-#include "net.h"
+#include "core/buf.h"
+#include "metainfo/magnet.h"
+#include "metainfo/metainfo.h"
+#include "core/sha1.h"
+#include "core/net.h"
 #include "source.h"
 #include "tool.h"
 #include "wire.h"
@@ -43,7 +43,7 @@ enum { OPT_LENIENT = 256, OPT_PEER, OPT_SAVE, OPT_TRACE };
 
 #define MAX_PEER_ARGS 64
 
-/* bt_buf_read_fd() makes room for 64 KiB before each read (see lib/buf.c). */
+/* bt_buf_read_fd() makes room for 64 KiB before each read (see lib/core/buf.c). */
 #define READ_STEP 65536
 
 static void usage(FILE *out)

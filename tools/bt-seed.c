@@ -17,10 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "announcer.h"
-#include "loop.h"
-#include "seed.h"
-#include "storage.h"
+#include "tracker/announcer.h"
+#include "core/loop.h"
+#include "session/seed.h"
+#include "pieces/storage.h"
 #include "tool.h"
 #include "wire.h"
 

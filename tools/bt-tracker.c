@@ -18,10 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop.h"
-#include "net.h"
+#include "core/loop.h"
+#include "core/net.h"
 #include "tool.h"
-#include "tracker_server.h"
+#include "tracker/tracker_server.h"
 
 #define DEFAULT_PORT   6969 /* the customary tracker port */
 #define DEFAULT_BIND   "127.0.0.1"

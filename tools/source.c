@@ -7,13 +7,13 @@
 
 #include <string.h>
 
-#include "announcer.h"
-#include "loop.h"
-#include "magnet.h"
-#include "metadata.h"
-#include "metadata_fetch.h"
+#include "tracker/announcer.h"
+#include "core/loop.h"
+#include "metainfo/magnet.h"
+#include "wire/metadata.h"
+#include "session/metadata_fetch.h"
 #include "tool.h"
-#include "tracker.h"
+#include "tracker/tracker.h"
 #include "wire.h"
 
 /* The first tracker request is "left" bytes short of a download we cannot size

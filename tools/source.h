@@ -5,7 +5,7 @@
  *   bt-x FILE.torrent                  read and parse the file
  *   bt-x 'magnet:?xt=urn:btih:...'     peers from -p, then the link's x.pe, then
  *                                      its trackers; fetch the info dict from them
- *                                      (lib/metadata_fetch.c); wrap it in a
+ *                                      (lib/session/metadata_fetch.c); wrap it in a
  *                                      .torrent with the link's trackers
  *
  * Shared by bt-infohash, bt-fetch-piece and bt-download, which link libcurl for
@@ -18,9 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
-#include "metainfo.h"
-#include "net.h"
+#include "core/buf.h"
+#include "metainfo/metainfo.h"
+#include "core/net.h"
 
 #define BT_SOURCE_MAX_PEERS 256 /* peers gathered from -p, x.pe and one announce */
 

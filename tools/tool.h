@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "buf.h"
-#include "error.h"
+#include "core/buf.h"
+#include "core/error.h"
 
 #define BT_EXIT_OK    0 /* success */
 #define BT_EXIT_FAIL  1 /* the work failed: bad input, network, peer */

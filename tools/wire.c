@@ -10,9 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "buf.h"
-#include "magnet.h"
-#include "peerid.h"
+#include "core/buf.h"
+#include "metainfo/magnet.h"
+#include "wire/peerid.h"
 #include "tool.h"
 
 int bt_wire_load_torrent(const char *path, struct bt_torrent *t)

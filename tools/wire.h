@@ -9,9 +9,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "metainfo.h"
-#include "net.h"
-#include "peer.h"
+#include "metainfo/metainfo.h"
+#include "core/net.h"
+#include "wire/peer.h"
 
 #define BT_WIRE_TIMEOUT_S 10 /* default connect/handshake/idle timeout, seconds */
 

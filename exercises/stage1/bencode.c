@@ -1,7 +1,7 @@
 /*
  * bencode.c - exercise for stage 1: BEP 3 bencoding, a decoder and an encoder.
  *
- * You write the functions lib/bencode.h declares; the header is the contract
+ * You write the functions lib/bencode/bencode.h declares; the header is the contract
  * and you do not change it.  Read it first, and tutorials/01-bencode.md.
  *
  *   i42e                 the integer 42         no leading zeros, no -0, no +
@@ -24,7 +24,7 @@
  * Every body below is a placeholder that compiles and fails: replace each one.
  * You may add static helpers (they must be used, or -Werror stops the build).
  */
-#include "bencode.h"
+#include "bencode/bencode.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -140,7 +140,7 @@ int bt_bnode_str_eq(const struct bt_bnode *n, const char *s)
     return 0;
 }
 
-/* Append i<v>e: bt_buf_printf() (lib/buf.h) does the formatting. */
+/* Append i<v>e: bt_buf_printf() (lib/core/buf.h) does the formatting. */
 enum bt_err bt_bencode_put_int(struct bt_buf *buf, int64_t v)
 {
     (void)buf;

@@ -2,9 +2,9 @@
  * metainfo.c - exercise for stage 2: BEP 3 "Metainfo files", with BEP 12 tracker
  * tiers, BEP 19 web seeds and BEP 27's private flag.
  *
- * You write the functions lib/metainfo.h declares; the header is the contract
+ * You write the functions lib/metainfo/metainfo.h declares; the header is the contract
  * (read it first, with tutorials/02-metainfo.md).  The bencode decoder of stage 1
- * (lib/bencode.h) does the parsing: you walk its nodes.
+ * (lib/bencode/bencode.h) does the parsing: you walk its nodes.
  *
  *   d
  *     8:announce 30:http://127.0.0.1:6969/announce
@@ -28,13 +28,13 @@
  * Every body below is a placeholder that compiles and fails: replace each one.
  * You may add static helpers (they must be used, or -Werror stops the build).
  */
-#include "metainfo.h"
+#include "metainfo/metainfo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bencode.h"
+#include "bencode/bencode.h"
 
 /*
  * Zero every field, and set creation_date to -1 (absent).  Cannot fail: it
@@ -98,7 +98,7 @@ void bt_torrent_release(struct bt_torrent *t)
  *    (BT_ERR_META_TEXT_NUL).  A malformed one fails a strict parse; a lenient
  *    parse drops that field and goes on.
  * 5. Copy the info dict's ORIGINAL bytes, data + info->offset, info->enc_len of
- *    them, into t->info, and bt_sha1() them into t->info_hash (lib/sha1.h).
+ *    them, into t->info, and bt_sha1() them into t->info_hash (lib/core/sha1.h).
  *    Never re-encode the dict.  piece_hashes may point into the copy.
  *
  * Every failure fills e (when not NULL): offset is the offending value's

@@ -3,9 +3,9 @@
  * BEP 3 "Trackers" (the announce), BEP 23 (compact peers), BEP 7 (IPv6 peers),
  * BEP 12 (tiers) and BEP 15 (UDP tracker packets).
  *
- * You write the functions lib/tracker.h declares; the header is the contract
- * (read it first, with tutorials/03-trackers.md).  lib/tracker_http.c and
- * lib/tracker_udp.c, which you do not write, move the bytes: they call yours
+ * You write the functions lib/tracker/tracker.h declares; the header is the contract
+ * (read it first, with tutorials/03-trackers.md).  lib/tracker/tracker_http.c and
+ * lib/tracker/tracker_udp.c, which you do not write, move the bytes: they call yours
  * to build each request and to read each answer.  bt-tracker, the server, uses
  * your percent decoder, peer lists, event names and random bytes too.
  *
@@ -29,7 +29,7 @@
  * Every body below is a placeholder that compiles and fails: replace each one.
  * You may add static helpers (they must be used, or -Werror stops the build).
  */
-#include "tracker.h"
+#include "tracker/tracker.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,8 +41,8 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "bencode.h"
-#include "hex.h"
+#include "bencode/bencode.h"
+#include "core/hex.h"
 
 /* ---- requests and answers: initialise and release ----------------------- */
 
@@ -116,7 +116,7 @@ enum bt_err bt_peer_list_merge(struct bt_peer_list *dst, const struct bt_peer_li
  * not a whole number of entries, with BT_ERR_TRACKER_PEERS before adding
  * anything.  Zero each struct bt_tracker_peer before filling it, so that two
  * equal peers compare equal byte for byte.
- *   hint: lib/bytes.h has bt_get_be16().
+ *   hint: lib/core/bytes.h has bt_get_be16().
  */
 enum bt_err bt_peer_list_add_compact(struct bt_peer_list *list, const unsigned char *p, size_t n,
                                      size_t iplen)
@@ -149,7 +149,7 @@ enum bt_err bt_tracker_url_scheme(const char *url, enum bt_tracker_scheme *schem
  * are; every other byte becomes '%' and two UPPER-case hex digits (0xab is
  * "%AB"; the tests compare the URL byte for byte).  An info hash is 20 raw
  * bytes, not 40 hex digits: encode the bytes.
- *   hint: bt_buf_append_byte(), bt_buf_append() from lib/buf.h.
+ *   hint: bt_buf_append_byte(), bt_buf_append() from lib/core/buf.h.
  * Common mistake: a signed char.  0xab in a plain char is negative; read the
  * input as unsigned char before you compare or shift it.
  */
@@ -167,7 +167,7 @@ enum bt_err bt_tracker_percent_encode(struct bt_buf *out, const unsigned char *s
  * Return the number of bytes written to out, or -1 for a '%' without two hex
  * digits after it (mind the end of s: "%4" is 2 bytes, not 3) or for a result
  * longer than max.
- *   hint: bt_hex_decode() in lib/hex.h decodes two hex digits into one byte.
+ *   hint: bt_hex_decode() in lib/core/hex.h decodes two hex digits into one byte.
  */
 long bt_tracker_percent_decode(const char *s, size_t n, unsigned char *out, size_t max)
 {
@@ -197,7 +197,7 @@ const char *bt_tracker_event_name(enum bt_tracker_event event)
  *   &event=NAME      only when there is an event (bt_tracker_event_name)
  *   &numwant=N       only when numwant >= 0
  *
- *   hint: bt_buf_append_str() and bt_buf_printf() (lib/buf.h); print int64_t
+ *   hint: bt_buf_append_str() and bt_buf_printf() (lib/core/buf.h); print int64_t
  *   with "%lld" and a cast to long long.  Stop at the first error and return it.
  */
 enum bt_err bt_tracker_announce_url(struct bt_buf *out, const char *tracker_url,
@@ -255,7 +255,7 @@ enum bt_err bt_tracker_announce_url(struct bt_buf *out, const char *tracker_url,
  * leave detail empty on success.  Release the decoder before you return, on
  * every path.
  *   hints: bt_bencode_root(), bt_bnode_dict_get(), bt_bnode_child(),
- *   bt_bnode_sibling() (lib/bencode.h).
+ *   bt_bnode_sibling() (lib/bencode/bencode.h).
  * Common mistake: strlen() or strcpy() on a bencoded string.  Its bytes are a
  * view (s, slen) into the body, not a C string.
  */
@@ -272,7 +272,7 @@ enum bt_err bt_tracker_parse_http(struct bt_announce_resp *resp, const void *bod
 /*
  * 16 bytes: the magic protocol id BT_UDP_PROTOCOL_ID (8 bytes), the action
  * BT_UDP_ACTION_CONNECT (4), the transaction id (4), all big-endian.
- *   hint: bt_put_be64(), bt_put_be32() (lib/bytes.h).
+ *   hint: bt_put_be64(), bt_put_be32() (lib/core/bytes.h).
  */
 void bt_udp_connect_request(unsigned char out[BT_UDP_CONNECT_LEN], uint32_t txid)
 {

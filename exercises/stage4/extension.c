@@ -1,10 +1,10 @@
 /*
  * extension.c - exercise for stage 4: the extension handshake of BEP 10.
  *
- * You write the functions lib/extension.h declares (read it first).  When both
+ * You write the functions lib/wire/extension.h declares (read it first).  When both
  * handshakes set reserved bit 0x10 of byte 5, each side then sends a message of
  * id 20 (extended) whose first payload byte is 0 (the extension handshake) and
- * whose rest is one bencoded dict.  lib/peer.c frames the message; you build
+ * whose rest is one bencoded dict.  lib/wire/peer.c frames the message; you build
  * and read the dict:
  *
  *   d 1:m d 11:ut_metadata i2e e  1:p i6881e  4:reqq i250e  1:v 13:libtorrent 2.0 e
@@ -17,11 +17,11 @@
  * Every body below is a placeholder that compiles and fails: replace each one.
  * You may add static helpers (they must be used, or -Werror stops the build).
  */
-#include "extension.h"
+#include "wire/extension.h"
 
 #include <string.h>
 
-#include "bencode.h"
+#include "bencode/bencode.h"
 
 /*
  * Read the dict of p (len bytes) into eh.  Zero eh first: every field is
@@ -40,7 +40,7 @@
  *   integer, each name copied like "v" into its bt_ext_entry, in the dict's
  *   order.  Walk a dict's children as key, value, key, value...
  *     hints: bt_bencode_root(), bt_bnode_dict_get_type(), bt_bnode_child(),
- *     bt_bnode_sibling() (lib/bencode.h).
+ *     bt_bnode_sibling() (lib/bencode/bencode.h).
  * Release the decoder before returning, on every path.
  */
 enum bt_err bt_ext_handshake_parse(struct bt_ext_handshake *eh, const unsigned char *p, size_t len)

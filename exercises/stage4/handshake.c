@@ -4,8 +4,8 @@
  *
  * Stage 4 is three small files: this one, peerid.c (BEP 20's peer ids) and
  * extension.c (BEP 10's extension handshake).  You write the functions
- * lib/handshake.h declares; the header is the contract (read it first, with
- * tutorials/04-handshake.md).  lib/peer.c, which you do not write, calls yours
+ * lib/wire/handshake.h declares; the header is the contract (read it first, with
+ * tutorials/04-handshake.md).  lib/wire/peer.c, which you do not write, calls yours
  * on every connection: bt-handshake, bt-fetch-piece, bt-seed and bt-download
  * all shake hands with your code, on both sides of the tests' connections.
  *
@@ -23,7 +23,7 @@
  * Every body below is a placeholder that compiles and fails: replace each one.
  * You may add static helpers (they must be used, or -Werror stops the build).
  */
-#include "handshake.h"
+#include "wire/handshake.h"
 
 #include <string.h>
 
@@ -42,7 +42,7 @@ void bt_handshake_encode(const struct bt_handshake *hs, unsigned char out[BT_HAN
 
 /*
  * The first n bytes of a handshake, as they trickle in (n may be 0, or less than
- * 68, or more).  lib/peer.c calls this on every read, so that a peer that sends
+ * 68, or more).  lib/wire/peer.c calls this on every read, so that a peer that sends
  * an HTTP request or garbage is dropped at its first wrong byte instead of after
  * a timeout.  BT_OK if what is there can still be a handshake: nothing yet, or a
  * first byte of 19 and the bytes of "BitTorrent protocol" so far.  Otherwise

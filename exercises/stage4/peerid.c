@@ -2,7 +2,7 @@
  * peerid.c - exercise for stage 4: our peer id, and the client behind someone
  * else's (BEP 3, with BEP 20's naming conventions).
  *
- * You write the functions lib/peerid.h declares (read it first).  A peer id is
+ * You write the functions lib/wire/peerid.h declares (read it first).  A peer id is
  * 20 bytes that the handshake carries; BEP 3 makes them arbitrary, and nearly
  * every client starts them with its name and version:
  *
@@ -16,19 +16,19 @@
  * Every body below is a placeholder that compiles and fails: replace each one.
  * You may add static helpers (they must be used, or -Werror stops the build).
  */
-#include "peerid.h"
+#include "wire/peerid.h"
 
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "net.h"
+#include "core/net.h"
 
 /*
  * BT_PEERID_PREFIX ("-BK0100-") followed by random bytes from /dev/urandom, to
  * fill BT_PEER_ID_LEN bytes.  Open it with O_CLOEXEC, read with a helper that
- * loops over short reads (bt_net_read_full() in lib/net.h does, with a timeout),
+ * loops over short reads (bt_net_read_full() in lib/core/net.h does, with a timeout),
  * close it on every path.  BT_ERR_IO when it cannot be opened or read.
  * Common mistake: the prefix is 8 bytes; sizeof(BT_PEERID_PREFIX) is 9.
  */

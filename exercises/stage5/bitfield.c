@@ -2,7 +2,7 @@
  * bitfield.c - exercise for stage 5: which pieces a peer has, one bit per piece
  * (BEP 3's bitfield message).
  *
- * You write the functions lib/bitfield.h declares (read it first).  Piece 0 is
+ * You write the functions lib/wire/bitfield.h declares (read it first).  Piece 0 is
  * the HIGH bit of the first byte:
  *
  *   pieces   0 1 2 3 4 5 6 7    8 9
@@ -19,7 +19,7 @@
  * Every body below is a placeholder that compiles and fails: replace each one.
  * You may add static helpers (they must be used, or -Werror stops the build).
  */
-#include "bitfield.h"
+#include "wire/bitfield.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,8 +3,8 @@
  * and encoded.
  *
  * Stage 5 is two files: this one and bitfield.c.  You write the functions
- * lib/message.h declares; the header is the contract and has a drawing of every
- * message (read it first, with tutorials/05-messages.md).  lib/peer.c, which you
+ * lib/wire/message.h declares; the header is the contract and has a drawing of every
+ * message (read it first, with tutorials/05-messages.md).  lib/wire/peer.c, which you
  * do not write, reads bytes from a socket into a buffer and asks your
  * bt_message_frame() whether a whole message is in, then bt_message_parse() what
  * it says; everything we send goes through your encoders.  bt-fetch-piece and
@@ -26,9 +26,9 @@
  * Every body below is a placeholder that compiles and fails: replace each one.
  * You may add static helpers (they must be used, or -Werror stops the build).
  */
-#include "message.h"
+#include "wire/message.h"
 
-#include "bitfield.h"
+#include "wire/bitfield.h"
 
 /*
  * The largest length prefix (id and payload, without the 4 prefix bytes) that
@@ -53,7 +53,7 @@ size_t bt_message_max_len(size_t piece_count)
  *     a prefix of 2^31 must not make us wait for (or buffer) 2 GiB;
  *   - else *frame_len = 4 + length, which may be more than avail (read more).
  * Set *frame_len to 0 first, so that it is defined on every return.
- *   hint: bt_get_be32() in lib/bytes.h.
+ *   hint: bt_get_be32() in lib/core/bytes.h.
  * Common mistake: treating a short TCP read as a whole message.
  */
 enum bt_err bt_message_frame(const unsigned char *p, size_t avail, size_t max_len,
@@ -128,9 +128,9 @@ enum bt_err bt_message_parse(struct bt_message *m, const unsigned char *p, size_
  * The encoders each append one whole frame: the 4-byte length (id and payload),
  * the id, the payload.  They share a static helper that writes the prefix and
  * the id, after it has made room for the WHOLE frame with bt_buf_reserve()
- * (lib/buf.h): when the send buffer is full the caller gets BT_ERR_TOO_LARGE
+ * (lib/core/buf.h): when the send buffer is full the caller gets BT_ERR_TOO_LARGE
  * and the buffer holds no half message, which would desynchronise the stream.
- *   hints: bt_put_be32() (lib/bytes.h), bt_buf_append().
+ *   hints: bt_put_be32() (lib/core/bytes.h), bt_buf_append().
  */
 
 /* Four zero bytes: a message of length 0, which keeps an idle connection open. */

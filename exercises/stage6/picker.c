@@ -2,9 +2,9 @@
  * picker.c - exercise for stage 6: which block to ask which peer for next
  * (BEP 3's "piece selection": rarest first, then endgame).
  *
- * You write the functions lib/picker.h declares; the header is the contract and
+ * You write the functions lib/pieces/picker.h declares; the header is the contract and
  * states the policy (read it first, with tutorials/06-download.md).
- * lib/download.c, which you do not write, runs the download: it asks your
+ * lib/session/download.c, which you do not write, runs the download: it asks your
  * bt_picker_next() for a block whenever a peer has room for another request,
  * tells you what arrived, failed or was abandoned, and verifies and writes the
  * pieces.  The picker itself never touches a socket or a file.
@@ -27,7 +27,7 @@
  * Every body below is a placeholder that compiles and fails: replace each one.
  * You may add static helpers (they must be used, or -Werror stops the build).
  */
-#include "picker.h"
+#include "pieces/picker.h"
 
 #include <stdlib.h>
 #include <string.h>

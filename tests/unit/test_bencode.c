@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "bencode.h"
+#include "bencode/bencode.h"
 #include "tap.h"
 
 static enum bt_err parse(struct bt_bencode *b, const char *s, unsigned flags)

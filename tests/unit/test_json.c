@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "bencode.h"
-#include "json.h"
+#include "bencode/bencode.h"
+#include "bencode/json.h"
 #include "tap.h"
 
 /* The JSON text to_json() returns lives here until the next call. */

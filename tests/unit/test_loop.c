@@ -8,8 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "loop.h"
-#include "net.h"
+#include "core/loop.h"
+#include "core/net.h"
 #include "tap.h"
 
 static int fired[8], fire_count;

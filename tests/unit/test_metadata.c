@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "metadata.h"
-#include "metainfo.h"
-#include "sha1.h"
+#include "core/buf.h"
+#include "wire/metadata.h"
+#include "metainfo/metainfo.h"
+#include "core/sha1.h"
 #include "tap.h"
 
 static void test_parse(void)

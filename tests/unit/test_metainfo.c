@@ -7,10 +7,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "buf.h"
-#include "magnet.h"
-#include "metainfo.h"
-#include "sha1.h"
+#include "core/buf.h"
+#include "metainfo/magnet.h"
+#include "metainfo/metainfo.h"
+#include "core/sha1.h"
 #include "tap.h"
 
 /*

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "picker.h"
+#include "pieces/picker.h"
 #include "tap.h"
 
 static int asked_for_block_zero_of_3(void *arg, const struct bt_block *b)

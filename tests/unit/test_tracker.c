@@ -5,12 +5,12 @@
  */
 #include <string.h>
 
-#include "magnet.h"
-#include "net.h"
+#include "metainfo/magnet.h"
+#include "core/net.h"
 #include "tap.h"
-#include "tracker.h"
-#include "tracker_server.h"
-#include "tracker_swarm.h"
+#include "tracker/tracker.h"
+#include "tracker/tracker_server.h"
+#include "tracker/tracker_swarm.h"
 
 static const unsigned char hash[20] = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23,
                                        0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67};

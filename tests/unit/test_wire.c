@@ -5,13 +5,13 @@
  */
 #include <string.h>
 
-#include "bitfield.h"
-#include "extension.h"
-#include "handshake.h"
-#include "message.h"
-#include "peerid.h"
+#include "wire/bitfield.h"
+#include "wire/extension.h"
+#include "wire/handshake.h"
+#include "wire/message.h"
+#include "wire/peerid.h"
 #include "tap.h"
-#include "trace.h"
+#include "wire/trace.h"
 
 /* Parse a frame given as bytes; return the error. */
 static enum bt_err parse(const unsigned char *p, size_t n, size_t pieces, struct bt_message *m)

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "loop.h"
-#include "storage.h"
+#include "core/loop.h"
+#include "pieces/storage.h"
 #include "tap.h"
-#include "writeback.h"
+#include "pieces/writeback.h"
 
 #define BLOCK 16384
 #define PIECE (2 * BLOCK)

@@ -1,0 +1,365 @@
+/*
+ * storage.c - torrent byte ranges onto files, with pread/pwrite.  See storage.h
+ * for the layout and the DATA convention.
+ */
+/* O_DIRECT is not POSIX: glibc shows it only to _GNU_SOURCE.  Where a system
+ * has no such flag, every write goes through the page cache. */
+#define _GNU_SOURCE
+#include "pieces/storage.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/sha1.h"
+
+void bt_storage_init(struct bt_storage *st)
+{
+    size_t i;
+
+    memset(st, 0, sizeof(*st));
+    st->root_fd = -1;
+    for (i = 0; i < BT_STORAGE_MAX_FD; i++)
+        st->slots[i].fd = -1;
+}
+
+void bt_storage_release(struct bt_storage *st)
+{
+    size_t i;
+
+    for (i = 0; i < BT_STORAGE_MAX_FD; i++)
+        if (st->slots[i].fd >= 0)
+            close(st->slots[i].fd);
+    if (st->root_fd >= 0)
+        close(st->root_fd);
+    free(st->single_path);
+    bt_storage_init(st);
+}
+
+enum bt_err bt_storage_open(struct bt_storage *st, const struct bt_torrent *t, const char *data,
+                            unsigned flags)
+{
+    struct stat sb;
+
+    bt_storage_release(st);
+    st->t = t;
+    st->flags = flags;
+    if (stat(data, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        st->root_fd = open(data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return st->root_fd >= 0 ? BT_OK : BT_ERR_IO;
+    }
+    if (t->multi_file)
+        return BT_ERR_STORAGE_PATH;
+    st->single_path = strdup(data);
+    return st->single_path != NULL ? BT_OK : BT_ERR_NOMEM;
+}
+
+enum bt_err bt_storage_clone(struct bt_storage *dst, const struct bt_storage *src)
+{
+    bt_storage_init(dst);
+    dst->t = src->t;
+    dst->flags = src->flags;
+    dst->no_direct = src->no_direct;
+    if (src->root_fd >= 0) {
+        dst->root_fd = fcntl(src->root_fd, F_DUPFD_CLOEXEC, 0);
+        if (dst->root_fd < 0)
+            return BT_ERR_IO;
+    }
+    if (src->single_path != NULL) {
+        dst->single_path = strdup(src->single_path);
+        if (dst->single_path == NULL) {
+            bt_storage_release(dst);
+            return BT_ERR_NOMEM;
+        }
+    }
+    return BT_OK;
+}
+
+/* An element that would not name a child of its directory: defence in depth,
+ * metainfo.c refuses them already. */
+static int unsafe_element(const char *e)
+{
+    return e[0] == '\0' || strcmp(e, ".") == 0 || strcmp(e, "..") == 0;
+}
+
+/* Open one directory under dirfd, creating it when writing. */
+static int open_dir(struct bt_storage *st, int dirfd, const char *name)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+    if (fd < 0 && errno == ENOENT && (st->flags & BT_STORAGE_WRITE) != 0) {
+        if (mkdirat(dirfd, name, 0777) < 0 && errno != EEXIST)
+            return -1;
+        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    return fd;
+}
+
+/* errno after a failed openat: a link or a non-directory in the way is a path
+ * problem, anything else is plain I/O. */
+static enum bt_err open_error(void)
+{
+    return (errno == ELOOP || errno == ENOTDIR) ? BT_ERR_STORAGE_PATH : BT_ERR_IO;
+}
+
+/* Open file idx: name, then its path elements, one openat() each. */
+static enum bt_err open_file(struct bt_storage *st, size_t idx, int *out)
+{
+    const struct bt_torrent *t = st->t;
+    int wflags = (st->flags & BT_STORAGE_WRITE) != 0 ? O_RDWR | O_CREAT : O_RDONLY;
+    char *path, *elem, *slash;
+    int dirfd, fd;
+    enum bt_err err = BT_OK;
+
+    if (st->single_path != NULL) {
+        *out = open(st->single_path, wflags | O_CLOEXEC, 0666);
+        return *out >= 0 ? BT_OK : BT_ERR_IO;
+    }
+    path = t->multi_file ? malloc(strlen(t->name) + 1 + strlen(t->files[idx].path) + 1)
+                         : strdup(t->name);
+    if (path == NULL)
+        return BT_ERR_NOMEM;
+    if (t->multi_file) {
+        strcpy(path, t->name);
+        strcat(path, "/");
+        strcat(path, t->files[idx].path);
+    }
+    dirfd = st->root_fd;
+    elem = path;
+    for (;;) {
+        slash = strchr(elem, '/');
+        if (slash != NULL)
+            *slash = '\0';
+        if (unsafe_element(elem)) {
+            err = BT_ERR_STORAGE_PATH;
+            break;
+        }
+        if (slash == NULL) {
+            fd = openat(dirfd, elem, wflags | O_NOFOLLOW | O_CLOEXEC, 0666);
+            if (fd < 0)
+                err = open_error();
+            *out = fd;
+            break;
+        }
+        fd = open_dir(st, dirfd, elem);
+        if (dirfd != st->root_fd)
+            close(dirfd);
+        if (fd < 0) {
+            err = open_error();
+            dirfd = st->root_fd;
+            break;
+        }
+        dirfd = fd;
+        elem = slash + 1;
+    }
+    if (dirfd != st->root_fd) {
+        int saved = errno;
+
+        close(dirfd);
+        errno = saved;
+    }
+    free(path);
+    return err;
+}
+
+/* The fd of file idx, from the cache or freshly opened. */
+static enum bt_err file_fd(struct bt_storage *st, size_t idx, int *fd)
+{
+    size_t i, slot = BT_STORAGE_MAX_FD;
+    enum bt_err err;
+
+    for (i = 0; i < BT_STORAGE_MAX_FD; i++) {
+        if (st->slots[i].fd >= 0 && st->slots[i].file == idx) {
+            *fd = st->slots[i].fd;
+            return BT_OK;
+        }
+        if (st->slots[i].fd < 0 && slot == BT_STORAGE_MAX_FD)
+            slot = i;
+    }
+    if (slot == BT_STORAGE_MAX_FD) {
+        slot = st->next_victim;
+        st->next_victim = (st->next_victim + 1) % BT_STORAGE_MAX_FD;
+        close(st->slots[slot].fd);
+        st->slots[slot].fd = -1;
+    }
+    err = open_file(st, idx, fd);
+    if (err != BT_OK)
+        return err;
+    st->slots[slot].file = idx;
+    st->slots[slot].fd = *fd;
+    return BT_OK;
+}
+
+/* The first file that holds byte off (files of length 0 hold nothing). */
+static size_t file_at(const struct bt_torrent *t, int64_t off)
+{
+    size_t lo = 0, hi = t->file_count;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (t->files[mid].offset + t->files[mid].length <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/*
+ * pwrite() past the page cache: O_DIRECT is set on fd for this one call, so
+ * the fd's reads stay cached.  -1 with errno EINVAL where the file system
+ * refuses direct I/O (tmpfs), or p, off or n are not aligned as it needs.
+ */
+static ssize_t pwrite_direct(int fd, const unsigned char *p, size_t n, off_t off)
+{
+#ifdef O_DIRECT
+    int flags = fcntl(fd, F_GETFL);
+    ssize_t r;
+    int saved;
+
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_DIRECT) < 0)
+        return -1;
+    r = pwrite(fd, p, n, off);
+    saved = errno;
+    (void)fcntl(fd, F_SETFL, flags);
+    errno = saved;
+    return r;
+#else
+    (void)fd, (void)p, (void)n, (void)off;
+    errno = EINVAL;
+    return -1;
+#endif
+}
+
+/* The part of n bytes at p, file offset in_file, that may go past the page cache. */
+static size_t direct_part(const struct bt_storage *st, const unsigned char *p, int64_t in_file,
+                          size_t n)
+{
+    if (st->no_direct || (uintptr_t)p % BT_STORAGE_ALIGN != 0 || in_file % BT_STORAGE_ALIGN != 0)
+        return 0;
+    return n - n % BT_STORAGE_ALIGN;
+}
+
+enum io_op { IO_READ, IO_WRITE, IO_WRITE_DIRECT };
+
+/* Do op on len bytes at torrent offset off, one file's part of the range at a time. */
+static enum bt_err io(struct bt_storage *st, int64_t off, unsigned char *p, size_t len,
+                      enum io_op op)
+{
+    const struct bt_torrent *t = st->t;
+    size_t idx;
+
+    if (off < 0 || (uint64_t)len > (uint64_t)(t->total_length - off) || off > t->total_length)
+        return BT_ERR_INVALID;
+    idx = file_at(t, off);
+    while (len > 0) {
+        const struct bt_file *f = &t->files[idx];
+        int64_t in_file = off - f->offset;
+        size_t n = len, direct;
+        int fd;
+        enum bt_err err;
+
+        if ((uint64_t)n > (uint64_t)(f->length - in_file))
+            n = (size_t)(f->length - in_file);
+        st->failed_file = idx;
+        err = file_fd(st, idx, &fd);
+        if (err != BT_OK)
+            return err;
+        direct = op == IO_WRITE_DIRECT ? direct_part(st, p, in_file, n) : 0;
+        if (direct > 0) {
+            ssize_t r = pwrite_direct(fd, p, direct, (off_t)in_file);
+
+            /* Whatever is not written here, the loop below writes through the cache. */
+            if (r < 0 && errno == EINVAL)
+                st->no_direct = 1; /* nor ever here, on this file system */
+            else if (r < 0 && errno != EINTR)
+                return errno == ENOSPC ? BT_ERR_STORAGE_SPACE : BT_ERR_IO;
+            else if (r > 0) {
+                /* A short write (a full disk) leaves the rest to the loop below. */
+                st->direct_bytes += (uint64_t)r;
+                p += r;
+                len -= (size_t)r;
+                n -= (size_t)r;
+                off += r;
+                in_file += r;
+            }
+        }
+        while (n > 0) {
+            ssize_t r =
+                op == IO_READ ? pread(fd, p, n, (off_t)in_file) : pwrite(fd, p, n, (off_t)in_file);
+
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0)
+                return errno == ENOSPC ? BT_ERR_STORAGE_SPACE : BT_ERR_IO;
+            if (r == 0)
+                return BT_ERR_STORAGE_SHORT;
+            p += r;
+            len -= (size_t)r;
+            n -= (size_t)r;
+            off += r;
+            in_file += r;
+        }
+        idx++;
+    }
+    return BT_OK;
+}
+
+enum bt_err bt_storage_read(struct bt_storage *st, int64_t off, void *p, size_t len)
+{
+    return io(st, off, p, len, IO_READ);
+}
+
+enum bt_err bt_storage_write(struct bt_storage *st, int64_t off, const void *p, size_t len)
+{
+    /* io() only writes from p when asked to write: the cast keeps one loop for both. */
+    return io(st, off, (unsigned char *)p, len, IO_WRITE);
+}
+
+enum bt_err bt_storage_write_direct(struct bt_storage *st, int64_t off, const void *p, size_t len)
+{
+    return io(st, off, (unsigned char *)p, len, IO_WRITE_DIRECT);
+}
+
+enum bt_err bt_storage_prepare(struct bt_storage *st)
+{
+    size_t i;
+
+    for (i = 0; i < st->t->file_count; i++) {
+        struct stat sb;
+        enum bt_err err;
+        int fd;
+
+        st->failed_file = i;
+        err = file_fd(st, i, &fd);
+        if (err != BT_OK)
+            return err;
+        if (fstat(fd, &sb) < 0)
+            return BT_ERR_IO;
+        if (sb.st_size != st->t->files[i].length &&
+            ftruncate(fd, (off_t)st->t->files[i].length) < 0)
+            return errno == ENOSPC || errno == EFBIG ? BT_ERR_STORAGE_SPACE : BT_ERR_IO;
+    }
+    return BT_OK;
+}
+
+enum bt_err bt_storage_verify_piece(struct bt_storage *st, size_t idx, unsigned char *buf)
+{
+    const struct bt_torrent *t = st->t;
+    int64_t size = bt_torrent_piece_size(t, idx);
+    unsigned char digest[BT_SHA1_LEN];
+    enum bt_err err;
+
+    if (idx >= t->piece_count || size < 0)
+        return BT_ERR_INVALID;
+    err = bt_storage_read(st, (int64_t)idx * t->piece_length, buf, (size_t)size);
+    if (err == BT_OK)
+        err = bt_sha1(buf, (size_t)size, digest);
+    if (err == BT_OK && memcmp(digest, t->piece_hashes + idx * BT_PIECE_HASH_LEN, BT_SHA1_LEN) != 0)
+        err = BT_ERR_PEER_HASH;
+    return err;
+}

@@ -1,0 +1,970 @@
+/*
+ * download.c - the multi-peer download session.  See download.h for the loop it
+ * runs; this file is the bookkeeping: connections and candidates, requests in
+ * flight, hashing as blocks arrive, and blame when a piece fails.
+ */
+#include "session/download.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wire/peerid.h"
+
+void bt_download_init(struct bt_download *dl)
+{
+    memset(dl, 0, sizeof(*dl));
+    dl->listen_fd = -1;
+    bt_picker_init(&dl->picker);
+    bt_bitfield_init(&dl->have);
+    bt_writeback_init(&dl->wb);
+}
+
+static void say(struct bt_download *dl, const char *peer, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void say(struct bt_download *dl, const char *peer, const char *fmt, ...)
+{
+    char text[BT_DL_LOG_MAX];
+    va_list ap;
+
+    if (dl->log == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    dl->log(dl->log_arg, peer, text);
+}
+
+/* Stop the loop because of a local failure the user must hear about. */
+static void fatal(struct bt_download *dl, enum bt_err err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fatal(struct bt_download *dl, enum bt_err err, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (dl->fatal != BT_OK)
+        return;
+    dl->fatal = err;
+    va_start(ap, fmt);
+    vsnprintf(dl->fatal_detail, sizeof(dl->fatal_detail), fmt, ap);
+    va_end(ap);
+    bt_loop_stop(dl->loop);
+}
+
+/* ---- pieces in progress: hashing and blame ---- */
+
+static struct bt_dl_active *find_active(struct bt_download *dl, uint32_t index)
+{
+    size_t i;
+
+    for (i = 0; i < dl->active_count; i++)
+        if (dl->active[i].index == index)
+            return &dl->active[i];
+    return NULL;
+}
+
+static struct bt_dl_active *add_active(struct bt_download *dl, uint32_t index)
+{
+    struct bt_dl_active *a;
+
+    if (dl->active_count == dl->active_cap) {
+        size_t newcap = dl->active_cap == 0 ? 16 : dl->active_cap * 2;
+        struct bt_dl_active *p = realloc(dl->active, newcap * sizeof(*p));
+
+        if (p == NULL)
+            return NULL;
+        dl->active = p;
+        dl->active_cap = newcap;
+    }
+    a = &dl->active[dl->active_count++];
+    memset(a, 0, sizeof(*a));
+    a->index = index;
+    bt_sha1_init(&a->sha);
+    return a;
+}
+
+static void drop_active(struct bt_download *dl, struct bt_dl_active *a)
+{
+    bt_sha1_release(&a->sha);
+    *a = dl->active[--dl->active_count];
+}
+
+static void note_contributor(struct bt_dl_active *a, size_t cand)
+{
+    size_t i;
+
+    if (cand == SIZE_MAX) {
+        a->anonymous = 1;
+        return;
+    }
+    for (i = 0; i < a->n_contrib; i++)
+        if (a->contrib[i] == cand)
+            return;
+    if (a->n_contrib < BT_DL_CONTRIBUTORS)
+        a->contrib[a->n_contrib++] = cand;
+    else
+        a->anonymous = 1; /* too many to blame any one of them */
+}
+
+/* ---- connections and candidates ---- */
+
+static struct bt_dl_conn *conn_for_cand(struct bt_download *dl, size_t cand)
+{
+    size_t i;
+
+    for (i = 0; i < dl->max_conns; i++)
+        if (dl->conns[i] != NULL && dl->conns[i]->cand == cand)
+            return dl->conns[i];
+    return NULL;
+}
+
+/*
+ * Ban a candidate.  Its connection is only marked: it may be the very one whose
+ * callback is running, and a peer must never be freed under its own feet.  The
+ * connection closes itself at its next message or tick (see doomed()).
+ */
+static void ban(struct bt_download *dl, size_t cand, const char *why)
+{
+    struct bt_dl_conn *c;
+    char name[BT_ADDR_STRLEN];
+
+    if (cand == SIZE_MAX || dl->cands[cand].state == BT_DL_CAND_BANNED)
+        return;
+    bt_addr_format(&dl->cands[cand].addr, name);
+    say(dl, name, "banned: %s", why);
+    dl->cands[cand].state = BT_DL_CAND_BANNED;
+    c = conn_for_cand(dl, cand);
+    if (c != NULL)
+        c->doomed = 1;
+}
+
+/* A banned connection ends itself with an error from its own callback. */
+static enum bt_err doomed(struct bt_dl_conn *c)
+{
+    if (!c->doomed)
+        return BT_OK;
+    bt_peer_why(&c->peer, "banned");
+    return BT_ERR_PEER_HASH;
+}
+
+/* Release every request c has in flight (choke, snub, close). */
+static void release_inflight(struct bt_download *dl, struct bt_dl_conn *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->n_inflight; i++)
+        bt_picker_block_released(&dl->picker, &c->inflight[i]);
+    c->n_inflight = 0;
+}
+
+/* The slot's connection is gone: forget it. */
+static void forget(struct bt_dl_conn *c)
+{
+    struct bt_download *dl = c->dl;
+
+    release_inflight(dl, c);
+    if (c->has.count > 0)
+        bt_picker_peer_bitfield(&dl->picker, c->has.bits, 0);
+    dl->uploaded += c->up.bytes_sent;
+    dl->conns[c->slot] = NULL;
+    dl->conn_count--;
+    bt_bitfield_release(&c->has);
+    free(c);
+}
+
+static int in_flight_here(void *arg, const struct bt_block *b)
+{
+    const struct bt_dl_conn *c = arg;
+    size_t i;
+
+    for (i = 0; i < c->n_inflight; i++)
+        if (c->inflight[i].piece == b->piece && c->inflight[i].offset == b->offset)
+            return 1;
+    return 0;
+}
+
+/* Does the peer have a piece we lack?  O(pieces): called rarely. */
+static int peer_useful(const struct bt_download *dl, const struct bt_dl_conn *c)
+{
+    size_t i;
+
+    for (i = 0; i < dl->t->piece_count; i++)
+        if (bt_bitfield_get(&c->has, i) && !bt_bitfield_get(&dl->have, i))
+            return 1;
+    return 0;
+}
+
+static enum bt_err set_interest(struct bt_dl_conn *c, int want)
+{
+    if (c->interested == want)
+        return BT_OK;
+    c->interested = want;
+    return bt_peer_send_simple(&c->peer, want ? BT_MSG_INTERESTED : BT_MSG_NOT_INTERESTED);
+}
+
+/* Keep depth requests in flight while the peer lets us. */
+static enum bt_err request_more(struct bt_dl_conn *c)
+{
+    struct bt_download *dl = c->dl;
+    size_t depth = c->depth;
+
+    if (!c->open || dl->complete || c->doomed)
+        return BT_OK;
+    if (c->peer.has_ext && c->peer.ext.reqq > 0 && (uint64_t)c->peer.ext.reqq < depth)
+        depth = (size_t)c->peer.ext.reqq;
+    while (!c->choking_us && c->n_inflight < depth) {
+        struct bt_block b;
+        enum bt_err err;
+
+        if (!bt_picker_next(&dl->picker, c->has.bits, in_flight_here, c, &b))
+            break;
+        err = bt_peer_send_request(&c->peer, BT_MSG_REQUEST, b.piece, b.offset, b.length);
+        if (err != BT_OK) {
+            bt_picker_block_released(&dl->picker, &b);
+            return err == BT_ERR_TOO_LARGE ? BT_OK : err; /* send buffer full: later */
+        }
+        c->inflight[c->n_inflight++] = b;
+    }
+    if (c->n_inflight == 0 && c->interested && !peer_useful(dl, c))
+        return set_interest(c, 0);
+    return BT_OK;
+}
+
+/* Tell every open connection we have piece idx; cancel duplicates of it. */
+static void announce_have(struct bt_download *dl, uint32_t idx)
+{
+    size_t i;
+
+    for (i = 0; i < dl->max_conns; i++) {
+        struct bt_dl_conn *c = dl->conns[i];
+
+        if (c == NULL || !c->open)
+            continue;
+        /* A failure to queue is not worth a drop: the peer only misses a have. */
+        (void)bt_peer_send_have(&c->peer, idx);
+    }
+}
+
+/* In endgame several peers may have the same block in flight: cancel the others. */
+static void cancel_duplicates(struct bt_download *dl, const struct bt_dl_conn *got,
+                              const struct bt_block *b)
+{
+    size_t i, j;
+
+    for (i = 0; i < dl->max_conns; i++) {
+        struct bt_dl_conn *c = dl->conns[i];
+
+        if (c == NULL || c == got)
+            continue;
+        for (j = 0; j < c->n_inflight; j++) {
+            if (c->inflight[j].piece == b->piece && c->inflight[j].offset == b->offset) {
+                (void)bt_peer_send_request(&c->peer, BT_MSG_CANCEL, b->piece, b->offset, b->length);
+                c->inflight[j] = c->inflight[--c->n_inflight];
+                break;
+            }
+        }
+    }
+}
+
+/* Hash what follows a->hashed: blocks that arrived out of order, read back
+ * from the piece's slot or from the files (writeback.h). */
+static enum bt_err hash_rest(struct bt_download *dl, struct bt_dl_active *a, int64_t size)
+{
+    int64_t base = (int64_t)a->index * dl->t->piece_length;
+
+    while (a->hashed < size) {
+        size_t n = size - a->hashed < BT_BLOCK_SIZE ? (size_t)(size - a->hashed) : BT_BLOCK_SIZE;
+        enum bt_err err = bt_writeback_get(&dl->wb, a->index, base + a->hashed, dl->scratch, n);
+
+        if (err == BT_OK)
+            err = bt_sha1_update(&a->sha, dl->scratch, n);
+        if (err != BT_OK)
+            return err;
+        a->hashed += (uint32_t)n;
+    }
+    return BT_OK;
+}
+
+static void piece_verified(struct bt_download *dl, uint32_t idx)
+{
+    size_t i;
+
+    bt_picker_piece_done(&dl->picker, idx);
+    bt_bitfield_set(&dl->have, idx);
+    dl->have_bytes += bt_torrent_piece_size(dl->t, idx);
+    dl->last_progress_ms = bt_loop_now_ms();
+    announce_have(dl, idx);
+    if (!bt_picker_complete(&dl->picker))
+        return;
+    dl->complete = 1;
+    say(dl, NULL, "complete: every piece verified");
+    for (i = 0; i < dl->max_conns; i++) {
+        struct bt_dl_conn *c = dl->conns[i];
+
+        if (c != NULL && c->open)
+            (void)set_interest(c, 0);
+    }
+    if (!dl->seed_after)
+        bt_loop_stop(dl->loop);
+}
+
+static void piece_failed(struct bt_download *dl, struct bt_dl_active *a)
+{
+    int64_t size = bt_torrent_piece_size(dl->t, a->index);
+    size_t i;
+
+    dl->hash_fails++;
+    dl->wasted += (uint64_t)size;
+    bt_picker_piece_failed(&dl->picker, a->index);
+    say(dl, NULL, "piece %" PRIu32 " failed its hash check; fetching it again", a->index);
+    /* One sender: it is the culprit.  Several: each gets a strike, and the one
+     * that keeps turning up in failed pieces is banned. */
+    for (i = 0; i < a->n_contrib; i++) {
+        size_t cand = a->contrib[i];
+
+        dl->cands[cand].strikes++;
+        if ((a->n_contrib == 1 && !a->anonymous) || dl->cands[cand].strikes >= BT_DL_STRIKES)
+            ban(dl, cand, "sent data that failed a piece's hash check");
+    }
+}
+
+/* Writing to file failed with errno err_errno: nothing more can be kept. */
+static void write_failed(struct bt_download *dl, enum bt_err err, int err_errno, size_t file)
+{
+    fatal(dl, err_errno == ENOSPC ? BT_ERR_STORAGE_SPACE : err, "cannot write %s: %s",
+          dl->t->files[file].path, strerror(err_errno));
+}
+
+/* The writer thread has put a verified piece on disk (writeback.h). */
+static void on_written(void *arg, uint32_t piece, enum bt_err err, int err_errno, size_t file)
+{
+    struct bt_download *dl = arg;
+
+    if (err != BT_OK)
+        write_failed(dl, err, err_errno, file);
+    else
+        piece_verified(dl, piece);
+}
+
+/* Block b of c arrived in m's payload: write it, hash it, maybe finish its piece. */
+static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
+                              const unsigned char *data)
+{
+    struct bt_download *dl = c->dl;
+    int64_t off = (int64_t)b->piece * dl->t->piece_length + b->offset;
+    int64_t size = bt_torrent_piece_size(dl->t, b->piece);
+    struct bt_dl_active *a;
+    unsigned char digest[BT_SHA1_LEN];
+    enum bt_err err;
+    int done = bt_picker_block_received(&dl->picker, b);
+
+    if (done < 0) {
+        dl->wasted += b->length; /* a duplicate from endgame */
+        return BT_OK;
+    }
+    cancel_duplicates(dl, c, b);
+    a = find_active(dl, b->piece);
+    if (a == NULL) {
+        /* The piece's first block: it may get a slot in memory (writeback.h). */
+        a = add_active(dl, b->piece);
+        if (a == NULL)
+            return BT_ERR_NOMEM;
+        bt_writeback_begin(&dl->wb, b->piece);
+    }
+    err = bt_writeback_put(&dl->wb, b->piece, off, data, b->length);
+    if (err != BT_OK) {
+        int saved = errno;
+
+        bt_picker_block_released(&dl->picker, b);
+        write_failed(dl, err, saved, dl->storage->failed_file);
+        return BT_OK;
+    }
+    note_contributor(a, c->cand);
+    if (b->offset == a->hashed) {
+        err = bt_sha1_update(&a->sha, data, b->length);
+        if (err != BT_OK)
+            return err;
+        a->hashed += b->length;
+    }
+    if (done == 0)
+        return BT_OK;
+
+    /* The piece is whole. */
+    err = hash_rest(dl, a, size);
+    if (err != BT_OK) {
+        fatal(dl, err, "cannot read back piece %" PRIu32 ": %s", b->piece, strerror(errno));
+        return BT_OK;
+    }
+    err = bt_sha1_final(&a->sha, digest);
+    if (err != BT_OK)
+        return err;
+    if (memcmp(digest, dl->t->piece_hashes + (size_t)b->piece * BT_SHA1_LEN, BT_SHA1_LEN) != 0) {
+        (void)bt_writeback_end(&dl->wb, b->piece, 0);
+        piece_failed(dl, a);
+        drop_active(dl, a);
+        return BT_OK;
+    }
+    drop_active(dl, a);
+    /* On disk before anyone hears we have it, and so may ask for it: a piece
+     * in a slot is had once the writer has written it (on_written). */
+    if (!bt_writeback_end(&dl->wb, b->piece, 1))
+        piece_verified(dl, b->piece);
+    return BT_OK;
+}
+
+static enum bt_err on_piece(struct bt_dl_conn *c, const struct bt_message *m)
+{
+    struct bt_download *dl = c->dl;
+    struct bt_block b = {m->index, m->begin, (uint32_t)m->payload_len};
+    size_t i;
+
+    dl->downloaded += b.length;
+    c->bytes_down += b.length;
+    c->window_bytes += b.length;
+    c->last_block_ms = bt_loop_now_ms();
+    for (i = 0; i < c->n_inflight; i++) {
+        if (c->inflight[i].piece == b.piece && c->inflight[i].offset == b.offset &&
+            c->inflight[i].length == b.length)
+            break;
+    }
+    if (i == c->n_inflight) {
+        /* Not asked of this peer: a late answer to a cancel, or a pushy peer. */
+        c->waste += b.length;
+        dl->wasted += b.length;
+        if (c->waste > BT_DL_MAX_WASTE) {
+            bt_peer_why(&c->peer, "sent %" PRIu64 " bytes we did not ask for", c->waste);
+            return BT_ERR_PEER_MESSAGE;
+        }
+        return BT_OK;
+    }
+    c->inflight[i] = c->inflight[--c->n_inflight];
+    return take_block(c, &b, m->payload);
+}
+
+static enum bt_err on_handshake(void *arg, struct bt_peer *p)
+{
+    struct bt_dl_conn *c = arg;
+    struct bt_download *dl = c->dl;
+    char client[BT_PEERID_NAME_MAX];
+
+    if (memcmp(p->remote.peer_id, dl->cfg.peer_id, BT_PEER_ID_LEN) == 0) {
+        if (c->cand != SIZE_MAX)
+            dl->cands[c->cand].state = BT_DL_CAND_BANNED;
+        bt_peer_why(p, "that is us");
+        return BT_ERR_PEER_HANDSHAKE;
+    }
+    c->open = 1;
+    dl->peers_ever++;
+    if (c->cand != SIZE_MAX)
+        dl->cands[c->cand].fails = 0;
+    bt_peerid_client(p->remote.peer_id, client);
+    say(dl, p->name, "connected (%s)", client);
+    if (bt_bitfield_popcount(&dl->have) == 0)
+        return BT_OK; /* BEP 3: a peer with nothing may skip the bitfield */
+    return bt_peer_send_bitfield(p, dl->have.bits, bt_bitfield_bytes(dl->have.count));
+}
+
+static enum bt_err on_message(void *arg, struct bt_peer *p, const struct bt_message *m)
+{
+    struct bt_dl_conn *c = arg;
+    struct bt_download *dl = c->dl;
+    enum bt_err err;
+    int handled;
+
+    err = doomed(c);
+    if (err == BT_OK)
+        err = bt_upload_message(&c->up, p, m, &handled);
+    if (handled || err != BT_OK)
+        return err;
+    switch (m->id) {
+    case BT_MSG_CHOKE:
+        c->choking_us = 1;
+        release_inflight(dl, c); /* BEP 3: a choke discards our pending requests */
+        return BT_OK;
+    case BT_MSG_UNCHOKE:
+        c->choking_us = 0;
+        return request_more(c);
+    case BT_MSG_HAVE:
+        if (!bt_bitfield_get(&c->has, m->index)) {
+            bt_bitfield_set(&c->has, m->index);
+            bt_picker_peer_has(&dl->picker, m->index);
+        }
+        if (!bt_bitfield_get(&dl->have, m->index)) {
+            err = set_interest(c, 1);
+            if (err == BT_OK)
+                err = request_more(c);
+        }
+        return err;
+    case BT_MSG_BITFIELD:
+        if (bt_bitfield_popcount(&c->has) > 0)
+            bt_picker_peer_bitfield(&dl->picker, c->has.bits, 0);
+        err = bt_bitfield_load(&c->has, m->payload, m->payload_len);
+        if (err != BT_OK) {
+            bt_peer_why(p, "malformed bitfield");
+            return err;
+        }
+        bt_picker_peer_bitfield(&dl->picker, c->has.bits, 1);
+        err = set_interest(c, !dl->complete && peer_useful(dl, c));
+        if (err == BT_OK)
+            err = request_more(c);
+        return err;
+    case BT_MSG_HAVE_ALL:
+        bt_bitfield_set_all(&c->has);
+        bt_picker_peer_bitfield(&dl->picker, c->has.bits, 1);
+        err = set_interest(c, !dl->complete);
+        if (err == BT_OK)
+            err = request_more(c);
+        return err;
+    case BT_MSG_PIECE:
+        err = on_piece(c, m);
+        if (err == BT_OK)
+            err = doomed(c);
+        if (err == BT_OK)
+            err = request_more(c);
+        return err;
+    case BT_MSG_REJECT: {
+        struct bt_block b = {m->index, m->begin, m->length};
+        size_t i;
+
+        for (i = 0; i < c->n_inflight; i++) {
+            if (c->inflight[i].piece == b.piece && c->inflight[i].offset == b.offset) {
+                bt_picker_block_released(&dl->picker, &c->inflight[i]);
+                c->inflight[i] = c->inflight[--c->n_inflight];
+                break;
+            }
+        }
+        return BT_OK;
+    }
+    default:
+        return BT_OK; /* port, suggest, allowed fast, extensions we did not offer */
+    }
+}
+
+static enum bt_err on_drain(void *arg, struct bt_peer *p)
+{
+    struct bt_dl_conn *c = arg;
+    enum bt_err err = bt_upload_serve(&c->up, p);
+
+    if (err == BT_OK)
+        err = request_more(c);
+    return err;
+}
+
+/* Twice a second from peer.c: the rate, the depth, and snubbing. */
+static enum bt_err on_tick(void *arg, struct bt_peer *p)
+{
+    struct bt_dl_conn *c = arg;
+    struct bt_download *dl = c->dl;
+    uint64_t now = bt_loop_now_ms();
+    uint64_t sample = c->window_bytes * (1000 / BT_PEER_TICK_MS);
+    uint64_t want;
+
+    if (c->doomed)
+        return doomed(c);
+    /* Smooth over a few ticks: a new sample weighs a quarter. */
+    c->rate = (c->rate * 3 + sample) / 4;
+    c->window_bytes = 0;
+    want = c->rate * BT_DL_INFLIGHT_MS / 1000 / BT_BLOCK_SIZE;
+    c->depth = want < BT_DL_MIN_DEPTH   ? BT_DL_MIN_DEPTH
+               : want > BT_DL_MAX_DEPTH ? BT_DL_MAX_DEPTH
+                                        : (size_t)want;
+    if (c->n_inflight > 0 && now - c->last_block_ms > BT_DL_SNUB_MS) {
+        /* Snubbed: let faster peers have its blocks, and keep asking it for one. */
+        say(dl, p->name, "snubbed us for %d s; its requests go to others", BT_DL_SNUB_MS / 1000);
+        release_inflight(dl, c);
+        c->last_block_ms = now;
+    }
+    return request_more(c);
+}
+
+static void on_close(void *arg, struct bt_peer *p, enum bt_err err)
+{
+    struct bt_dl_conn *c = arg;
+    struct bt_download *dl = c->dl;
+
+    if (c->cand != SIZE_MAX) {
+        struct bt_dl_candidate *cand = &dl->cands[c->cand];
+        uint64_t wait = BT_DL_RETRY_MS;
+        unsigned i;
+
+        if (cand->state != BT_DL_CAND_BANNED)
+            cand->state = BT_DL_CAND_IDLE;
+        cand->fails++;
+        for (i = 1; i < cand->fails && wait < BT_DL_RETRY_MAX_MS; i++)
+            wait *= 2;
+        cand->retry_ms = bt_loop_now_ms() + wait;
+    }
+    if (c->open || err != BT_ERR_NET_CONNECT)
+        say(dl, p->name, "%s: %s%s%s", c->open ? "disconnected" : "failed", bt_strerror(err),
+            bt_peer_detail(p)[0] != '\0' ? ": " : "", bt_peer_detail(p));
+    forget(c);
+}
+
+static void on_trace(void *arg, struct bt_peer *p, const char *text, size_t len)
+{
+    struct bt_dl_conn *c = arg;
+
+    c->dl->trace(c->dl->trace_arg, p->name, text, len);
+}
+
+static const struct bt_peer_ops dl_ops = {
+    .on_handshake = on_handshake,
+    .on_message = on_message,
+    .on_drain = on_drain,
+    .on_tick = on_tick,
+    .on_close = on_close,
+    .on_trace = on_trace,
+};
+
+static const struct bt_peer_ops dl_ops_quiet = {
+    .on_handshake = on_handshake,
+    .on_message = on_message,
+    .on_drain = on_drain,
+    .on_tick = on_tick,
+    .on_close = on_close,
+};
+
+static struct bt_dl_conn *new_conn(struct bt_download *dl, size_t cand)
+{
+    struct bt_dl_conn *c;
+    size_t i;
+
+    if (dl->conn_count >= dl->max_conns)
+        return NULL;
+    for (i = 0; i < dl->max_conns && dl->conns[i] != NULL; i++)
+        ;
+    c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return NULL;
+    bt_bitfield_init(&c->has);
+    if (bt_bitfield_resize(&c->has, dl->t->piece_count) != BT_OK) {
+        free(c);
+        return NULL;
+    }
+    c->dl = dl;
+    c->slot = i;
+    c->cand = cand;
+    c->choking_us = 1;
+    c->depth = BT_DL_MIN_DEPTH;
+    c->last_block_ms = bt_loop_now_ms();
+    bt_upload_init(&c->up, dl->t, dl->storage, &dl->have);
+    bt_peer_init(&c->peer, dl->loop, &dl->cfg, dl->trace != NULL ? &dl_ops : &dl_ops_quiet, c);
+    dl->conns[i] = c;
+    dl->conn_count++;
+    return c;
+}
+
+/* Dial idle candidates whose retry time has come, up to the connection cap. */
+static void fill_slots(struct bt_download *dl)
+{
+    uint64_t now = bt_loop_now_ms();
+    size_t i;
+
+    /* A seeding session still dials the peers it learns of: some clients
+     * (transmission) ignore a loopback or LAN peer that a tracker names, so
+     * they only meet us if we call them. */
+    if (dl->complete && !dl->seed_after)
+        return;
+    for (i = 0; i < dl->cand_count && dl->conn_count < dl->max_conns; i++) {
+        struct bt_dl_candidate *cand = &dl->cands[i];
+        struct bt_dl_conn *c;
+
+        if (cand->state != BT_DL_CAND_IDLE || cand->retry_ms > now ||
+            cand->fails >= BT_DL_MAX_FAILS)
+            continue;
+        c = new_conn(dl, i);
+        if (c == NULL)
+            return;
+        cand->state = BT_DL_CAND_CONNECTED;
+        if (bt_peer_connect(&c->peer, &cand->addr) != BT_OK) {
+            char name[BT_ADDR_STRLEN];
+
+            bt_addr_format(&cand->addr, name);
+            say(dl, name, "cannot connect: %s", strerror(errno));
+            cand->state = BT_DL_CAND_IDLE;
+            cand->fails++;
+            cand->retry_ms = now + BT_DL_RETRY_MS;
+            dl->conns[c->slot] = NULL;
+            dl->conn_count--;
+            bt_bitfield_release(&c->has);
+            free(c);
+        }
+    }
+}
+
+static void on_session_tick(void *arg)
+{
+    struct bt_download *dl = arg;
+
+    dl->timer = 0;
+    fill_slots(dl);
+    if (bt_loop_timer(dl->loop, BT_DL_TICK_MS, on_session_tick, dl, &dl->timer) != BT_OK)
+        fatal(dl, BT_ERR_NOMEM, "cannot set a timer");
+}
+
+/*
+ * Is addr's host one we banned?  An incoming connection comes from a new port,
+ * so hosts are compared without ports; loopback is exempt, since every local
+ * peer shares it.
+ */
+static int banned_host(const struct bt_download *dl, const struct bt_addr *addr)
+{
+    size_t i;
+
+    if (bt_addr_is_loopback(addr))
+        return 0;
+    for (i = 0; i < dl->cand_count; i++)
+        if (dl->cands[i].state == BT_DL_CAND_BANNED && bt_addr_same_host(&dl->cands[i].addr, addr))
+            return 1;
+    return 0;
+}
+
+static void on_accept(void *arg, int fd, unsigned events)
+{
+    struct bt_download *dl = arg;
+    int i;
+
+    for (i = 0; i < BT_NET_ACCEPT_BURST; i++) {
+        struct bt_addr addr;
+        struct bt_dl_conn *c;
+        char name[BT_ADDR_STRLEN];
+        int cfd = bt_net_accept(fd, &addr);
+
+        if (cfd < 0)
+            return;
+        bt_addr_format(&addr, name);
+        if (banned_host(dl, &addr)) {
+            close(cfd);
+            continue;
+        }
+        c = new_conn(dl, SIZE_MAX);
+        if (c == NULL) {
+            say(dl, name, "refused: %zu connections already", dl->conn_count);
+            close(cfd);
+            continue;
+        }
+        if (bt_peer_accept(&c->peer, cfd, &addr) != BT_OK) {
+            close(cfd);
+            dl->conns[c->slot] = NULL;
+            dl->conn_count--;
+            bt_bitfield_release(&c->has);
+            free(c);
+        }
+    }
+}
+
+enum bt_err bt_download_setup(struct bt_download *dl, const struct bt_torrent *t,
+                              struct bt_storage *storage)
+{
+    enum bt_err err;
+
+    dl->t = t;
+    dl->storage = storage;
+    err = bt_picker_setup(&dl->picker, t->piece_count, t->piece_length, t->total_length, 0, 0);
+    if (err == BT_OK)
+        err = bt_writeback_setup(&dl->wb, t, storage, BT_WB_MEMORY);
+    if (err == BT_OK)
+        err = bt_bitfield_resize(&dl->have, t->piece_count);
+    if (err == BT_OK) {
+        dl->scratch = malloc(BT_BLOCK_SIZE);
+        if (dl->scratch == NULL)
+            err = BT_ERR_NOMEM;
+    }
+    return err;
+}
+
+void bt_download_set_have(struct bt_download *dl, size_t idx)
+{
+    if (idx >= dl->t->piece_count || bt_bitfield_get(&dl->have, idx))
+        return;
+    bt_bitfield_set(&dl->have, idx);
+    bt_picker_set_have(&dl->picker, idx);
+    dl->have_bytes += bt_torrent_piece_size(dl->t, idx);
+    dl->complete = bt_picker_complete(&dl->picker);
+}
+
+enum bt_err bt_download_check(struct bt_download *dl,
+                              void (*progress)(void *arg, size_t done, size_t total), void *arg)
+{
+    const struct bt_torrent *t = dl->t;
+    struct bt_sha1 sha;
+    size_t i;
+    enum bt_err err = BT_OK;
+
+    bt_sha1_init(&sha);
+    for (i = 0; i < t->piece_count; i++) {
+        int64_t base = (int64_t)i * t->piece_length, size = bt_torrent_piece_size(t, i), at;
+        unsigned char digest[BT_SHA1_LEN];
+        enum bt_err rerr = BT_OK;
+
+        /* Hash in blocks so that the memory used does not grow with the piece length. */
+        for (at = 0; at < size && rerr == BT_OK; at += BT_BLOCK_SIZE) {
+            size_t n = size - at < BT_BLOCK_SIZE ? (size_t)(size - at) : BT_BLOCK_SIZE;
+
+            rerr = bt_storage_read(dl->storage, base + at, dl->scratch, n);
+            if (rerr == BT_OK)
+                rerr = bt_sha1_update(&sha, dl->scratch, n);
+        }
+        err = bt_sha1_final(&sha, digest);
+        if (err != BT_OK)
+            break;
+        if (rerr == BT_ERR_NOMEM || rerr == BT_ERR_STORAGE_PATH) {
+            err = rerr;
+            break;
+        }
+        if (rerr == BT_OK && memcmp(digest, t->piece_hashes + i * BT_SHA1_LEN, BT_SHA1_LEN) == 0)
+            bt_download_set_have(dl, i);
+        if (progress != NULL)
+            progress(arg, i + 1, t->piece_count);
+    }
+    bt_sha1_release(&sha);
+    return err;
+}
+
+enum bt_err bt_download_start(struct bt_download *dl, struct bt_loop *loop,
+                              const struct bt_peer_config *cfg, const struct bt_download_opts *opts)
+{
+    enum bt_err err;
+
+    dl->loop = loop;
+    dl->cfg = *cfg;
+    dl->seed_after = opts->seed_after;
+    dl->picker.sequential = opts->sequential;
+    if (opts->seed != 0)
+        dl->picker.rng = opts->seed;
+    /* Safe to call again after a failure (a port in use, say). */
+    if (dl->conns == NULL) {
+        dl->max_conns = opts->max_conns != 0 ? opts->max_conns : BT_DL_MAX_PEERS;
+        dl->conns = calloc(dl->max_conns, sizeof(*dl->conns));
+        if (dl->conns == NULL)
+            return BT_ERR_NOMEM;
+    }
+    dl->last_progress_ms = bt_loop_now_ms();
+    err = bt_writeback_start(&dl->wb, loop, on_written, dl);
+    if (err != BT_OK)
+        return err;
+    if (opts->listen != NULL) {
+        err = bt_net_listen_tcp(opts->listen, BT_DL_BACKLOG, &dl->listen_fd);
+        if (err == BT_OK)
+            err = bt_net_local_addr(dl->listen_fd, &dl->listen_addr);
+        if (err == BT_OK)
+            err = bt_loop_watch(loop, dl->listen_fd, BT_LOOP_READ, on_accept, dl);
+        if (err != BT_OK) {
+            int saved = errno;
+
+            if (dl->listen_fd >= 0) {
+                close(dl->listen_fd);
+                dl->listen_fd = -1;
+            }
+            errno = saved;
+            return err;
+        }
+        dl->cfg.listen_port = bt_addr_port(&dl->listen_addr);
+    }
+    return bt_loop_timer(loop, 0, on_session_tick, dl, &dl->timer);
+}
+
+enum bt_err bt_download_add_peer(struct bt_download *dl, const struct bt_addr *addr)
+{
+    size_t i;
+
+    if (dl->listen_fd >= 0 && bt_addr_equal(addr, &dl->listen_addr))
+        return BT_OK;
+    for (i = 0; i < dl->cand_count; i++)
+        if (bt_addr_equal(&dl->cands[i].addr, addr))
+            return BT_OK;
+    if (dl->cand_count >= BT_DL_MAX_CANDIDATES)
+        return BT_ERR_TOO_LARGE;
+    if (dl->cand_count == dl->cand_cap) {
+        size_t newcap = dl->cand_cap == 0 ? 64 : dl->cand_cap * 2;
+        struct bt_dl_candidate *p = realloc(dl->cands, newcap * sizeof(*p));
+
+        if (p == NULL)
+            return BT_ERR_NOMEM;
+        dl->cands = p;
+        dl->cand_cap = newcap;
+    }
+    memset(&dl->cands[dl->cand_count], 0, sizeof(dl->cands[0]));
+    dl->cands[dl->cand_count].addr = *addr;
+    dl->cands[dl->cand_count].state = BT_DL_CAND_IDLE;
+    dl->cand_count++;
+    if (dl->loop != NULL)
+        fill_slots(dl);
+    return BT_OK;
+}
+
+size_t bt_download_usable_peers(const struct bt_download *dl)
+{
+    size_t i, n = dl->conn_count;
+
+    for (i = 0; i < dl->cand_count; i++)
+        if (dl->cands[i].state == BT_DL_CAND_IDLE && dl->cands[i].fails < BT_DL_MAX_FAILS)
+            n++;
+    return n;
+}
+
+size_t bt_download_open_peers(const struct bt_download *dl)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < dl->max_conns; i++)
+        if (dl->conns[i] != NULL && dl->conns[i]->open)
+            n++;
+    return n;
+}
+
+uint64_t bt_download_rate(const struct bt_download *dl)
+{
+    uint64_t sum = 0;
+    size_t i;
+
+    for (i = 0; i < dl->max_conns; i++)
+        if (dl->conns[i] != NULL)
+            sum += dl->conns[i]->rate;
+    return sum;
+}
+
+uint64_t bt_download_uploaded(const struct bt_download *dl)
+{
+    uint64_t sum = dl->uploaded;
+    size_t i;
+
+    for (i = 0; i < dl->max_conns; i++)
+        if (dl->conns[i] != NULL)
+            sum += dl->conns[i]->up.bytes_sent;
+    return sum;
+}
+
+void bt_download_release(struct bt_download *dl)
+{
+    size_t i;
+
+    for (i = 0; i < dl->max_conns && dl->conns != NULL; i++) {
+        if (dl->conns[i] != NULL) {
+            bt_peer_close(&dl->conns[i]->peer);
+            forget(dl->conns[i]);
+        }
+    }
+    free(dl->conns);
+    if (dl->listen_fd >= 0) {
+        bt_loop_unwatch(dl->loop, dl->listen_fd);
+        close(dl->listen_fd);
+    }
+    if (dl->timer != 0)
+        bt_loop_cancel(dl->loop, dl->timer);
+    for (i = 0; i < dl->active_count; i++)
+        bt_sha1_release(&dl->active[i].sha);
+    free(dl->active);
+    free(dl->cands);
+    free(dl->scratch);
+    bt_writeback_release(&dl->wb);
+    bt_picker_release(&dl->picker);
+    bt_bitfield_release(&dl->have);
+    bt_download_init(dl);
+}

@@ -1,0 +1,197 @@
+/*
+ * download.h - download a whole torrent from many peers at once (BEP 3), on one
+ * event loop, serving what we have to those who ask while we go.
+ *
+ * The download loop, per connection:
+ *
+ *   handshake ─> their bitfield/haves ─> interested ─> unchoke ─┐
+ *                                                               v
+ *        ┌── request blocks until `depth` are in flight (picker.h chooses) <──┐
+ *        v                                                                    │
+ *   piece block arrives ─> write it (writeback.h) ─> hash it, in order ───────┘
+ *                          when its piece is whole: SHA-1 matches? have + tell
+ *                          every peer; no? throw the piece away, blame the senders
+ *
+ * Speed comes from pipelining: `depth` adapts to each peer so that about
+ * BT_DL_INFLIGHT_MS of its data is always on the way (libtorrent aims at the
+ * same), between BT_DL_MIN_DEPTH (Transmission's floor) and the peer's "reqq".
+ * Blocks are hashed straight from the receive buffer while they arrive in order
+ * (they mostly do): only blocks that arrived out of order are read back, from
+ * the piece's slot in memory when it has one, else from disk.  A few pieces in
+ * progress are held in such slots and written whole once verified
+ * (writeback.h); the torrent is never held in memory.
+ *
+ * Peers come from the caller (trackers, the command line) as candidates; the
+ * session dials them up to a connection cap, retries failures with a growing
+ * delay, and bans a peer whose data failed a hash.
+ */
+#ifndef BT_DOWNLOAD_H
+#define BT_DOWNLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire/bitfield.h"
+#include "core/loop.h"
+#include "metainfo/metainfo.h"
+#include "core/net.h"
+#include "wire/peer.h"
+#include "pieces/picker.h"
+#include "core/sha1.h"
+#include "pieces/storage.h"
+#include "session/upload.h"
+#include "pieces/writeback.h"
+
+#define BT_DL_MAX_PEERS      50         /* connections at once, by default */
+#define BT_DL_MIN_DEPTH      32         /* requests in flight per peer, at least */
+#define BT_DL_MAX_DEPTH      512        /* and at most */
+#define BT_DL_INFLIGHT_MS    3000       /* aim at this much of a peer's data in flight */
+#define BT_DL_SNUB_MS        20000      /* no block for this long with requests out: snubbed */
+#define BT_DL_RETRY_MS       2000       /* first wait before dialling a failed peer again */
+#define BT_DL_RETRY_MAX_MS   120000     /* the wait doubles up to this */
+#define BT_DL_MAX_FAILS      5          /* a peer that failed this often in a row is given up */
+#define BT_DL_MAX_CANDIDATES 4096       /* peer addresses remembered */
+#define BT_DL_STRIKES        2          /* failed pieces shared with others before a ban */
+#define BT_DL_MAX_WASTE      (4u << 20) /* unrequested bytes a peer may send before a drop */
+#define BT_DL_CONTRIBUTORS   4          /* senders remembered per piece, for blame */
+#define BT_DL_TICK_MS        1000
+#define BT_DL_BACKLOG        32
+#define BT_DL_LOG_MAX        256
+
+enum bt_dl_cand_state {
+    BT_DL_CAND_IDLE,      /* may be dialled (once retry_ms has passed) */
+    BT_DL_CAND_CONNECTED, /* a connection to it is open or opening */
+    BT_DL_CAND_BANNED,    /* sent bad data, or is ourselves */
+};
+
+struct bt_dl_candidate {
+    struct bt_addr addr;
+    enum bt_dl_cand_state state;
+    unsigned fails;   /* connections that failed in a row */
+    unsigned strikes; /* failed pieces it contributed to */
+    uint64_t retry_ms;
+};
+
+struct bt_download;
+
+struct bt_dl_conn {
+    struct bt_peer peer;
+    struct bt_download *dl;
+    size_t slot;            /* in dl->conns */
+    size_t cand;            /* in dl->cands, or SIZE_MAX for an incoming peer */
+    struct bt_bitfield has; /* the peer's pieces */
+    int open;               /* handshakes done */
+    int choking_us;         /* the peer chokes us (BEP 3 starts choked) */
+    int interested;         /* we told the peer we are interested */
+    struct bt_block inflight[BT_DL_MAX_DEPTH];
+    size_t n_inflight;
+    size_t depth; /* requests we keep in flight */
+    uint64_t last_block_ms;
+    uint64_t window_bytes; /* received this tick, for the rate */
+    uint64_t rate;         /* bytes per second, smoothed */
+    uint64_t bytes_down;   /* piece bytes received */
+    uint64_t waste;        /* bytes received that we did not ask for */
+    int doomed;            /* banned: closes at its next callback */
+    struct bt_upload up;
+};
+
+/* Hashing state of a piece in progress. */
+struct bt_dl_active {
+    uint32_t index;
+    uint32_t hashed; /* bytes hashed in order from the start of the piece */
+    struct bt_sha1 sha;
+    size_t contrib[BT_DL_CONTRIBUTORS]; /* candidates that sent blocks of it */
+    size_t n_contrib;
+    int anonymous; /* an incoming peer (no candidate) sent some of it */
+};
+
+typedef void bt_download_log_fn(void *arg, const char *peer, const char *text);
+typedef void bt_download_trace_fn(void *arg, const char *peer, const char *text, size_t len);
+
+struct bt_download {
+    struct bt_loop *loop;
+    const struct bt_torrent *t; /* borrowed */
+    struct bt_storage *storage; /* borrowed, opened for writing */
+    struct bt_peer_config cfg;
+    struct bt_picker picker;
+    struct bt_bitfield have;
+    int64_t have_bytes;
+
+    struct bt_dl_conn **conns;
+    size_t max_conns, conn_count;
+    struct bt_dl_candidate *cands;
+    size_t cand_count, cand_cap;
+    struct bt_dl_active *active;
+    size_t active_count, active_cap;
+    unsigned char *scratch; /* BT_BLOCK_SIZE bytes, to hash blocks read back */
+    struct bt_writeback wb; /* blocks on their way to storage */
+
+    int listen_fd;
+    struct bt_addr listen_addr;
+    uint64_t timer;
+    int seed_after; /* keep serving once complete */
+    int complete;
+    enum bt_err fatal; /* a local failure (disk full...) that stopped the loop */
+    char fatal_detail[BT_DL_LOG_MAX];
+
+    uint64_t downloaded; /* piece bytes received (including what was thrown away) */
+    uint64_t uploaded;   /* by connections already closed */
+    uint64_t wasted;     /* duplicates, unrequested and failed-hash bytes */
+    uint64_t last_progress_ms;
+    size_t hash_fails;
+    size_t peers_ever; /* connections that completed a handshake */
+
+    bt_download_log_fn *log; /* may be NULL */
+    void *log_arg;
+    bt_download_trace_fn *trace; /* may be NULL */
+    void *trace_arg;
+};
+
+struct bt_download_opts {
+    size_t max_conns; /* 0: BT_DL_MAX_PEERS */
+    int sequential;
+    int seed_after;
+    const struct bt_addr *listen; /* NULL: do not accept connections */
+    uint64_t seed;                /* picker tie-breaks; 0 picks one */
+};
+
+/* Cannot fail. */
+void bt_download_init(struct bt_download *dl);
+/* Close every connection and free everything the session owns. */
+void bt_download_release(struct bt_download *dl);
+
+/*
+ * Prepare a download of t into storage: size the picker and bitfields.  Call
+ * bt_download_check() next (or bt_download_set_have()), then bt_download_start().
+ */
+enum bt_err bt_download_setup(struct bt_download *dl, const struct bt_torrent *t,
+                              struct bt_storage *storage);
+
+/*
+ * Resume: hash what is on disk, piece by piece, and keep every piece that
+ * matches.  progress (may be NULL) is called after each piece.  A piece that
+ * cannot be read (a missing or short file) is simply missing.
+ */
+enum bt_err bt_download_check(struct bt_download *dl,
+                              void (*progress)(void *arg, size_t done, size_t total), void *arg);
+/* Mark piece idx as verified without reading it. */
+void bt_download_set_have(struct bt_download *dl, size_t idx);
+
+/* Start on loop: listen (if opts->listen), and dial candidates as they come. */
+enum bt_err bt_download_start(struct bt_download *dl, struct bt_loop *loop,
+                              const struct bt_peer_config *cfg,
+                              const struct bt_download_opts *opts);
+
+/* A peer to try (duplicates and our own listening address are ignored). */
+enum bt_err bt_download_add_peer(struct bt_download *dl, const struct bt_addr *addr);
+
+/* Peers we could still dial now or later, connected ones included. */
+size_t bt_download_usable_peers(const struct bt_download *dl);
+/* Connections whose handshake is done. */
+size_t bt_download_open_peers(const struct bt_download *dl);
+/* Bytes per second received over all connections, smoothed. */
+uint64_t bt_download_rate(const struct bt_download *dl);
+/* Piece bytes sent to peers so far. */
+uint64_t bt_download_uploaded(const struct bt_download *dl);
+
+#endif /* BT_DOWNLOAD_H */

@@ -1,0 +1,334 @@
+/*
+ * fetch.c - shake hands with one peer, or download one piece from it.  See
+ * fetch.h for the exchange.
+ */
+#include "session/fetch.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sha1.h"
+
+#define BLOCK_WANTED 0
+#define BLOCK_ASKED  1
+#define BLOCK_GOT    2
+
+void bt_fetch_init(struct bt_fetch *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->queue_depth = BT_FETCH_QUEUE_DEPTH;
+    f->wait_ms = 30000;
+    f->block_timeout_ms = 10000;
+    f->peer.fd = -1; /* no socket until a peer is tried */
+    bt_bitfield_init(&f->have);
+}
+
+void bt_fetch_release(struct bt_fetch *f)
+{
+    bt_peer_close(&f->peer);
+    bt_bitfield_release(&f->have);
+    free(f->data);
+    free(f->block_state);
+    bt_fetch_init(f);
+}
+
+const char *bt_fetch_detail(const struct bt_fetch *f)
+{
+    return f->detail;
+}
+
+/* The attempt is over: remember why and leave the loop. */
+static void finish(struct bt_fetch *f, enum bt_err err)
+{
+    f->result = err;
+    f->finished = 1;
+    bt_loop_stop(f->peer.loop);
+}
+
+static void on_close(void *arg, struct bt_peer *p, enum bt_err err)
+{
+    struct bt_fetch *f = arg;
+
+    snprintf(f->detail, sizeof(f->detail), "%s", bt_peer_detail(p));
+    finish(f, err);
+}
+
+static void on_trace(void *arg, struct bt_peer *p, const char *text, size_t len)
+{
+    struct bt_fetch *f = arg;
+
+    f->trace(f->trace_arg, p->name, text, len);
+}
+
+/* Run the loop until the attempt finishes. */
+static enum bt_err run(struct bt_fetch *f, struct bt_loop *loop, const struct bt_peer_config *cfg,
+                       const struct bt_addr *addr, const struct bt_peer_ops *ops)
+{
+    enum bt_err err;
+
+    f->finished = 0;
+    f->result = BT_OK;
+    f->detail[0] = '\0';
+    bt_peer_init(&f->peer, loop, cfg, ops, f);
+    err = bt_peer_connect(&f->peer, addr);
+    if (err != BT_OK) {
+        snprintf(f->detail, sizeof(f->detail), "%s", bt_peer_detail(&f->peer));
+        return err;
+    }
+    while (!f->finished) {
+        err = bt_loop_run(loop, NULL);
+        if (err != BT_OK) {
+            finish(f, err);
+            break;
+        }
+    }
+    bt_peer_close(&f->peer);
+    return f->result;
+}
+
+/* --- bt-handshake: shake hands, collect the extension handshake --- */
+
+static enum bt_err hs_on_handshake(void *arg, struct bt_peer *p)
+{
+    struct bt_fetch *f = arg;
+
+    f->since_ms = bt_loop_now_ms();
+    f->want_ext = bt_handshake_has_bit(p->cfg->reserved, BT_RESERVED_EXTENSION_BYTE,
+                                       BT_RESERVED_EXTENSION_BIT) &&
+                  bt_handshake_has_bit(p->remote.reserved, BT_RESERVED_EXTENSION_BYTE,
+                                       BT_RESERVED_EXTENSION_BIT);
+    if (!f->want_ext)
+        finish(f, BT_OK);
+    return BT_OK;
+}
+
+static enum bt_err hs_on_message(void *arg, struct bt_peer *p, const struct bt_message *m)
+{
+    struct bt_fetch *f = arg;
+
+    if (p->has_ext)
+        finish(f, BT_OK);
+    return BT_OK;
+}
+
+/* The extension handshake is optional: after the wait, succeed without it. */
+static enum bt_err hs_on_tick(void *arg, struct bt_peer *p)
+{
+    struct bt_fetch *f = arg;
+
+    if (bt_loop_now_ms() - f->since_ms >= BT_FETCH_EXT_WAIT_MS)
+        finish(f, BT_OK);
+    return BT_OK;
+}
+
+enum bt_err bt_fetch_handshake(struct bt_fetch *f, struct bt_loop *loop,
+                               const struct bt_peer_config *cfg, const struct bt_addr *addr)
+{
+    static const struct bt_peer_ops ops = {
+        .on_handshake = hs_on_handshake,
+        .on_message = hs_on_message,
+        .on_tick = hs_on_tick,
+        .on_close = on_close,
+        .on_trace = on_trace,
+    };
+    struct bt_peer_ops traced = ops;
+
+    if (f->trace == NULL)
+        traced.on_trace = NULL;
+    /* ops must outlive the run; the copy lives on this stack frame, which does. */
+    return run(f, loop, cfg, addr, &traced);
+}
+
+/* --- bt-fetch-piece: one piece from one peer --- */
+
+enum bt_err bt_fetch_piece_init(struct bt_fetch *f, const struct bt_torrent *t, size_t index)
+{
+    int64_t size;
+
+    if (index >= t->piece_count)
+        return BT_ERR_INVALID;
+    size = bt_torrent_piece_size(t, index);
+    if (size <= 0 || size > BT_META_MAX_PIECE_LENGTH)
+        return BT_ERR_INVALID;
+    f->t = t;
+    f->index = index;
+    f->piece_size = (uint32_t)size;
+    f->block_count = (f->piece_size + BT_BLOCK_SIZE - 1) / BT_BLOCK_SIZE;
+    free(f->data);
+    free(f->block_state);
+    f->data = malloc(f->piece_size);
+    f->block_state = calloc(f->block_count, 1);
+    if (f->data == NULL || f->block_state == NULL)
+        return BT_ERR_NOMEM;
+    return bt_bitfield_resize(&f->have, t->piece_count);
+}
+
+static uint32_t block_len(const struct bt_fetch *f, size_t block)
+{
+    uint32_t begin = (uint32_t)(block * BT_BLOCK_SIZE);
+
+    return f->piece_size - begin < BT_BLOCK_SIZE ? f->piece_size - begin : BT_BLOCK_SIZE;
+}
+
+/* Keep queue_depth requests in flight while the peer lets us. */
+static enum bt_err request_more(struct bt_fetch *f, struct bt_peer *p)
+{
+    while (f->has_piece && f->unchoked && f->in_flight < (size_t)f->queue_depth &&
+           f->next_block < f->block_count) {
+        size_t b = f->next_block++;
+        enum bt_err err;
+
+        if (f->block_state[b] != BLOCK_WANTED)
+            continue;
+        err = bt_peer_send_request(p, BT_MSG_REQUEST, (uint32_t)f->index,
+                                   (uint32_t)(b * BT_BLOCK_SIZE), block_len(f, b));
+        if (err != BT_OK)
+            return err;
+        f->block_state[b] = BLOCK_ASKED;
+        f->in_flight++;
+    }
+    return BT_OK;
+}
+
+/* The peer showed it has our piece: say we are interested. */
+static enum bt_err learned_have(struct bt_fetch *f, struct bt_peer *p)
+{
+    if (f->has_piece || !bt_bitfield_get(&f->have, f->index))
+        return BT_OK;
+    f->has_piece = 1;
+    f->since_ms = bt_loop_now_ms();
+    if (!f->interested) {
+        enum bt_err err = bt_peer_send_simple(p, BT_MSG_INTERESTED);
+
+        if (err != BT_OK)
+            return err;
+        f->interested = 1;
+    }
+    return request_more(f, p);
+}
+
+static enum bt_err take_block(struct bt_fetch *f, struct bt_peer *p, const struct bt_message *m)
+{
+    size_t b = m->begin / BT_BLOCK_SIZE;
+    unsigned char digest[BT_SHA1_LEN];
+    enum bt_err err;
+
+    if (m->index != f->index || m->begin % BT_BLOCK_SIZE != 0 || b >= f->block_count ||
+        f->block_state[b] != BLOCK_ASKED || m->length != block_len(f, b)) {
+        bt_peer_why(p, "unrequested block: piece %" PRIu32 " begin %" PRIu32 " length %" PRIu32,
+                    m->index, m->begin, m->length);
+        return BT_ERR_PEER_UNREQUESTED;
+    }
+    memcpy(f->data + m->begin, m->payload, m->length);
+    f->block_state[b] = BLOCK_GOT;
+    f->in_flight--;
+    f->got_blocks++;
+    if (f->got_blocks < f->block_count)
+        return request_more(f, p);
+    err = bt_sha1(f->data, f->piece_size, digest);
+    if (err != BT_OK)
+        return err;
+    if (memcmp(digest, f->t->piece_hashes + f->index * BT_PIECE_HASH_LEN, BT_SHA1_LEN) != 0) {
+        bt_peer_why(p, "piece %zu failed its SHA-1 check: the peer sent wrong data", f->index);
+        return BT_ERR_PEER_HASH;
+    }
+    finish(f, BT_OK);
+    return BT_OK;
+}
+
+static enum bt_err fp_on_handshake(void *arg, struct bt_peer *p)
+{
+    struct bt_fetch *f = arg;
+
+    f->since_ms = bt_loop_now_ms();
+    return BT_OK;
+}
+
+static enum bt_err fp_on_message(void *arg, struct bt_peer *p, const struct bt_message *m)
+{
+    struct bt_fetch *f = arg;
+    enum bt_err err;
+
+    if (f->finished)
+        return BT_OK;
+    switch (m->id) {
+    case BT_MSG_BITFIELD:
+        err = bt_bitfield_load(&f->have, m->payload, m->payload_len);
+        if (err != BT_OK)
+            return err;
+        return learned_have(f, p);
+    case BT_MSG_HAVE:
+        bt_bitfield_set(&f->have, m->index);
+        return learned_have(f, p);
+    case BT_MSG_HAVE_ALL:
+        bt_bitfield_set_all(&f->have);
+        return learned_have(f, p);
+    case BT_MSG_UNCHOKE:
+        if (!f->unchoked)
+            f->since_ms = bt_loop_now_ms();
+        f->unchoked = 1;
+        return request_more(f, p);
+    case BT_MSG_CHOKE:
+        if (f->unchoked) {
+            bt_peer_why(p, "peer choked us with %zu of %zu blocks in", f->got_blocks,
+                        f->block_count);
+            return BT_ERR_PEER_CHOKED;
+        }
+        return BT_OK;
+    case BT_MSG_PIECE:
+        return take_block(f, p, m);
+    default:
+        return BT_OK; /* interested, extension messages...: nothing we need */
+    }
+}
+
+/* A peer that never shows the piece, or never unchokes, is not worth waiting for. */
+static enum bt_err fp_on_tick(void *arg, struct bt_peer *p)
+{
+    struct bt_fetch *f = arg;
+    uint64_t now = bt_loop_now_ms();
+
+    if (f->in_flight > 0 && now - p->last_recv_ms >= (uint64_t)f->block_timeout_ms) {
+        bt_peer_why(p, "no block for %d ms with %zu requests in flight", f->block_timeout_ms,
+                    f->in_flight);
+        return BT_ERR_PEER_SILENT;
+    }
+    if (now - f->since_ms < (uint64_t)f->wait_ms)
+        return BT_OK;
+    if (!f->has_piece) {
+        bt_peer_why(p, "peer did not announce piece %zu within %d ms", f->index, f->wait_ms);
+        return BT_ERR_PEER_NO_PIECE;
+    }
+    if (!f->unchoked) {
+        bt_peer_why(p, "peer did not unchoke us within %d ms", f->wait_ms);
+        return BT_ERR_PEER_CHOKED;
+    }
+    return BT_OK;
+}
+
+enum bt_err bt_fetch_piece_from(struct bt_fetch *f, struct bt_loop *loop,
+                                const struct bt_peer_config *cfg, const struct bt_addr *addr)
+{
+    static const struct bt_peer_ops ops = {
+        .on_handshake = fp_on_handshake,
+        .on_message = fp_on_message,
+        .on_tick = fp_on_tick,
+        .on_close = on_close,
+        .on_trace = on_trace,
+    };
+    struct bt_peer_ops traced = ops;
+    enum bt_err err;
+
+    if (f->trace == NULL)
+        traced.on_trace = NULL;
+    memset(f->block_state, BLOCK_WANTED, f->block_count);
+    f->next_block = f->in_flight = f->got_blocks = 0;
+    f->has_piece = f->unchoked = f->interested = 0;
+    f->since_ms = bt_loop_now_ms();
+    err = bt_bitfield_resize(&f->have, f->t->piece_count);
+    if (err != BT_OK)
+        return err;
+    return run(f, loop, cfg, addr, &traced);
+}

@@ -1,0 +1,88 @@
+/*
+ * seed.h - serve a complete torrent to every peer that asks (BEP 3, the
+ * uploader's side of fetch.h).
+ *
+ *   peer                                   us
+ *   handshake           ------->
+ *                       <-------           handshake, [extension handshake]
+ *                       <-------           bitfield (every bit set)
+ *   interested          ------->
+ *                       <-------           unchoke
+ *   request i,b,16384   ------->           queued (see upload.h)
+ *                       <-------           piece i,b,<block>  (pread into the send buffer)
+ *
+ * Serving requests is upload.h's job (shared with bt-download); this file adds
+ * the listening socket, the connection cap and a bitfield with every bit set.
+ */
+#ifndef BT_SEED_H
+#define BT_SEED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire/bitfield.h"
+#include "core/loop.h"
+#include "metainfo/metainfo.h"
+#include "core/net.h"
+#include "wire/peer.h"
+#include "pieces/storage.h"
+#include "session/upload.h"
+
+#define BT_SEED_MAX_PEERS 64 /* default connection cap */
+#define BT_SEED_BACKLOG   32
+#define BT_SEED_LOG_MAX   256
+
+struct bt_seed;
+
+struct bt_seed_conn {
+    struct bt_peer peer;
+    struct bt_seed *seed;
+    size_t slot;         /* index in seed->conns */
+    struct bt_upload up; /* the requests it made of us */
+};
+
+/* Events for the log: a peer's address and a sentence. */
+typedef void bt_seed_log_fn(void *arg, const char *peer, const char *text);
+/* Trace sink, as for bt_fetch. */
+typedef void bt_seed_trace_fn(void *arg, const char *peer, const char *text, size_t len);
+
+struct bt_seed {
+    struct bt_loop *loop;
+    const struct bt_torrent *t; /* borrowed */
+    struct bt_storage *storage; /* borrowed, opened for reading */
+    struct bt_peer_config cfg;  /* shared by every connection */
+    int listen_fd;
+    struct bt_addr listen_addr; /* with the port actually bound */
+    struct bt_seed_conn **conns;
+    size_t max_conns, conn_count;
+    struct bt_bitfield bits; /* every piece */
+    uint64_t bytes_served;   /* by connections already closed */
+
+    bt_seed_log_fn *log; /* may be NULL */
+    void *log_arg;
+    bt_seed_trace_fn *trace; /* may be NULL */
+    void *trace_arg;
+};
+
+/* Cannot fail. */
+void bt_seed_init(struct bt_seed *s);
+/* Close every connection and the listening socket. */
+void bt_seed_release(struct bt_seed *s);
+
+/*
+ * Listen on addr (port 0 picks one: see s->listen_addr) and serve t from storage
+ * on loop.  cfg gives our peer id, info hash and timeouts; max_conns caps the
+ * connections (0 means BT_SEED_MAX_PEERS).
+ */
+enum bt_err bt_seed_start(struct bt_seed *s, struct bt_loop *loop, const struct bt_torrent *t,
+                          struct bt_storage *storage, const struct bt_peer_config *cfg,
+                          const struct bt_addr *addr, size_t max_conns);
+
+/* Bytes of blocks sent so far, over closed and open connections. */
+uint64_t bt_seed_bytes_served(const struct bt_seed *s);
+
+/* Dial a peer (a leecher that will not dial us, such as transmission for a
+ * peer on 127.x) and serve it like an incoming one. */
+enum bt_err bt_seed_connect(struct bt_seed *s, const struct bt_addr *addr);
+
+#endif /* BT_SEED_H */

@@ -1,0 +1,157 @@
+/*
+ * upload.c - answer a peer's requests from storage.  See upload.h for the
+ * exchange and the policy.
+ */
+#include "session/upload.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "wire/metadata.h"
+
+void bt_upload_init(struct bt_upload *u, const struct bt_torrent *t, struct bt_storage *storage,
+                    const struct bt_bitfield *have)
+{
+    memset(u, 0, sizeof(*u));
+    u->t = t;
+    u->storage = storage;
+    u->have = have;
+}
+
+/* Read a block for a piece message straight from the files. */
+static enum bt_err read_block(void *arg, int64_t offset, void *dst, size_t len)
+{
+    struct bt_upload *u = arg;
+
+    return bt_storage_read(u->storage, offset, dst, len);
+}
+
+enum bt_err bt_upload_serve(struct bt_upload *u, struct bt_peer *p)
+{
+    while (u->q_len > 0 && bt_peer_pending(p) < BT_UPLOAD_SEND_HIGH) {
+        struct bt_upload_request r = u->queue[u->q_head];
+        int64_t off = (int64_t)r.index * u->t->piece_length + r.begin;
+        enum bt_err err;
+
+        u->q_head = (u->q_head + 1) % BT_UPLOAD_MAX_REQUESTS;
+        u->q_len--;
+        err = bt_peer_send_piece(p, r.index, r.begin, r.length, off, read_block, u);
+        if (err != BT_OK) {
+            bt_peer_why(p, "cannot read piece %" PRIu32 ": %s", r.index, bt_strerror(err));
+            return err;
+        }
+        u->blocks_sent++;
+        u->bytes_sent += r.length;
+    }
+    return BT_OK;
+}
+
+static enum bt_err take_request(struct bt_upload *u, struct bt_peer *p, const struct bt_message *m)
+{
+    int64_t size;
+
+    if (m->length == 0 || m->length > BT_BLOCK_SIZE) {
+        bt_peer_why(p, "request of %" PRIu32 " bytes (the limit is %d)", m->length, BT_BLOCK_SIZE);
+        return BT_ERR_PEER_MESSAGE;
+    }
+    size = m->index < u->t->piece_count ? bt_torrent_piece_size(u->t, m->index) : -1;
+    if (size < 0 || (int64_t)m->begin + m->length > size) {
+        bt_peer_why(p, "request out of range: piece %" PRIu32 " begin %" PRIu32 " length %" PRIu32,
+                    m->index, m->begin, m->length);
+        return BT_ERR_PEER_MESSAGE;
+    }
+    if (!bt_bitfield_get(u->have, m->index)) {
+        bt_peer_why(p, "request for piece %" PRIu32 ", which we never announced", m->index);
+        return BT_ERR_PEER_MESSAGE;
+    }
+    if (!u->unchoked)
+        return BT_OK; /* BEP 3: requests sent before a choke are discarded */
+    if (u->q_len == BT_UPLOAD_MAX_REQUESTS) {
+        bt_peer_why(p, "more than %d requests queued", BT_UPLOAD_MAX_REQUESTS);
+        return BT_ERR_PEER_MESSAGE;
+    }
+    u->queue[(u->q_head + u->q_len) % BT_UPLOAD_MAX_REQUESTS] =
+        (struct bt_upload_request){m->index, m->begin, m->length};
+    u->q_len++;
+    return bt_upload_serve(u, p);
+}
+
+/* Remove a cancelled request that we have not read yet. */
+static void cancel(struct bt_upload *u, const struct bt_message *m)
+{
+    size_t i, kept = 0;
+
+    for (i = 0; i < u->q_len; i++) {
+        struct bt_upload_request r = u->queue[(u->q_head + i) % BT_UPLOAD_MAX_REQUESTS];
+
+        if (r.index == m->index && r.begin == m->begin && r.length == m->length)
+            continue;
+        u->queue[(u->q_head + kept) % BT_UPLOAD_MAX_REQUESTS] = r;
+        kept++;
+    }
+    u->q_len = kept;
+}
+
+/*
+ * BEP 9: a peer asks for a piece of the info dict.  We answer from the
+ * torrent's copy of the dict's original bytes, so what it assembles hashes to
+ * the info hash; a piece out of range gets a reject.  Data and reject messages
+ * sent to us are ignored: we never asked.
+ */
+static enum bt_err take_metadata(struct bt_upload *u, struct bt_peer *p, const struct bt_message *m)
+{
+    struct bt_metadata_msg req;
+    struct bt_buf answer;
+    unsigned their_id;
+    int type;
+    enum bt_err err;
+
+    if (bt_metadata_parse(&req, m->payload, m->payload_len) != BT_OK) {
+        bt_peer_why(p, "malformed ut_metadata message");
+        return BT_ERR_PEER_MESSAGE;
+    }
+    their_id = p->has_ext ? bt_ext_handshake_id(&p->ext, BT_EXT_UT_METADATA) : 0;
+    if (req.type != BT_METADATA_REQUEST || their_id == 0)
+        return BT_OK; /* with no id of theirs, there is no way to answer */
+    bt_buf_init(&answer, BT_METADATA_MAX_HEAD + BT_METADATA_PIECE);
+    err = bt_metadata_answer(&answer, u->t->info, u->t->info_len, req.piece, &type);
+    if (err == BT_OK)
+        err = bt_peer_send_extended(p, their_id, answer.data, answer.len);
+    bt_buf_release(&answer);
+    if (err == BT_ERR_TOO_LARGE)
+        bt_peer_why(p, "metadata requests faster than they can be sent");
+    else if (err == BT_OK && type == BT_METADATA_DATA)
+        u->metadata_sent++;
+    return err;
+}
+
+enum bt_err bt_upload_message(struct bt_upload *u, struct bt_peer *p, const struct bt_message *m,
+                              int *handled)
+{
+    *handled = 1;
+    switch (m->id) {
+    case BT_MSG_INTERESTED:
+        u->interested = 1;
+        if (u->unchoked)
+            return BT_OK;
+        u->unchoked = 1;
+        return bt_peer_send_simple(p, BT_MSG_UNCHOKE);
+    case BT_MSG_NOT_INTERESTED:
+        u->interested = 0;
+        return BT_OK;
+    case BT_MSG_REQUEST:
+        return take_request(u, p, m);
+    case BT_MSG_CANCEL:
+        cancel(u, m);
+        return BT_OK;
+    case BT_MSG_EXTENDED:
+        /* Only messages under the id we offered in our extension handshake. */
+        if (p->cfg->ut_metadata_id != 0 && m->ext_id == p->cfg->ut_metadata_id)
+            return take_metadata(u, p, m);
+        *handled = 0;
+        return BT_OK;
+    default:
+        *handled = 0;
+        return BT_OK;
+    }
+}

@@ -1,0 +1,72 @@
+/*
+ * upload.h - the serving half of a peer connection (BEP 3), shared by bt-seed,
+ * which has every piece, and bt-download, which serves what it has so far.
+ *
+ *   peer                                   us
+ *   interested          ------->
+ *                       <-------           unchoke
+ *   request i,b,16384   ------->           queued (at most BT_UPLOAD_MAX_REQUESTS)
+ *                       <-------           piece i,b,<block>  (pread into the send buffer)
+ *   cancel i,b,16384    ------->           dropped from the queue if not sent yet
+ *
+ * Policy, kept simple: every interested peer is unchoked (a seed gains nothing
+ * from tit-for-tat, and a leecher on a small swarm loses by withholding).  A
+ * request larger than 16 KiB, outside the torrent, for a piece we never said we
+ * have, or beyond the queue's capacity drops the peer; a request that arrives
+ * while the peer is choked is ignored (it may have been sent before the choke).
+ *
+ * A peer that fetches the torrent's metadata (BEP 9, see metadata.h) sends
+ * ut_metadata requests under the id we offered; each is answered at once from
+ * the info dict's original bytes.
+ *
+ * Memory per connection is bounded: at most BT_UPLOAD_SEND_HIGH bytes of blocks
+ * are read ahead of the socket, and the whole torrent is never in memory.
+ */
+#ifndef BT_UPLOAD_H
+#define BT_UPLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire/bitfield.h"
+#include "metainfo/metainfo.h"
+#include "wire/peer.h"
+#include "pieces/storage.h"
+
+#define BT_UPLOAD_MAX_REQUESTS 1024       /* queued requests per peer; sent as "reqq" */
+#define BT_UPLOAD_SEND_HIGH    (1u << 20) /* read blocks ahead of the socket up to this */
+
+struct bt_upload_request {
+    uint32_t index, begin, length;
+};
+
+struct bt_upload {
+    const struct bt_torrent *t;                             /* borrowed */
+    struct bt_storage *storage;                             /* borrowed */
+    const struct bt_bitfield *have;                         /* borrowed: the pieces we serve */
+    int interested;                                         /* the peer is interested in us */
+    int unchoked;                                           /* we unchoked the peer */
+    struct bt_upload_request queue[BT_UPLOAD_MAX_REQUESTS]; /* a ring */
+    size_t q_head, q_len;
+    uint64_t blocks_sent;
+    uint64_t bytes_sent;
+    uint64_t metadata_sent; /* ut_metadata pieces sent (BEP 9) */
+};
+
+/* Cannot fail.  t, storage and have must outlive the upload. */
+void bt_upload_init(struct bt_upload *u, const struct bt_torrent *t, struct bt_storage *storage,
+                    const struct bt_bitfield *have);
+
+/*
+ * Handle a message that belongs to the serving side (interested, not interested,
+ * request, cancel, a ut_metadata request); sets *handled.  An error means drop the peer (the reason
+ * is set with bt_peer_why).
+ */
+enum bt_err bt_upload_message(struct bt_upload *u, struct bt_peer *p, const struct bt_message *m,
+                              int *handled);
+
+/* Turn queued requests into piece messages while the send buffer has room; call
+ * it from the peer's on_drain. */
+enum bt_err bt_upload_serve(struct bt_upload *u, struct bt_peer *p);
+
+#endif /* BT_UPLOAD_H */
