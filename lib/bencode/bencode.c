@@ -162,19 +162,6 @@ static enum bt_err parse_str(const unsigned char *in, size_t len, size_t *pos, i
     return BT_OK;
 }
 
-/* Byte-wise comparison of two string nodes, shorter first on a common prefix. */
-static int key_cmp(const struct bt_bnode *a, const struct bt_bnode *b)
-{
-    size_t n = a->slen < b->slen ? a->slen : b->slen;
-    int c = n > 0 ? memcmp(a->s, b->s, n) : 0;
-
-    if (c != 0)
-        return c;
-    if (a->slen == b->slen)
-        return 0;
-    return a->slen < b->slen ? -1 : 1;
-}
-
 /*
  * A new value starts at pos inside the container on top of the stack: a dict
  * alternates key and value, and a key must be a string in ascending order.
@@ -201,7 +188,8 @@ static enum bt_err enter_value(struct bt_bencode *b, struct open_container *top,
 static enum bt_err check_key_order(struct bt_bencode *b, struct open_container *top, size_t key)
 {
     if (top->last_key != SIZE_MAX) {
-        int c = key_cmp(&b->nodes[top->last_key], &b->nodes[key]);
+        const struct bt_bnode *prev = &b->nodes[top->last_key], *k = &b->nodes[key];
+        int c = bt_bencode_key_cmp(prev->s, prev->slen, k->s, k->slen);
 
         if (c == 0)
             return BT_ERR_BENCODE_KEY_DUP;

@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/buf.h"
 #include "core/error.h"
@@ -103,6 +104,22 @@ static inline const struct bt_bnode *bt_bnode_child(const struct bt_bnode *n)
 static inline const struct bt_bnode *bt_bnode_sibling(const struct bt_bnode *n)
 {
     return n + n->skip;
+}
+
+/*
+ * BEP 3's order of dict keys: raw bytes as memcmp() compares them, a key before
+ * its extensions ("a" < "ab" < "b").  Negative, zero or positive, as memcmp().
+ */
+static inline int bt_bencode_key_cmp(const void *a, size_t alen, const void *b, size_t blen)
+{
+    size_t n = alen < blen ? alen : blen;
+    int c = n > 0 ? memcmp(a, b, n) : 0; /* an empty key may have no bytes to point at */
+
+    if (c != 0)
+        return c;
+    if (alen == blen)
+        return 0;
+    return alen < blen ? -1 : 1;
 }
 
 /* In dict, the value of key (first match), or NULL if absent or dict is not a dict. */
