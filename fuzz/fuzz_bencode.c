@@ -1,6 +1,6 @@
 /*
  * fuzz_bencode.c - libFuzzer harness for the bencode decoder (lib/bencode/bencode.c) and
- * the JSON form (lib/bencode/json.c) on the way out and back.
+ * the JSON form (lib/bencode/json_write.c, json_read.c) on the way out and back.
  *
  * Every input is decoded strictly and leniently.  A strict decode means the input
  * is canonical, so bencode -> JSON -> bencode must give it back byte for byte, in

@@ -1,5 +1,5 @@
 /*
- * fuzz_json.c - libFuzzer harness for the JSON reader of lib/bencode/json.c.
+ * fuzz_json.c - libFuzzer harness for the JSON reader of lib/bencode/json_read.c.
  *
  * Every input is read as JSON, strictly and leniently.  What converts must be
  * canonical bencode (it decodes strictly), and converting it to JSON and back

@@ -46,6 +46,10 @@
 #include "core/buf.h"
 #include "core/error.h"
 
+/* The member names of the escape objects. */
+#define BT_JSON_HEX  "$hex"
+#define BT_JSON_DICT "$dict"
+
 /* Writing: two-space indentation, one value per line, as `jq .` prints.  A "$hex"
  * object stays on one line there too, so a hash reads as one token. */
 #define BT_JSON_PRETTY 1u
@@ -68,6 +72,8 @@
  * output too large). */
 #define BT_JSON_NO_OFFSET SIZE_MAX
 
+/* ---- Writing: json_write.c ---- */
+
 /*
  * Append the JSON form of root (and its whole subtree) to out, with no trailing
  * newline.  flags: 0 or BT_JSON_PRETTY.  Fails with BT_ERR_JSON_OUTPUT when out
@@ -75,6 +81,8 @@
  * must not be shown as a result.
  */
 enum bt_err bt_json_from_bencode(struct bt_buf *out, const struct bt_bnode *root, unsigned flags);
+
+/* ---- Reading: json_read.c ---- */
 
 /*
  * Read the JSON text json[0..len) and append its bencode form to out.  flags: 0

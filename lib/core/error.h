@@ -36,7 +36,7 @@ enum bt_err {
     BT_ERR_BENCODE_KEY_ORDER,    /* dict keys not in ascending byte order */
     BT_ERR_BENCODE_KEY_DUP,      /* the same dict key twice */
 
-    /* json.c (bt-decode/bt-encode's JSON form) */
+    /* json_write.c, json_read.c (bt-decode/bt-encode's JSON form) */
     BT_ERR_JSON_SYNTAX,
     BT_ERR_JSON_UTF8,        /* JSON text that is not UTF-8 */
     BT_ERR_JSON_ESCAPE,      /* a bad backslash escape or a lone surrogate in a string */

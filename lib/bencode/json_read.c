@@ -1,12 +1,11 @@
 /*
- * json.c - bencode (BEP 3) to JSON (RFC 8259) and back.  See json.h for the
- * mapping, including the "$hex" and "$dict" escapes.
+ * json_read.c - JSON text (RFC 8259) back to bencode (BEP 3), what bt-encode
+ * writes.  See json.h for the mapping, including the "$hex" and "$dict" escapes.
  *
- * Writing walks the decoder's flat node array with an explicit stack, like the
- * decoder itself.  Reading parses the JSON text, again with an explicit stack,
- * into a flat array of values in document order (the same layout as bencode.h's
- * nodes), then writes bencode from it; that second step recurses, but only as
- * deep as the bencode it writes, which is held to BT_BENCODE_DEFAULT_DEPTH.
+ * The reader parses the JSON text with an explicit stack into a flat array of
+ * values in document order (the same layout as bencode.h's nodes), then writes
+ * bencode from it; that second step recurses, but only as deep as the bencode it
+ * writes, which is held to BT_BENCODE_DEFAULT_DEPTH.
  *
  *   JSON     {"b": [1, "x"], "a": {"$hex": "ff00"}}
  *   values   [0]object [1]"b" [2]array [3]1 [4]"x" [5]"a" [6]"<ff 00>"
@@ -14,406 +13,11 @@
  */
 #include "bencode/json.h"
 
+#include "bencode/utf8.h"
 #include "core/hex.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static const char hex_digits[] = "0123456789abcdef";
-
-/* The member names that mark an escape object (json.h). */
-#define ESCAPE_HEX  "$hex"
-#define ESCAPE_DICT "$dict"
-
-/* Bytes turned into hex per append when writing "$hex". */
-#define HEX_CHUNK 4096
-
-/*
- * Length of the well-formed UTF-8 sequence that starts s (n bytes available), or
- * 0 if there is none.  RFC 3629 section 4: the second byte's range depends on the
- * first, which rules out overlong forms (E0 80..9F, F0 80..8F), surrogates
- * (ED A0..BF) and code points above U+10FFFF (F4 90..BF).
- */
-static size_t utf8_char(const unsigned char *s, size_t n)
-{
-    unsigned char lo = 0x80, hi = 0xbf;
-    size_t len, i;
-
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-        len = 2;
-    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-        len = 3;
-        if (s[0] == 0xe0)
-            lo = 0xa0;
-        if (s[0] == 0xed)
-            hi = 0x9f;
-    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-        len = 4;
-        if (s[0] == 0xf0)
-            lo = 0x90;
-        if (s[0] == 0xf4)
-            hi = 0x8f;
-    } else {
-        return 0;
-    }
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (i = 2; i < len; i++) {
-        if (s[i] < 0x80 || s[i] > 0xbf)
-            return 0;
-    }
-    return len;
-}
-
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-
-    while (i < n) {
-        size_t k = utf8_char(s + i, n - i);
-
-        if (k == 0)
-            return 0;
-        i += k;
-    }
-    return 1;
-}
-
-/* Byte-wise order of two strings, shorter first on a common prefix (BEP 3's key order). */
-static int bytes_cmp(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
-{
-    size_t n = alen < blen ? alen : blen;
-    int c = n > 0 ? memcmp(a, b, n) : 0;
-
-    if (c != 0)
-        return c;
-    if (alen == blen)
-        return 0;
-    return alen < blen ? -1 : 1;
-}
-
-static int bytes_eq(const unsigned char *a, size_t alen, const char *s)
-{
-    return alen == strlen(s) && memcmp(a, s, alen) == 0;
-}
-
-/* ---- bencode to JSON ---- */
-
-enum frame_kind {
-    FRAME_LIST,   /* [v, ...] */
-    FRAME_OBJECT, /* {"k": v, ...} */
-    FRAME_PAIRS,  /* {"$dict": [[k, v], ...]} */
-};
-
-/* One open list or dict while writing. */
-struct frame {
-    enum frame_kind kind;
-    const struct bt_bnode *next; /* the next item, or for a dict the next key */
-    uint32_t left;               /* items (or pairs) not yet written */
-    int first;                   /* nothing written inside yet: no comma before the next */
-    size_t indent;               /* the items' indentation level when pretty */
-};
-
-struct writer {
-    struct bt_buf *out;
-    int pretty;
-    struct frame *stack;
-    size_t depth, cap;
-};
-
-static enum bt_err push(struct writer *w, enum frame_kind kind, const struct bt_bnode *first,
-                        uint32_t left, size_t indent)
-{
-    struct frame *f;
-
-    if (w->depth == w->cap) {
-        size_t newcap = w->cap == 0 ? 16 : w->cap * 2;
-
-        f = realloc(w->stack, newcap * sizeof(*f));
-        if (f == NULL)
-            return BT_ERR_NOMEM;
-        w->stack = f;
-        w->cap = newcap;
-    }
-    f = &w->stack[w->depth++];
-    f->kind = kind;
-    f->next = first;
-    f->left = left;
-    f->first = 1;
-    f->indent = indent;
-    return BT_OK;
-}
-
-/* Start a new line at the given level when pretty; nothing when compact. */
-static enum bt_err newline(struct writer *w, size_t level)
-{
-    enum bt_err err;
-    size_t i;
-
-    if (!w->pretty)
-        return BT_OK;
-    err = bt_buf_append_byte(w->out, '\n');
-    for (i = 0; i < level && err == BT_OK; i++)
-        err = bt_buf_append(w->out, "  ", 2);
-    return err;
-}
-
-/* ":" or ": " between a key and its value. */
-static enum bt_err colon(struct writer *w)
-{
-    return w->pretty ? bt_buf_append(w->out, ": ", 2) : bt_buf_append_byte(w->out, ':');
-}
-
-/* A JSON string literal of n bytes of UTF-8, escaped as jq escapes it. */
-static enum bt_err write_text(struct bt_buf *out, const unsigned char *s, size_t n)
-{
-    enum bt_err err = bt_buf_append_byte(out, '"');
-    size_t i, run = 0;
-
-    /* Copy runs of bytes that need no escape in one go. */
-    for (i = 0; i < n && err == BT_OK; i++) {
-        unsigned char c = s[i];
-        const char *esc = NULL;
-        char u[7];
-
-        if (c == '"')
-            esc = "\\\"";
-        else if (c == '\\')
-            esc = "\\\\";
-        else if (c == '\b')
-            esc = "\\b";
-        else if (c == '\f')
-            esc = "\\f";
-        else if (c == '\n')
-            esc = "\\n";
-        else if (c == '\r')
-            esc = "\\r";
-        else if (c == '\t')
-            esc = "\\t";
-        else if (c < 0x20 || c == 0x7f) {
-            u[0] = '\\';
-            u[1] = 'u';
-            u[2] = '0';
-            u[3] = '0';
-            u[4] = hex_digits[c >> 4];
-            u[5] = hex_digits[c & 0xf];
-            u[6] = '\0';
-            esc = u;
-        }
-        if (esc == NULL)
-            continue;
-        err = bt_buf_append(out, s + run, i - run);
-        if (err == BT_OK)
-            err = bt_buf_append_str(out, esc);
-        run = i + 1;
-    }
-    if (err == BT_OK)
-        err = bt_buf_append(out, s + run, n - run);
-    if (err == BT_OK)
-        err = bt_buf_append_byte(out, '"');
-    return err;
-}
-
-/* A bencode string: JSON text if it is UTF-8, else {"$hex":"..."}. */
-static enum bt_err write_string(struct writer *w, const unsigned char *s, size_t n)
-{
-    enum bt_err err;
-    size_t i;
-
-    if (utf8_valid(s, n))
-        return write_text(w->out, s, n);
-    err = bt_buf_append_str(w->out, "{\"" ESCAPE_HEX "\"");
-    if (err == BT_OK)
-        err = colon(w);
-    if (err == BT_OK)
-        err = bt_buf_append_byte(w->out, '"');
-    /* A chunk at a time: "pieces" can be megabytes. */
-    for (i = 0; i < n && err == BT_OK; i += HEX_CHUNK) {
-        unsigned char hex[2 * HEX_CHUNK];
-        size_t k, len = n - i < HEX_CHUNK ? n - i : HEX_CHUNK;
-
-        for (k = 0; k < len; k++) {
-            hex[2 * k] = (unsigned char)hex_digits[s[i + k] >> 4];
-            hex[2 * k + 1] = (unsigned char)hex_digits[s[i + k] & 0xf];
-        }
-        err = bt_buf_append(w->out, hex, 2 * len);
-    }
-    return err != BT_OK ? err : bt_buf_append(w->out, "\"}", 2);
-}
-
-static int key_node_cmp(const void *a, const void *b)
-{
-    const struct bt_bnode *x = *(const struct bt_bnode *const *)a;
-    const struct bt_bnode *y = *(const struct bt_bnode *const *)b;
-
-    return bytes_cmp(x->s, x->slen, y->s, y->slen);
-}
-
-/*
- * Does dict d have to be written as {"$dict": ...}?  See json.h.  Strictly decoded
- * dicts have ascending keys, which cannot repeat; only unsorted ones (from the
- * lenient decoder) need a sorted copy of their keys to look for repeats.
- */
-static enum bt_err needs_pairs(const struct bt_bnode *d, int *pairs)
-{
-    const struct bt_bnode *k = bt_bnode_child(d), *prev = NULL, **keys;
-    int sorted = 1;
-    uint32_t i;
-
-    *pairs = 0;
-    for (i = 0; i < d->count; i++) {
-        if (!utf8_valid(k->s, k->slen)) {
-            *pairs = 1;
-            return BT_OK;
-        }
-        if (prev != NULL && bytes_cmp(prev->s, prev->slen, k->s, k->slen) >= 0)
-            sorted = 0;
-        prev = k;
-        k = bt_bnode_sibling(bt_bnode_sibling(k));
-    }
-    k = bt_bnode_child(d);
-    if (d->count == 1 &&
-        (bytes_eq(k->s, k->slen, ESCAPE_HEX) || bytes_eq(k->s, k->slen, ESCAPE_DICT))) {
-        *pairs = 1;
-        return BT_OK;
-    }
-    if (sorted)
-        return BT_OK;
-
-    keys = malloc(d->count * sizeof(*keys));
-    if (keys == NULL)
-        return BT_ERR_NOMEM;
-    for (i = 0; i < d->count; i++) {
-        keys[i] = k;
-        k = bt_bnode_sibling(bt_bnode_sibling(k));
-    }
-    qsort(keys, d->count, sizeof(*keys), key_node_cmp);
-    for (i = 1; i < d->count && !*pairs; i++)
-        *pairs = key_node_cmp(&keys[i - 1], &keys[i]) == 0;
-    free(keys);
-    return BT_OK;
-}
-
-/* Write a scalar whole, or the opening of a container (pushing its frame).  level
- * is the indentation level of the line v starts on. */
-static enum bt_err open_value(struct writer *w, const struct bt_bnode *v, size_t level)
-{
-    enum bt_err err;
-    int pairs;
-
-    switch (v->type) {
-    case BT_BENCODE_INT:
-        return bt_buf_printf(w->out, "%lld", (long long)v->i);
-    case BT_BENCODE_STR:
-        return write_string(w, v->s, v->slen);
-    case BT_BENCODE_LIST:
-        if (v->count == 0)
-            return bt_buf_append(w->out, "[]", 2);
-        err = bt_buf_append_byte(w->out, '[');
-        return err != BT_OK ? err : push(w, FRAME_LIST, bt_bnode_child(v), v->count, level + 1);
-    case BT_BENCODE_DICT:
-        if (v->count == 0)
-            return bt_buf_append(w->out, "{}", 2);
-        err = needs_pairs(v, &pairs);
-        if (err != BT_OK)
-            return err;
-        if (!pairs) {
-            err = bt_buf_append_byte(w->out, '{');
-            return err != BT_OK ? err
-                                : push(w, FRAME_OBJECT, bt_bnode_child(v), v->count, level + 1);
-        }
-        err = bt_buf_append_byte(w->out, '{');
-        if (err == BT_OK)
-            err = newline(w, level + 1);
-        if (err == BT_OK)
-            err = bt_buf_append_str(w->out, "\"" ESCAPE_DICT "\"");
-        if (err == BT_OK)
-            err = colon(w);
-        if (err == BT_OK)
-            err = bt_buf_append_byte(w->out, '[');
-        return err != BT_OK ? err : push(w, FRAME_PAIRS, bt_bnode_child(v), v->count, level + 2);
-    }
-    return BT_ERR_INVALID;
-}
-
-/* The closing bracket(s) of the frame on top, on their own line when pretty. */
-static enum bt_err close_frame(struct writer *w, const struct frame *f)
-{
-    enum bt_err err = newline(w, f->indent - 1);
-
-    if (err != BT_OK)
-        return err;
-    switch (f->kind) {
-    case FRAME_LIST:
-        return bt_buf_append_byte(w->out, ']');
-    case FRAME_OBJECT:
-        return bt_buf_append_byte(w->out, '}');
-    case FRAME_PAIRS:
-        err = bt_buf_append_byte(w->out, ']');
-        if (err == BT_OK)
-            err = newline(w, f->indent - 2);
-        return err != BT_OK ? err : bt_buf_append_byte(w->out, '}');
-    }
-    return BT_ERR_INVALID;
-}
-
-/* Write the next item of the frame on top: a list item, a "key": value member, or
- * the opening of a [key, value] pair (itself a two-item list frame). */
-static enum bt_err write_item(struct writer *w)
-{
-    struct frame *f = &w->stack[w->depth - 1];
-    const struct bt_bnode *item = f->next, *value;
-    size_t indent = f->indent;
-    enum bt_err err = BT_OK;
-
-    if (!f->first)
-        err = bt_buf_append_byte(w->out, ',');
-    f->first = 0;
-    f->left--;
-    if (err == BT_OK)
-        err = newline(w, indent);
-    if (err != BT_OK)
-        return err;
-    if (f->kind == FRAME_LIST) {
-        f->next = bt_bnode_sibling(item);
-        return open_value(w, item, indent);
-    }
-    value = bt_bnode_sibling(item);
-    f->next = bt_bnode_sibling(value);
-    if (f->kind == FRAME_OBJECT) {
-        err = write_text(w->out, item->s, item->slen);
-        if (err == BT_OK)
-            err = colon(w);
-        return err != BT_OK ? err : open_value(w, value, indent);
-    }
-    err = bt_buf_append_byte(w->out, '[');
-    return err != BT_OK ? err : push(w, FRAME_LIST, item, 2, indent + 1);
-}
-
-enum bt_err bt_json_from_bencode(struct bt_buf *out, const struct bt_bnode *root, unsigned flags)
-{
-    struct writer w = {out, (flags & BT_JSON_PRETTY) != 0, NULL, 0, 0};
-    enum bt_err err;
-
-    err = open_value(&w, root, 0);
-    while (err == BT_OK && w.depth > 0) {
-        struct frame *f = &w.stack[w.depth - 1];
-
-        if (f->left > 0) {
-            err = write_item(&w);
-        } else {
-            err = close_frame(&w, f);
-            w.depth--;
-        }
-    }
-    free(w.stack);
-    /* The only cap in play is the caller's on out. */
-    return err == BT_ERR_TOO_LARGE ? BT_ERR_JSON_OUTPUT : err;
-}
-
-/* ---- JSON to bencode ---- */
 
 enum jtype {
     J_INT = 1,
@@ -521,33 +125,6 @@ static long read_u4(const struct jparser *p, size_t at)
     return cp;
 }
 
-static enum bt_err put_utf8(struct bt_buf *b, long cp)
-{
-    unsigned char u[4];
-    size_t n;
-
-    if (cp < 0x80) {
-        u[0] = (unsigned char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (unsigned char)(0xc0 | (cp >> 6));
-        u[1] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (unsigned char)(0xe0 | (cp >> 12));
-        u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (unsigned char)(0xf0 | (cp >> 18));
-        u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    return bt_buf_append(b, u, n);
-}
-
 /* One backslash escape at in[pos], appended to the arena as UTF-8.  A UTF-16
  * surrogate pair (\ud83d\ude00) makes one code point; half a pair is an error. */
 static enum bt_err parse_escape(struct jparser *p)
@@ -591,7 +168,7 @@ static enum bt_err parse_escape(struct jparser *p)
         cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
         p->pos += 6;
     }
-    return put_utf8(&p->arena, cp);
+    return bt_utf8_put(&p->arena, (uint32_t)cp);
 }
 
 /* A string at in[pos] == '"', its decoded bytes appended to the arena. */
@@ -610,7 +187,7 @@ static enum bt_err parse_string(struct jparser *p, size_t idx)
             size_t k = 1;
 
             if (p->in[p->pos] >= 0x80)
-                k = utf8_char(p->in + p->pos, p->len - p->pos);
+                k = bt_utf8_char_len(p->in + p->pos, p->len - p->pos);
             if (k == 0)
                 return fail_at(p, BT_ERR_JSON_UTF8, p->pos);
             p->pos += k;
@@ -671,7 +248,8 @@ static enum bt_err parse_number(struct jparser *p, int64_t *out)
 
 static int arena_eq(const struct jparser *p, const struct jvalue *v, const char *s)
 {
-    return v->type == J_STR && bytes_eq(p->arena.data + v->str, v->slen, s);
+    return v->type == J_STR &&
+           bt_bencode_key_cmp(p->arena.data + v->str, v->slen, s, strlen(s)) == 0;
 }
 
 /*
@@ -684,7 +262,7 @@ static enum bt_err resolve_escape(struct jparser *p, size_t o)
     unsigned char *s;
     uint32_t i;
 
-    if (arena_eq(p, key, ESCAPE_HEX)) {
+    if (arena_eq(p, key, BT_JSON_HEX)) {
         if (val->type != J_STR || val->slen % 2 != 0)
             return fail_at(p, BT_ERR_JSON_BINARY, obj->offset);
         /* Decode in place: the bytes are half as long as their hex. */
@@ -704,7 +282,7 @@ static enum bt_err resolve_escape(struct jparser *p, size_t o)
         p->n = o + 1; /* the key and value were the last values */
         return BT_OK;
     }
-    if (arena_eq(p, key, ESCAPE_DICT)) {
+    if (arena_eq(p, key, BT_JSON_DICT)) {
         if (val->type != J_ARRAY)
             return fail_at(p, BT_ERR_JSON_BINARY, obj->offset);
         pair = val + 1;
@@ -859,7 +437,7 @@ struct jpair {
 static int pair_cmp(const void *a, const void *b)
 {
     const struct jpair *x = a, *y = b;
-    int c = bytes_cmp(x->key, x->klen, y->key, y->klen);
+    int c = bt_bencode_key_cmp(x->key, x->klen, y->key, y->klen);
 
     if (c != 0)
         return c;
@@ -903,8 +481,8 @@ static enum bt_err emit_dict(struct jparser *p, const struct jvalue *v, size_t d
 
     err = bt_bencode_put_dict(out);
     for (i = 0; i < count && err == BT_OK; i++) {
-        if (i > 0 &&
-            bytes_cmp(pairs[i - 1].key, pairs[i - 1].klen, pairs[i].key, pairs[i].klen) == 0) {
+        if (i > 0 && bt_bencode_key_cmp(pairs[i - 1].key, pairs[i - 1].klen, pairs[i].key,
+                                        pairs[i].klen) == 0) {
             if (p->lenient)
                 continue;
             err = fail_at(p, BT_ERR_BENCODE_KEY_DUP, pairs[i].offset);
