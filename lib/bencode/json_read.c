@@ -110,19 +110,13 @@ static enum bt_err new_value(struct jparser *p, enum jtype type, size_t *idx)
 /* The four hex digits of a \uXXXX escape at in[at], or -1. */
 static long read_u4(const struct jparser *p, size_t at)
 {
-    long cp = 0;
-    size_t i;
+    unsigned char u[2];
 
     if (p->len - at < 6 || p->in[at] != '\\' || p->in[at + 1] != 'u')
         return -1;
-    for (i = 2; i < 6; i++) {
-        int d = bt_hex_value(p->in[at + i]);
-
-        if (d < 0)
-            return -1;
-        cp = cp * 16 + d;
-    }
-    return cp;
+    if (bt_hex_decode_mem(p->in + at + 2, u, 2) != BT_OK)
+        return -1;
+    return (long)u[0] << 8 | u[1];
 }
 
 /* One backslash escape at in[pos], appended to the arena as UTF-8.  A UTF-16
@@ -267,13 +261,8 @@ static enum bt_err resolve_escape(struct jparser *p, size_t o)
             return fail_at(p, BT_ERR_JSON_BINARY, obj->offset);
         /* Decode in place: the bytes are half as long as their hex. */
         s = p->arena.data + val->str;
-        for (i = 0; i < val->slen / 2; i++) {
-            int hi = bt_hex_value(s[2 * i]), lo = bt_hex_value(s[2 * i + 1]);
-
-            if (hi < 0 || lo < 0)
-                return fail_at(p, BT_ERR_JSON_BINARY, obj->offset);
-            s[i] = (unsigned char)(hi << 4 | lo);
-        }
+        if (bt_hex_decode_mem(s, s, val->slen / 2) != BT_OK)
+            return fail_at(p, BT_ERR_JSON_BINARY, obj->offset);
         obj->type = J_STR;
         obj->str = val->str;
         obj->slen = val->slen / 2;

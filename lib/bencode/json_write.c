@@ -14,14 +14,10 @@
 #include "bencode/json.h"
 
 #include "bencode/utf8.h"
+#include "core/hex.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static const char hex_digits[] = "0123456789abcdef";
-
-/* Bytes turned into hex per append when writing "$hex". */
-#define HEX_CHUNK 4096
 
 enum frame_kind {
     FRAME_LIST,   /* [v, ...] */
@@ -93,12 +89,12 @@ static enum bt_err write_text(struct bt_buf *out, const unsigned char *s, size_t
 {
     enum bt_err err = bt_buf_append_byte(out, '"');
     size_t i, run = 0;
+    char u[7] = "\\u00"; /* then two digits and a NUL from bt_hex_encode() */
 
     /* Copy runs of bytes that need no escape in one go. */
     for (i = 0; i < n && err == BT_OK; i++) {
         unsigned char c = s[i];
         const char *esc = NULL;
-        char u[7];
 
         if (c == '"')
             esc = "\\\"";
@@ -115,13 +111,7 @@ static enum bt_err write_text(struct bt_buf *out, const unsigned char *s, size_t
         else if (c == '\t')
             esc = "\\t";
         else if (c < 0x20 || c == 0x7f) {
-            u[0] = '\\';
-            u[1] = 'u';
-            u[2] = '0';
-            u[3] = '0';
-            u[4] = hex_digits[c >> 4];
-            u[5] = hex_digits[c & 0xf];
-            u[6] = '\0';
+            bt_hex_encode(&c, 1, u + 4);
             esc = u;
         }
         if (esc == NULL)
@@ -142,7 +132,6 @@ static enum bt_err write_text(struct bt_buf *out, const unsigned char *s, size_t
 static enum bt_err write_string(struct writer *w, const unsigned char *s, size_t n)
 {
     enum bt_err err;
-    size_t i;
 
     if (bt_utf8_valid(s, n))
         return write_text(w->out, s, n);
@@ -151,17 +140,8 @@ static enum bt_err write_string(struct writer *w, const unsigned char *s, size_t
         err = colon(w);
     if (err == BT_OK)
         err = bt_buf_append_byte(w->out, '"');
-    /* A chunk at a time: "pieces" can be megabytes. */
-    for (i = 0; i < n && err == BT_OK; i += HEX_CHUNK) {
-        unsigned char hex[2 * HEX_CHUNK];
-        size_t k, len = n - i < HEX_CHUNK ? n - i : HEX_CHUNK;
-
-        for (k = 0; k < len; k++) {
-            hex[2 * k] = (unsigned char)hex_digits[s[i + k] >> 4];
-            hex[2 * k + 1] = (unsigned char)hex_digits[s[i + k] & 0xf];
-        }
-        err = bt_buf_append(w->out, hex, 2 * len);
-    }
+    if (err == BT_OK)
+        err = bt_hex_append(w->out, s, n);
     return err != BT_OK ? err : bt_buf_append(w->out, "\"}", 2);
 }
 
