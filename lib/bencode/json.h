@@ -82,6 +82,38 @@
  */
 enum bt_err bt_json_from_bencode(struct bt_buf *out, const struct bt_bnode *root, unsigned flags);
 
+/*
+ * Tokens, for a tool that prints a JSON document of its own (so that no tool
+ * needs its own escaper).  Each appends one compact token to out; the caller
+ * writes the brackets, and the commas between array items.  Errors are out's:
+ * BT_ERR_TOO_LARGE when out would grow past out->max, BT_ERR_NOMEM.
+ *
+ *   bt_buf_append_byte(out, '{');       {
+ *   bt_json_put_key(out, "url");        {"url":
+ *   bt_json_put_cstring(out, url);      {"url":"http://t/announce"
+ *   bt_json_put_key(out, "failure");    {"url":"http://t/announce","failure":
+ *   bt_json_put_cstring(out, NULL);     {"url":"http://t/announce","failure":null
+ *   bt_buf_append_byte(out, '}');       {"url":"http://t/announce","failure":null}
+ */
+
+/*
+ * A string literal of the n bytes at s.  Well-formed UTF-8 is escaped as jq
+ * escapes it: \" \\ \b \f \n \r \t, \u00XX for the other control characters and
+ * DEL, every other character as it is.  Bytes that are not well-formed UTF-8
+ * still give valid JSON: then every byte from 0x80 up is written \u00XX as well,
+ * which reads back as the character U+00XX, not as the byte, so the text is
+ * only a readable label.  Where the bytes must come back, use "$hex"
+ * (bt_json_from_bencode() does).
+ */
+enum bt_err bt_json_put_string(struct bt_buf *out, const char *s, size_t n);
+/* The NUL-terminated s as bt_json_put_string() writes it, or null if s is NULL. */
+enum bt_err bt_json_put_cstring(struct bt_buf *out, const char *s);
+enum bt_err bt_json_put_int(struct bt_buf *out, int64_t v);
+enum bt_err bt_json_put_null(struct bt_buf *out);
+/* A member name and its colon ("key":), with a comma before it unless it is the
+ * first member of its object, that is unless out ends in '{'. */
+enum bt_err bt_json_put_key(struct bt_buf *out, const char *key);
+
 /* ---- Reading: json_read.c ---- */
 
 /*

@@ -9,15 +9,95 @@
  *   bencode  d1:ali1e1:xe1:b2:<ff fe>e
  *   nodes    [0]dict [1]"a" [2]list [3]1 [4]"x" [5]"b" [6]"<ff fe>"
  *   JSON     {"a":[1,"x"],"b":{"$hex":"fffe"}}
- *   stack    at [3]: OBJECT (next [5], 1 left), LIST (next [4], 1 left)
+ *   stack    writing [3]: OBJECT (next [5], 1 left), LIST (next [4], 1 left)
+ *
+ * Every token goes through the bt_json_put_* primitives at the top, which tools
+ * use too for JSON of their own: one escaper for all of btkit's JSON.
  */
 #include "bencode/json.h"
 
 #include "bencode/utf8.h"
 #include "core/hex.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- Tokens: the primitives of json.h, also used by the walker below ---- */
+
+enum bt_err bt_json_put_string(struct bt_buf *out, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    /* Bytes that are not UTF-8 must still make valid JSON: escape every high byte. */
+    int text = bt_utf8_valid(s, n);
+    enum bt_err err = bt_buf_append_byte(out, '"');
+    size_t i, run = 0;
+    char u[7] = "\\u00"; /* then two digits and a NUL from bt_hex_encode() */
+
+    /* Copy runs of bytes that need no escape in one go. */
+    for (i = 0; i < n && err == BT_OK; i++) {
+        unsigned char c = p[i];
+        const char *esc = NULL;
+
+        if (c == '"')
+            esc = "\\\"";
+        else if (c == '\\')
+            esc = "\\\\";
+        else if (c == '\b')
+            esc = "\\b";
+        else if (c == '\f')
+            esc = "\\f";
+        else if (c == '\n')
+            esc = "\\n";
+        else if (c == '\r')
+            esc = "\\r";
+        else if (c == '\t')
+            esc = "\\t";
+        else if (c < 0x20 || c == 0x7f || (c >= 0x80 && !text)) {
+            bt_hex_encode(&c, 1, u + 4);
+            esc = u;
+        }
+        if (esc == NULL)
+            continue;
+        err = bt_buf_append(out, p + run, i - run);
+        if (err == BT_OK)
+            err = bt_buf_append_str(out, esc);
+        run = i + 1;
+    }
+    if (err == BT_OK)
+        err = bt_buf_append(out, p + run, n - run);
+    if (err == BT_OK)
+        err = bt_buf_append_byte(out, '"');
+    return err;
+}
+
+enum bt_err bt_json_put_cstring(struct bt_buf *out, const char *s)
+{
+    return s == NULL ? bt_json_put_null(out) : bt_json_put_string(out, s, strlen(s));
+}
+
+enum bt_err bt_json_put_int(struct bt_buf *out, int64_t v)
+{
+    return bt_buf_printf(out, "%" PRId64, v);
+}
+
+enum bt_err bt_json_put_null(struct bt_buf *out)
+{
+    return bt_buf_append(out, "null", 4);
+}
+
+enum bt_err bt_json_put_key(struct bt_buf *out, const char *key)
+{
+    enum bt_err err = BT_OK;
+
+    if (out->len == 0 || out->data[out->len - 1] != '{')
+        err = bt_buf_append_byte(out, ',');
+    if (err == BT_OK)
+        err = bt_json_put_string(out, key, strlen(key));
+    return err != BT_OK ? err : bt_buf_append_byte(out, ':');
+}
+
+/* ---- bencode to JSON ---- */
 
 enum frame_kind {
     FRAME_LIST,   /* [v, ...] */
@@ -84,58 +164,16 @@ static enum bt_err colon(struct writer *w)
     return w->pretty ? bt_buf_append(w->out, ": ", 2) : bt_buf_append_byte(w->out, ':');
 }
 
-/* A JSON string literal of n bytes of UTF-8, escaped as jq escapes it. */
-static enum bt_err write_text(struct bt_buf *out, const unsigned char *s, size_t n)
-{
-    enum bt_err err = bt_buf_append_byte(out, '"');
-    size_t i, run = 0;
-    char u[7] = "\\u00"; /* then two digits and a NUL from bt_hex_encode() */
-
-    /* Copy runs of bytes that need no escape in one go. */
-    for (i = 0; i < n && err == BT_OK; i++) {
-        unsigned char c = s[i];
-        const char *esc = NULL;
-
-        if (c == '"')
-            esc = "\\\"";
-        else if (c == '\\')
-            esc = "\\\\";
-        else if (c == '\b')
-            esc = "\\b";
-        else if (c == '\f')
-            esc = "\\f";
-        else if (c == '\n')
-            esc = "\\n";
-        else if (c == '\r')
-            esc = "\\r";
-        else if (c == '\t')
-            esc = "\\t";
-        else if (c < 0x20 || c == 0x7f) {
-            bt_hex_encode(&c, 1, u + 4);
-            esc = u;
-        }
-        if (esc == NULL)
-            continue;
-        err = bt_buf_append(out, s + run, i - run);
-        if (err == BT_OK)
-            err = bt_buf_append_str(out, esc);
-        run = i + 1;
-    }
-    if (err == BT_OK)
-        err = bt_buf_append(out, s + run, n - run);
-    if (err == BT_OK)
-        err = bt_buf_append_byte(out, '"');
-    return err;
-}
-
 /* A bencode string: JSON text if it is UTF-8, else {"$hex":"..."}. */
 static enum bt_err write_string(struct writer *w, const unsigned char *s, size_t n)
 {
     enum bt_err err;
 
     if (bt_utf8_valid(s, n))
-        return write_text(w->out, s, n);
-    err = bt_buf_append_str(w->out, "{\"" BT_JSON_HEX "\"");
+        return bt_json_put_string(w->out, (const char *)s, n);
+    err = bt_buf_append_byte(w->out, '{');
+    if (err == BT_OK)
+        err = bt_json_put_cstring(w->out, BT_JSON_HEX);
     if (err == BT_OK)
         err = colon(w);
     if (err == BT_OK)
@@ -206,7 +244,7 @@ static enum bt_err open_value(struct writer *w, const struct bt_bnode *v, size_t
 
     switch (v->type) {
     case BT_BENCODE_INT:
-        return bt_buf_printf(w->out, "%lld", (long long)v->i);
+        return bt_json_put_int(w->out, v->i);
     case BT_BENCODE_STR:
         return write_string(w, v->s, v->slen);
     case BT_BENCODE_LIST:
@@ -229,7 +267,7 @@ static enum bt_err open_value(struct writer *w, const struct bt_bnode *v, size_t
         if (err == BT_OK)
             err = newline(w, level + 1);
         if (err == BT_OK)
-            err = bt_buf_append_str(w->out, "\"" BT_JSON_DICT "\"");
+            err = bt_json_put_cstring(w->out, BT_JSON_DICT);
         if (err == BT_OK)
             err = colon(w);
         if (err == BT_OK)
@@ -284,7 +322,7 @@ static enum bt_err write_item(struct writer *w)
     value = bt_bnode_sibling(item);
     f->next = bt_bnode_sibling(value);
     if (f->kind == FRAME_OBJECT) {
-        err = write_text(w->out, item->s, item->slen);
+        err = bt_json_put_string(w->out, (const char *)item->s, item->slen);
         if (err == BT_OK)
             err = colon(w);
         return err != BT_OK ? err : open_value(w, value, indent);

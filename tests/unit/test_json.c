@@ -1,7 +1,8 @@
 /*
  * test_json.c - the JSON form against known vectors: bencode to JSON (compact and
  * pretty, the "$hex" and "$dict" escapes), JSON to bencode (sorting, escapes,
- * every rejection with its byte offset), and round trips of awkward values.
+ * every rejection with its byte offset), round trips of awkward values, and the
+ * bt_json_put_* tokens that tools build their own documents with.
  */
 #include <stdint.h>
 #include <string.h>
@@ -70,6 +71,57 @@ static int round_trips(const char *benc, size_t len)
            memcmp(out.data, benc, len) == 0;
     bt_buf_release(&out);
     return same;
+}
+
+/* The n bytes at s through bt_json_put_string() alone: exactly want? */
+static int string_is(const char *s, size_t n, const char *want)
+{
+    struct bt_buf out;
+    int same;
+
+    bt_buf_init(&out, 1 << 10);
+    same = bt_json_put_string(&out, s, n) == BT_OK && out.len == strlen(want) &&
+           memcmp(out.data, want, out.len) == 0;
+    bt_buf_release(&out);
+    return same;
+}
+
+#define STRING_IS(lit, want) string_is(lit, sizeof(lit) - 1, want)
+
+/* A small document built from the tokens, as a tool would build one. */
+static enum bt_err put_document(struct bt_buf *out)
+{
+    enum bt_err err = bt_buf_append_byte(out, '{');
+
+    if (err == BT_OK)
+        err = bt_json_put_key(out, "url");
+    if (err == BT_OK)
+        err = bt_json_put_cstring(out, "http://t/a?x=\"1\"");
+    if (err == BT_OK)
+        err = bt_json_put_key(out, "failure");
+    if (err == BT_OK)
+        err = bt_json_put_cstring(out, NULL);
+    if (err == BT_OK)
+        err = bt_json_put_key(out, "seeders");
+    if (err == BT_OK)
+        err = bt_json_put_int(out, INT64_MIN);
+    if (err == BT_OK)
+        err = bt_json_put_key(out, "peers");
+    if (err == BT_OK)
+        err = bt_buf_append_byte(out, '[');
+    if (err == BT_OK)
+        err = bt_json_put_null(out);
+    if (err == BT_OK)
+        err = bt_buf_append_byte(out, ',');
+    if (err == BT_OK)
+        err = bt_buf_append_byte(out, '{');
+    if (err == BT_OK)
+        err = bt_json_put_key(out, "a\tb");
+    if (err == BT_OK)
+        err = bt_json_put_int(out, 0);
+    if (err == BT_OK)
+        err = bt_buf_append(out, "}]}", 3);
+    return err;
 }
 
 /* Each JSON text that must fail, the error, and where. */
@@ -221,6 +273,34 @@ int main(void)
                    "1:\x1fi0ee"),
        "NUL, DEL and control bytes");
     ok(ROUND_TRIPS("d0:i0e4:\xf0\x9f\x98\x80i1ee"), "empty and four-byte UTF-8 keys");
+
+    ok(STRING_IS("", "\"\""), "put_string: the empty string");
+    ok(STRING_IS("caf\xc3\xa9 \xf0\x9f\x98\x80/", "\"caf\xc3\xa9 \xf0\x9f\x98\x80/\""),
+       "put_string: UTF-8 text and / are written as they are");
+    ok(STRING_IS("\"\\\b\f\n\r\t\x01\x1f\x7f", "\"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f\""),
+       "put_string: quote, backslash, short escapes, other controls and DEL as jq writes them");
+    ok(STRING_IS("a\0b", "\"a\\u0000b\""), "put_string: a NUL byte is \\u0000");
+    ok(STRING_IS("\xff\xc3\xa9\n", "\"\\u00ff\\u00c3\\u00a9\\n\""),
+       "put_string: in bytes that are not UTF-8, every high byte is \\u00XX");
+    ok(STRING_IS("\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\""),
+       "put_string: an encoded surrogate is not UTF-8 either");
+    bt_buf_release(&json_text);
+    bt_buf_init(&json_text, 1 << 10);
+    ok(bt_json_put_string(&json_text, "\xfe\xc3", 2) == BT_OK &&
+           to_benc(&out, (const char *)json_text.data, 0, &off) == BT_OK && out.len == 6 &&
+           memcmp(out.data, "4:\xc3\xbe\xc3\x83", 6) == 0,
+       "put_string: bytes that are not UTF-8 give valid JSON, read back as U+00XX");
+    bt_buf_release(&out);
+    bt_buf_init(&out, 1 << 10);
+    ok(put_document(&out) == BT_OK &&
+           strcmp((const char *)out.data,
+                  "{\"url\":\"http://t/a?x=\\\"1\\\"\",\"failure\":null,"
+                  "\"seeders\":-9223372036854775808,\"peers\":[null,{\"a\\tb\":0}]}") == 0,
+       "put_key, put_cstring, put_int and put_null build a document");
+    bt_buf_release(&out);
+    bt_buf_init(&out, 5);
+    ok(bt_json_put_string(&out, "abcd", 4) == BT_ERR_TOO_LARGE,
+       "put_string: out's cap is the limit");
 
     bt_buf_release(&out);
     bt_buf_release(&json_text);
