@@ -19,8 +19,10 @@
 
 #include "metainfo/magnet.h"
 #include "core/net.h"
-#include "tracker/tracker.h"
-#include "tracker/tracker_server.h"
+#include "tracker/announce.h"
+#include "tracker/http.h"
+#include "tracker/server.h"
+#include "tracker/udp.h"
 
 static struct bt_tracker_server server;
 static int server_ready;
@@ -33,7 +35,7 @@ static void parse_client(const uint8_t *p, size_t n, int udp)
 
     bt_announce_resp_init(&resp);
     if (!udp) {
-        (void)bt_tracker_parse_http(&resp, p, n);
+        (void)bt_tracker_http_parse(&resp, p, n);
     } else {
         (void)bt_udp_parse_connect(p, n, txid, &conn_id, &resp);
         bt_announce_resp_release(&resp);

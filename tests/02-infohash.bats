@@ -65,7 +65,7 @@ teardown() {
     [ "$stderr" = "bt-infohash: $BATS_TEST_TMPDIR/big.torrent: input exceeds the size limit" ]
     run -1 --separate-stderr bash -c 'cat "$1" | bt-infohash' _ "$BATS_TEST_TMPDIR/big.torrent"
     assert_output ''
-    [ "$stderr" = "bt-infohash: -: input exceeds the size limit" ]
+    [ "$stderr" = "bt-infohash: standard input: input exceeds the size limit" ]
 }
 
 @test "a write error on stdout is a failure" {
@@ -216,10 +216,10 @@ PY
     assert_output "$want"
 }
 
-@test "errors on standard input name it -" {
+@test "errors on standard input name it as bt-decode does" {
     run -1 --separate-stderr bt-infohash - <"$H/piece-length-zero.torrent"
     assert_output ''
-    [[ "$stderr" == "bt-infohash: -: byte "*": info.piece length: piece length is not positive" ]]
+    [[ "$stderr" == "bt-infohash: standard input: byte "*": info.piece length: piece length is not positive" ]]
 }
 
 @test "pipeline: piece hashes count matches the summary's piece count" {

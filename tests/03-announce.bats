@@ -14,19 +14,6 @@ teardown() {
     stop_all
 }
 
-# start_hostile [UDP-MODE]: run the scripted tracker; sets HPORT and HLOG.
-start_hostile() {
-    start_bg hostile "$BT_PYTHON" "$BT_SRCDIR/tests/hostile-tracker.py" "${1:-ok}"
-    HLOG="$BATS_TEST_TMPDIR/hostile.log"
-    local i
-    for i in $(seq 100); do
-        [ -s "$HLOG" ] && break
-        sleep 0.1
-    done
-    HPORT=$(head -n 1 "$HLOG")
-    wait_port "$HPORT"
-}
-
 http_fails_with() {
     local path=$1 message=$2
     start_hostile
@@ -109,11 +96,37 @@ udp_fails_with() {
     assert_output --regexp "^http GET /ok\?info_hash=$HASH_URL&peer_id=ABCDEFGHIJKLMNOPQRST&port=7001&uploaded=20&downloaded=30&left=100&compact=1&key=[0-9a-f]{8}&event=completed&numwant=5 HTTP/1.1\$"
 }
 
-@test "the default peer id is -BK0010- and 12 random characters, and --event none sends no event" {
+@test "the default peer id is btkit's prefix and 12 random characters, and --event none sends no event" {
     start_hostile
     run -0 bt-announce -i "$HASH" -t "http://127.0.0.1:$HPORT/ok?passkey=x" -e none
     run -0 grep '^http GET' "$HLOG"
-    assert_output --regexp "^http GET /ok\?passkey=x&info_hash=$HASH_URL&peer_id=-BK0010-[0-9A-Za-z]{12}&port=6881&uploaded=0&downloaded=0&left=1&compact=1&key=[0-9a-f]{8} HTTP/1.1\$"
+    assert_output --regexp "^http GET /ok\?passkey=x&info_hash=$HASH_URL&peer_id=$(peer_id_prefix)[0-9A-Za-z]{12}&port=6881&uploaded=0&downloaded=0&left=1&compact=1&key=[0-9a-f]{8} HTTP/1.1\$"
+}
+
+@test "trackers and peers see one peer id prefix, made of the version's digits" {
+    # Azureus style (BEP 20): "-BK" and one digit per part of the version,
+    # four in all: 0.1.0 is -BK0100-.
+    local prefix
+    prefix=$(peer_id_prefix)
+    assert_regex "$prefix" '^-BK[0-9A-Z]{4}-$'
+    start_hostile
+    run -0 bt-announce -i "$HASH" -t "http://127.0.0.1:$HPORT/ok"
+    run -0 grep -c "peer_id=$prefix" "$HLOG"
+    local port
+    port=$(free_port)
+    start_bg seed bt-seed -q -l "127.0.0.1:$port" --no-announce "$BT_SRCDIR/samples/single.torrent" \
+        "$BT_SRCDIR/samples/data"
+    wait_port "$port" 10 "$PID_seed"
+    # bt-handshake prints the seed's peer id in hex.
+    run -0 --separate-stderr bt-handshake "$BT_SRCDIR/samples/single.torrent" "127.0.0.1:$port"
+    assert_output --regexp "^$(printf '%s' "$prefix" | od -An -tx1 | tr -d ' \n')[0-9a-f]{24}\$"
+}
+
+@test "a magnet link's scheme is case-insensitive here, as in every other tool" {
+    start_hostile
+    run -0 --separate-stderr bt-announce -T 5 -t "http://127.0.0.1:$HPORT/ok" "MAGNET:?xt=urn:btih:$HASH"
+    assert_line 192.0.2.7:6881
+    run -0 grep -c "info_hash=$HASH_URL" "$HLOG"
 }
 
 @test "the UDP announce sends the event, numwant, port and left of BEP 15" {
@@ -447,7 +460,8 @@ udp_fails_with() {
 @test "MAGNET: an invalid magnet link fails" {
     run -1 --separate-stderr bt-announce 'magnet:?xt=urn:btih:0123&tr=http://x/'
     assert_output ''
-    assert_equal "$stderr" 'bt-announce: invalid magnet link'
+    # As every tool says it (one loader): the link, then what is wrong with it.
+    assert_equal "$stderr" "bt-announce: 'magnet:?xt=urn:btih:0123&tr=http://x/': invalid magnet link"
 }
 
 # ---- interop: opentracker (Debian), peers registered by real clients -----------

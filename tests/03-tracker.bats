@@ -269,17 +269,45 @@ PY
     exec 4>&-
 }
 
-@test "caps: a full swarm and a full torrent table refuse newcomers" {
-    start_tracker --max-peers 2 --max-torrents 2
-    run -0 --separate-stderr bt-announce -i "$H1" -t "$HTTP" -p 7001
-    run -0 --separate-stderr bt-announce -i "$H1" -t "$HTTP" -p 7002
-    run -1 --separate-stderr bt-announce -i "$H1" -t "$HTTP" -p 7003
-    assert_equal "$stderr" "bt-announce: $HTTP: tracker refused the request: tracker is full"
-    run -1 --separate-stderr bt-announce -i "$H1" -t "$UDP" -p 7003
-    assert_equal "$stderr" "bt-announce: $UDP: tracker refused the request: tracker is full"
-    # A known peer may still re-announce.
-    run -0 --separate-stderr bt-announce -i "$H2" -t "$HTTP" -p 7004
-    run -1 --separate-stderr bt-announce -i ffffffffffffffffffffffffffffffffffffffff -t "$HTTP" -p 7005
+# flood PORT HASH N: N announces over HTTP from made-up peers (ids and ports of
+# their own), as fast as one connection after another goes.
+flood() {
+    "$BT_PYTHON" - "$@" <<'PY'
+import http.client, sys, urllib.parse
+port, info_hash, n = int(sys.argv[1]), bytes.fromhex(sys.argv[2]), int(sys.argv[3])
+for i in range(n):
+    q = urllib.parse.urlencode({"info_hash": info_hash, "peer_id": b"-FL0000-%012d" % i,
+                                "port": 20000 + i, "left": 1})
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    c.request("GET", "/announce?" + q)
+    c.getresponse().read()
+    c.close()
+PY
+}
+
+@test "caps: a flood of fake peers evicts the stalest, and never locks a real peer out" {
+    start_tracker --max-peers 50 --max-torrents 2
+    run -0 --separate-stderr bt-announce -i "$H1" -t "$HTTP" -p 7001 --left 0
+    flood "$TPORT" "$H1" 1000
+    # A newcomer is answered with peers, over HTTP and UDP alike.
+    run -0 --separate-stderr bt-announce -i "$H1" -t "$HTTP" -p 7002 -n 200
+    [ "${#lines[@]}" -eq 49 ]
+    run -0 --separate-stderr bt-announce -i "$H1" -t "$UDP" -p 7003 -n 200
+    [ "${#lines[@]}" -eq 49 ]
+    # The real seeder announces again at its interval and is found again.
+    run -0 --separate-stderr bt-announce -i "$H1" -t "$HTTP" -p 7001 --left 0
+    run -0 --separate-stderr bt-announce -i "$H1" -t "$HTTP" -p 7004 -n 200
+    assert_line 127.0.0.1:7001
+    # The memory stays capped: the swarm holds 50 peers, the table 2 torrents,
+    # and an announce for a third torrent is answered, not stored.
+    run -0 get "/scrape?info_hash=$H1_URL"
+    assert_output --partial '8:completei1e'
+    assert_output --partial '10:incompletei49e'
+    run -0 --separate-stderr bt-announce -i "$H2" -t "$HTTP" -p 7005
+    run -0 --separate-stderr bt-announce -i ffffffffffffffffffffffffffffffffffffffff -t "$HTTP" -p 7006
+    assert_output ''
+    run -0 --separate-stderr bt-announce -i ffffffffffffffffffffffffffffffffffffffff -t "$HTTP" -p 7007
+    assert_output ''
 }
 
 @test "UDP: short packets are dropped, bad connection ids and actions get an error" {

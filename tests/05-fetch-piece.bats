@@ -93,6 +93,17 @@ with_tracker() {
     cat "$BATS_TEST_TMPDIR"/p[0-4] | cmp - "$SAMPLES/data/single.bin"
 }
 
+@test "-o onto a FIFO writes into it, and leaves it a FIFO (as -o /dev/null must)" {
+    start_seed seed "$SAMPLES/single.torrent"
+    mkfifo "$BATS_TEST_TMPDIR/fifo"
+    start_bg reader sh -c "cat '$BATS_TEST_TMPDIR/fifo' > '$BATS_TEST_TMPDIR/got'"
+    run -0 --separate-stderr bt-fetch-piece -p "$SEED" -o "$BATS_TEST_TMPDIR/fifo" \
+        "$SAMPLES/single.torrent" 1
+    [ -p "$BATS_TEST_TMPDIR/fifo" ]
+    wait_for_exit "$PID_reader" 10
+    [ "$(sha1sum < "$BATS_TEST_TMPDIR/got" | cut -c1-40)" = "$(piece_sha1 single.torrent 1)" ]
+}
+
 @test "a piece that spans files of multi.torrent comes out whole on stdout" {
     start_seed seed "$SAMPLES/multi.torrent"
     run -0 --separate-stderr bash -c "bt-fetch-piece -p '$SEED' '$SAMPLES/multi.torrent' 1 | sha1sum"

@@ -74,6 +74,21 @@ PY
     bt-handshake "$SAMPLES/single.torrent" "$output"
 }
 
+@test "a tracker's failure reason reaches stderr without its control bytes" {
+    start_hostile
+    local port
+    port=$(free_port)
+    start_bg seed bt-seed -l "127.0.0.1:$port" --tracker "http://127.0.0.1:$HPORT/escape" \
+        "$SAMPLES/single.torrent" "$SAMPLES/data"
+    local i
+    for i in $(seq 100); do
+        grep -q 'tracker refused' "$BATS_TEST_TMPDIR/seed.log" && break
+        sleep 0.1
+    done
+    run -0 grep 'tracker refused the request: bad?\[31mred' "$BATS_TEST_TMPDIR/seed.log"
+    run -1 grep -c $'\e' "$BATS_TEST_TMPDIR/seed.log"
+}
+
 @test "data that does not match the hashes is refused" {
     local d="$BATS_TEST_TMPDIR/bad"
     mkdir "$d"

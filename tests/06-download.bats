@@ -70,6 +70,30 @@ download() {
     [[ "$stderr" == *"invalid peer 'not-a-peer'"* ]]
 }
 
+@test "every argument is checked before any I/O: a bad one creates no directory and no file" {
+    run --separate-stderr bt-download -o newdir -p bogus "$BT_SRCDIR/samples/multi.torrent"
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [[ "$stderr" == *"invalid peer 'bogus'"* ]]
+    [ ! -e newdir ]
+    # A magnet link is not fetched either: the bad listen address comes first.
+    run --separate-stderr timeout 20 bt-download -o newdir -l nowhere \
+        "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&x.pe=127.0.0.1:1"
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"invalid listen address 'nowhere'"* ]]
+    [[ "$stderr" != *"metadata"* ]]
+    [ ! -e newdir ]
+}
+
+@test "a tracker's failure reason reaches stderr without its control bytes" {
+    start_hostile
+    run --separate-stderr timeout 60 bt-download -l 127.0.0.1:0 --give-up 3 -o out \
+        -t "http://127.0.0.1:$HPORT/escape" "$BT_SRCDIR/samples/multi.torrent"
+    [ "$status" -eq 1 ]
+    [[ "$stderr" == *"tracker refused the request: bad?[31mred"* ]]
+    [[ "$stderr" != *$'\e'* ]]
+}
+
 @test "downloads the multi-file sample from bt-seed and prints its path" {
     seed s1 "$BT_SRCDIR/samples/multi.torrent" "$BT_SRCDIR/samples/data"
     download -q -o out -p "$SEED_ADDR" "$BT_SRCDIR/samples/multi.torrent"

@@ -149,7 +149,7 @@ download_from() {
     seeders_known 4
     run -0 --separate-stderr timeout 120 bt-download -v -l 127.0.0.1:0 -o out t.torrent
     assert_output out/top
-    assert_regex "$stderr" "tracker $TRACKER: 4 peers"
+    assert_regex "$stderr" "tracker $TRACKER: interval [0-9]+ s, .*, 4 peers"
     assert_regex "$stderr" 'complete: every piece verified'
     diff -r seed/top out/top
 }

@@ -72,7 +72,7 @@ link() {
 @test "an invalid --peer is a usage error" {
     run -2 --separate-stderr bt-infohash --peer nowhere "$(link "$S/single.torrent")"
     [ -z "$output" ]
-    [[ "$stderr" == *"nowhere: "* ]]
+    [[ "$stderr" == *"invalid peer 'nowhere'"* ]]
 }
 
 @test "a peer that is not there: the fetch fails with the peer's reason" {

@@ -162,3 +162,33 @@ stop_all() {
     rm -f "$BATS_TEST_TMPDIR/pids"
     return 0
 }
+
+# start_hostile [UDP-MODE]: run the scripted tracker of tests/hostile-tracker.py;
+# sets HPORT and HLOG (its log: the port, then every request it got).
+start_hostile() {
+    start_bg hostile "$BT_PYTHON" "$BT_SRCDIR/tests/hostile-tracker.py" "${1:-ok}"
+    HLOG="$BATS_TEST_TMPDIR/hostile.log"
+    local i
+    for i in $(seq 100); do
+        [ -s "$HLOG" ] && break
+        sleep 0.1
+    done
+    HPORT=$(head -n 1 "$HLOG")
+    wait_port "$HPORT"
+}
+
+# peer_id_prefix: the peer id prefix btkit's version makes (BEP 20's Azureus
+# style: "-BK", one character per part of the version, four in all, "-").
+peer_id_prefix() {
+    local version parts p out=""
+    version=$(bt-announce --version)
+    version=${version##* }
+    IFS=. read -ra parts <<<"$version"
+    for p in "${parts[@]:0:4}"; do
+        out+=$p
+    done
+    while [ ${#out} -lt 4 ]; do
+        out+=0
+    done
+    echo "-BK$out-"
+}

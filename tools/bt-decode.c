@@ -15,42 +15,39 @@
 #include "bencode/json.h"
 #include "tool.h"
 
-static void usage(FILE *to)
+static void usage(FILE *to, int help)
 {
     fprintf(to,
             "usage: %s [-p] [--lenient] [FILE | -]\n"
             "       %s [-p] [--lenient] -e VALUE\n",
-            bt_tool_name(), bt_tool_name());
+            tool_name(), tool_name());
+    if (!help)
+        return;
+    fprintf(to, "\n"
+                "Print a bencoded value as JSON: UTF-8 strings as JSON strings, other\n"
+                "strings as {\"$hex\": \"...\"}, dicts with binary keys as {\"$dict\": [...]}.\n"
+                "Reads FILE, or standard input when FILE is - or absent.\n"
+                "\n"
+                "  -e, --expr VALUE  decode VALUE, given on the command line\n"
+                "  -p, --pretty      indent the JSON, one value per line\n"
+                "      --lenient     accept what BEP 3 forbids but real torrents contain:\n"
+                "                    unsorted or repeated keys, leading zeros, -0,\n"
+                "                    bytes after the value\n"
+                "  -h, --help        show this help and exit\n"
+                "      --version     show the version and exit\n"
+                "\n"
+                "Exit status: 0 on success, 1 if the input is not valid bencode,\n"
+                "2 on a usage error.  See bt-decode(1) and tutorials/01-bencode.md.\n");
 }
 
-static void help(void)
-{
-    usage(stdout);
-    printf("\n"
-           "Print a bencoded value as JSON: UTF-8 strings as JSON strings, other\n"
-           "strings as {\"$hex\": \"...\"}, dicts with binary keys as {\"$dict\": [...]}.\n"
-           "Reads FILE, or standard input when FILE is - or absent.\n"
-           "\n"
-           "  -e, --expr VALUE  decode VALUE, given on the command line\n"
-           "  -p, --pretty      indent the JSON, one value per line\n"
-           "      --lenient     accept what BEP 3 forbids but real torrents contain:\n"
-           "                    unsorted or repeated keys, leading zeros, -0,\n"
-           "                    bytes after the value\n"
-           "  -h, --help        show this help and exit\n"
-           "      --version     show the version and exit\n"
-           "\n"
-           "Exit status: 0 on success, 1 if the input is not valid bencode,\n"
-           "2 on a usage error.  See bt-decode(1) and tutorials/01-bencode.md.\n");
-}
-
-enum { OPT_LENIENT = 256, OPT_VERSION };
+enum { OPT_LENIENT = 256 };
 
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"expr", required_argument, NULL, 'e'},      {"pretty", no_argument, NULL, 'p'},
         {"lenient", no_argument, NULL, OPT_LENIENT}, {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0},
+        {"version", no_argument, NULL, 'V'},         {NULL, 0, NULL, 0},
     };
     const char *expr = NULL, *path = "-";
     char subject[4096];
@@ -58,10 +55,9 @@ int main(int argc, char **argv)
     struct bt_buf in, out;
     struct bt_bencode b;
     enum bt_err err;
-    int c, status = BT_EXIT_FAIL;
+    int c, status = TOOL_EXIT_FAIL;
 
-    bt_tool_init(argv[0]);
-    argv[0] = (char *)bt_tool_name(); /* so that getopt's messages name the tool as ours do */
+    tool_init(argv);
     while ((c = getopt_long(argc, argv, "e:ph", longopts, NULL)) != -1) {
         switch (c) {
         case 'e':
@@ -73,21 +69,14 @@ int main(int argc, char **argv)
         case OPT_LENIENT:
             parse_flags |= BT_BENCODE_LENIENT;
             break;
-        case 'h':
-            help();
-            return bt_tool_close_stdout(BT_EXIT_OK);
-        case OPT_VERSION:
-            bt_tool_version();
-            return bt_tool_close_stdout(BT_EXIT_OK);
         default:
-            usage(stderr);
-            return BT_EXIT_USAGE;
+            return tool_option(c, usage);
         }
     }
     if (argc - optind > 1 || (expr != NULL && argc - optind > 0)) {
-        bt_tool_warn("too many operands");
-        usage(stderr);
-        return BT_EXIT_USAGE;
+        tool_warn("too many operands");
+        usage(stderr, 0);
+        return TOOL_EXIT_USAGE;
     }
     if (optind < argc)
         path = argv[optind];
@@ -95,12 +84,12 @@ int main(int argc, char **argv)
     bt_buf_init(&in, BT_BENCODE_MAX_INPUT);
     bt_buf_init(&out, BT_JSON_MAX_TEXT);
     bt_bencode_init(&b);
-    if (bt_tool_read_input(&in, expr, path, subject, sizeof(subject)) != BT_OK)
+    if (tool_read_input(&in, expr, path, subject, sizeof(subject)) != BT_OK)
         goto done;
 
     err = bt_bencode_parse(&b, in.data, in.len, parse_flags);
     if (err != BT_OK) {
-        bt_tool_error_at(err, subject, b.err_offset);
+        tool_error_at(err, subject, b.err_offset, NULL);
         goto done;
     }
     /* The whole text is built before any of it is printed: on failure stdout stays empty. */
@@ -108,14 +97,14 @@ int main(int argc, char **argv)
     if (err == BT_OK)
         err = bt_buf_append_byte(&out, '\n');
     if (err != BT_OK) {
-        bt_tool_error(err == BT_ERR_TOO_LARGE ? BT_ERR_JSON_OUTPUT : err, subject);
+        tool_error(err == BT_ERR_TOO_LARGE ? BT_ERR_JSON_OUTPUT : err, subject);
         goto done;
     }
     fwrite(out.data, 1, out.len, stdout);
-    status = BT_EXIT_OK;
+    status = TOOL_EXIT_OK;
 done:
     bt_bencode_release(&b);
     bt_buf_release(&in);
     bt_buf_release(&out);
-    return bt_tool_close_stdout(status);
+    return tool_close_stdout(status);
 }

@@ -4,15 +4,15 @@
  *   bt-download [-o DIR] [-p PEER]... [-t URL]... [--seed] [-s] [-q] TORRENT
  *
  * Checks what DIR already holds (so a killed download resumes), asks the
- * trackers for peers in the background, downloads every missing piece from many
- * peers at once (lib/session/download.c), and prints the path of the finished download
- * on stdout.  Progress goes to stderr: a bar on a terminal, plain lines if not.
+ * trackers for peers in the background (lib/tracker/announcer.c), downloads
+ * every missing piece from many peers at once (lib/session/download.c), and
+ * prints the path of the finished download on stdout.  Progress goes to stderr:
+ * a bar on a terminal, plain lines if not.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,28 +20,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tracker/announcer.h"
-#include "session/download.h"
 #include "core/loop.h"
 #include "pieces/storage.h"
+#include "session/download.h"
 #include "tool.h"
-#include "source.h"
-#include "tracker/tracker.h"
-#include "wire.h"
+#include "tool_peer.h"
+#include "tool_progress.h"
+#include "tool_source.h"
+#include "tracker/announcer.h"
 
-#define DEFAULT_LISTEN      "0.0.0.0:6881"
-#define DEFAULT_GIVE_UP_S   60
-#define MAX_TRACKERS        64
-#define MAX_CLI_PEERS       256
-#define ANNOUNCE_TIMEOUT_MS 15000
-#define STOP_TIMEOUT_MS     3000 /* the "stopped" announce on the way out */
-#define NUMWANT             200
-#define LINE_EVERY_MS       5000 /* progress lines when stderr is not a terminal */
-#define BAR_EVERY_MS        250
-#define BAR_WIDTH           30
+#define DEFAULT_LISTEN    "0.0.0.0:6881"
+#define DEFAULT_GIVE_UP_S 60
+#define DEFAULT_TIMEOUT_S 30
 
 static volatile sig_atomic_t interrupted;
-static const char default_listen[] = DEFAULT_LISTEN;
 
 static void on_signal(int sig)
 {
@@ -51,11 +43,10 @@ static void on_signal(int sig)
 struct options {
     const char *torrent;
     const char *dir;
-    const char *listen;
-    char *trackers[MAX_TRACKERS];
-    size_t tracker_count;
-    const char *peers[MAX_CLI_PEERS]; /* -p arguments, "-" for stdin */
-    size_t peer_count;
+    const char *listen_text;
+    struct bt_addr listen;
+    struct tool_trackers trackers;
+    struct tool_peers peers; /* -p, checked; "-" is read once the download runs */
     int no_announce;
     int sequential;
     int seed;
@@ -76,20 +67,14 @@ struct session {
     struct bt_download dl;
     struct bt_announcer ann;
     struct bt_peer_config cfg;
-    struct bt_source_opts source; /* for a magnet link: who gave the metadata */
-    int tty;
-    int announced;      /* "started" went out: "stopped" must follow */
-    int said_completed; /* the "completed" event was sent or is under way */
-    int want_completed; /* send "completed" when the running announce ends */
-    uint64_t next_announce_ms;
+    struct tool_source source; /* for a magnet link: who gave the metadata */
+    struct tool_progress progress;
     uint64_t start_ms;
-    uint64_t last_line_ms;
     int64_t start_have;
-    int bar_shown;
     int gave_up;
 };
 
-static void usage(FILE *f)
+static void usage(FILE *f, int help)
 {
     fprintf(f,
             "usage: %s [options] TORRENT|MAGNET\n"
@@ -110,7 +95,7 @@ static void usage(FILE *f)
             "  -s, --sequential     fetch pieces in order (for streaming) instead of rarest first\n"
             "      --seed           keep serving peers after the download completes\n"
             "      --give-up SECS   fail after SECS with no peer and no progress (default %d)\n"
-            "      --timeout SECS   peer connect, handshake and idle timeout (default 30)\n"
+            "      --timeout SECS   peer connect, handshake and idle timeout (default %d)\n"
             "  -q, --quiet          print only errors\n"
             "  -v, --verbose        also log every peer connecting and leaving\n"
             "      --trace          show every message sent and received on stderr\n"
@@ -118,28 +103,98 @@ static void usage(FILE *f)
             "  -V, --version        show the version\n"
             "\n"
             "Tutorial: tutorials/06-download.md\n",
-            bt_tool_name(), DEFAULT_LISTEN, BT_DL_MAX_PEERS, DEFAULT_GIVE_UP_S);
+            tool_name(), DEFAULT_LISTEN, BT_DL_MAX_PEERS, DEFAULT_GIVE_UP_S, DEFAULT_TIMEOUT_S);
 }
 
-/* "1.5 MiB" and friends, for people. */
-static void human_bytes(double v, char *out, size_t n)
+/* Validate every argument before any I/O: a wrong one costs nothing. */
+static int parse_options(int argc, char **argv, struct options *o)
 {
-    static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    size_t u = 0;
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},  {"peer", required_argument, NULL, 'p'},
+        {"tracker", required_argument, NULL, 't'}, {"no-announce", no_argument, NULL, 'N'},
+        {"listen", required_argument, NULL, 'l'},  {"max-peers", required_argument, NULL, 'm'},
+        {"sequential", no_argument, NULL, 's'},    {"seed", no_argument, NULL, 'S'},
+        {"give-up", required_argument, NULL, 'G'}, {"timeout", required_argument, NULL, 'T'},
+        {"quiet", no_argument, NULL, 'q'},         {"verbose", no_argument, NULL, 'v'},
+        {"trace", no_argument, NULL, 'R'},         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+    };
+    int c, status = TOOL_CONTINUE;
 
-    while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
-        v /= 1024;
-        u++;
-    }
-    snprintf(out, n, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-}
+    while (status == TOOL_CONTINUE &&
+           (c = getopt_long(argc, argv, "o:p:t:l:m:sqvhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            o->dir = optarg;
+            break;
+        case 'p':
+            status = tool_peers_add(&o->peers, optarg, 1);
+            break;
+        case 't':
+            status = tool_trackers_add(&o->trackers, optarg);
+            break;
+        case 'N':
+            o->no_announce = 1;
+            break;
+        case 'l':
+            o->listen_text = optarg;
+            break;
+        case 'm': {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
 
-static void clear_bar(struct session *s)
-{
-    if (s->bar_shown) {
-        fprintf(stderr, "\r%*s\r", 79, "");
-        s->bar_shown = 0;
+            if (*end != '\0' || v == 0 || v > 10000) {
+                tool_warn("invalid peer count '%s'", optarg);
+                return TOOL_EXIT_USAGE;
+            }
+            o->max_peers = (size_t)v;
+            break;
+        }
+        case 's':
+            o->sequential = 1;
+            break;
+        case 'S':
+            o->seed = 1;
+            break;
+        case 'G':
+            o->give_up_s = tool_seconds("give-up time", optarg);
+            if (o->give_up_s < 0)
+                return TOOL_EXIT_USAGE;
+            break;
+        case 'T':
+            o->timeout_s = tool_seconds("timeout", optarg);
+            if (o->timeout_s < 0)
+                return TOOL_EXIT_USAGE;
+            break;
+        case 'q':
+            o->quiet = 1;
+            break;
+        case 'v':
+            o->verbose = 1;
+            break;
+        case 'R':
+            o->trace = 1;
+            break;
+        default:
+            return tool_option(c, usage);
+        }
     }
+    if (status != TOOL_CONTINUE)
+        return status;
+    if (argc - optind != 1) {
+        usage(stderr, 0);
+        return TOOL_EXIT_USAGE;
+    }
+    o->torrent = argv[optind];
+    if (bt_addr_parse_listen(o->listen_text, &o->listen) != BT_OK) {
+        tool_warn("invalid listen address '%s'", o->listen_text);
+        return TOOL_EXIT_USAGE;
+    }
+    if (o->peers.from_stdin && strcmp(o->torrent, "-") == 0) {
+        tool_warn("TORRENT and the peers cannot both be standard input");
+        return TOOL_EXIT_USAGE;
+    }
+    return TOOL_CONTINUE;
 }
 
 static void log_event(void *arg, const char *peer, const char *text)
@@ -153,74 +208,31 @@ static void log_event(void *arg, const char *peer, const char *text)
         (strncmp(text, "connected", 9) == 0 || strncmp(text, "disconnected", 12) == 0 ||
          strncmp(text, "failed", 6) == 0 || strncmp(text, "cannot connect", 14) == 0))
         return;
-    clear_bar(s);
     if (peer != NULL)
-        bt_tool_warn("%s: %s", peer, text);
+        tool_warn("%s: %s", peer, text);
     else
-        bt_tool_warn("%s", text);
+        tool_warn("%s", text);
 }
 
-static void show_progress(struct session *s, int final)
+static void show_progress(struct session *s)
 {
-    const struct bt_download *dl = &s->dl;
-    double pct =
-        s->t.total_length > 0 ? 100.0 * (double)dl->have_bytes / (double)s->t.total_length : 100.0;
-    uint64_t rate = bt_download_rate(dl);
-    char rate_text[32], eta[32];
-    int64_t left = s->t.total_length - dl->have_bytes;
+    char peers[32];
 
-    if (s->o->quiet)
-        return;
-    human_bytes((double)rate, rate_text, sizeof(rate_text));
-    if (rate > 0 && left > 0) {
-        uint64_t secs = (uint64_t)left / rate;
-
-        snprintf(eta, sizeof(eta), "%" PRIu64 ":%02" PRIu64, secs / 60, secs % 60);
-    } else {
-        snprintf(eta, sizeof(eta), "-:--");
-    }
-    if (s->tty) {
-        int filled = (int)(pct * BAR_WIDTH / 100.0);
-
-        fprintf(stderr, "\r[%.*s%*s] %5.1f%%  %9s/s  %3zu peers  ETA %s ", filled,
-                "##############################", BAR_WIDTH - filled, "", pct, rate_text,
-                bt_download_open_peers(dl), eta);
-        s->bar_shown = 1;
-        if (final)
-            clear_bar(s);
-    } else if (!final) {
-        bt_tool_warn("%.1f%% %s/s %zu peers ETA %s", pct, rate_text, bt_download_open_peers(dl),
-                     eta);
-    }
-    fflush(stderr);
+    snprintf(peers, sizeof(peers), "%3zu peers", bt_download_open_peers(&s->dl));
+    tool_progress_show(&s->progress, s->dl.have_bytes, s->t.total_length, bt_download_rate(&s->dl),
+                       peers);
 }
 
-/* The announce request as things stand. */
-static void fill_request(struct session *s, struct bt_announce_req *req,
-                         enum bt_tracker_event event)
+/* The announcer asks for our numbers as each announce starts. */
+static void announce_stats(void *arg, struct bt_announce_stats *st)
 {
-    bt_announce_req_init(req);
-    memcpy(req->info_hash, s->t.info_hash, BT_INFOHASH_LEN);
-    memcpy(req->peer_id, s->cfg.peer_id, BT_PEER_ID_LEN);
-    req->port = s->dl.listen_fd >= 0 ? bt_addr_port(&s->dl.listen_addr) : BT_TRACKER_DEFAULT_PORT;
-    req->downloaded = (int64_t)s->dl.downloaded;
-    req->uploaded = (int64_t)bt_download_uploaded(&s->dl);
-    req->left = s->t.total_length - s->dl.have_bytes;
-    req->event = event;
-    req->numwant = event == BT_EVENT_STOPPED ? 0 : NUMWANT;
-}
+    struct session *s = arg;
 
-static void announce(struct session *s, enum bt_tracker_event event)
-{
-    struct bt_announce_req req;
-
-    fill_request(s, &req, event);
-    if (bt_announcer_announce(&s->ann, &req) == BT_OK) {
-        if (event == BT_EVENT_STARTED)
-            s->announced = 1;
-        if (event == BT_EVENT_COMPLETED)
-            s->said_completed = 1;
-    }
+    st->port = s->dl.listen_fd >= 0 ? bt_addr_port(&s->dl.listen_addr) : 0;
+    st->downloaded = (int64_t)s->dl.downloaded;
+    st->uploaded = (int64_t)bt_download_uploaded(&s->dl);
+    st->left = s->t.total_length - s->dl.have_bytes;
+    st->starving = bt_download_usable_peers(&s->dl) == 0;
 }
 
 static void on_announced(void *arg, const struct bt_announce_result *r)
@@ -228,30 +240,15 @@ static void on_announced(void *arg, const struct bt_announce_result *r)
     struct session *s = arg;
     size_t i;
 
-    if (r->err != BT_OK) {
-        clear_bar(s);
-        if (!s->o->quiet)
-            bt_tool_warn("tracker %s: %s%s%s", r->url, bt_strerror(r->err),
-                         r->resp.failure != NULL ? ": " : "",
-                         r->resp.failure != NULL ? r->resp.failure : "");
-    } else {
-        for (i = 0; i < r->resp.peers.count; i++) {
-            const struct bt_tracker_peer *tp = &r->resp.peers.peers[i];
-            struct bt_addr addr;
+    if (!s->o->quiet)
+        tool_announce_report("tracker ", r, s->o->verbose);
+    for (i = 0; r->err == BT_OK && i < r->resp.peers.count; i++) {
+        const struct bt_tracker_peer *tp = &r->resp.peers.peers[i];
+        struct bt_addr addr;
 
-            if (bt_addr_from_raw(tp->ip, tp->iplen, tp->port, &addr) == BT_OK)
-                bt_download_add_peer(&s->dl, &addr);
-        }
-        if (s->o->verbose)
-            bt_tool_warn("tracker %s: %zu peers", r->url, r->resp.peers.count);
-        if (r->resp.warning != NULL && !s->o->quiet)
-            bt_tool_warn("tracker %s: warning: %s", r->url, r->resp.warning);
+        if (bt_addr_from_raw(tp->ip, tp->iplen, tp->port, &addr) == BT_OK)
+            bt_download_add_peer(&s->dl, &addr);
     }
-    /* Starving for peers: ask again soon; else as often as the tracker asks. */
-    s->next_announce_ms =
-        bt_loop_now_ms() + bt_announcer_next_ms(&s->ann, r, bt_download_usable_peers(&s->dl) == 0);
-    if (s->want_completed && !s->said_completed)
-        announce(s, BT_EVENT_COMPLETED);
 }
 
 /* Can anything still bring a peer?  If not, the download cannot finish. */
@@ -259,30 +256,20 @@ static int hopeless(struct session *s)
 {
     if (bt_download_usable_peers(&s->dl) > 0 || s->dl.conn_count > 0)
         return 0;
-    if (!bt_announcer_has_trackers(&s->ann))
-        return 1;
     /* A tracker that answers may yet hand out peers: give it the give-up time. */
-    return 0;
+    return !bt_announcer_has_trackers(&s->ann);
 }
 
 static void on_tool_tick(void *arg)
 {
     struct session *s = arg;
     uint64_t now = bt_loop_now_ms();
-    uint64_t idle_since = s->dl.last_progress_ms;
 
-    if (s->dl.complete && !s->said_completed && s->announced) {
-        if (s->ann.busy)
-            s->want_completed = 1;
-        else
-            announce(s, BT_EVENT_COMPLETED);
-    }
-    if (!s->ann.busy && bt_announcer_has_trackers(&s->ann) && now >= s->next_announce_ms &&
-        s->announced)
-        announce(s, BT_EVENT_NONE);
+    if (s->dl.complete)
+        bt_announcer_completed(&s->ann);
     if (!s->dl.complete) {
         int stuck = bt_download_open_peers(&s->dl) == 0 &&
-                    now - idle_since >= (uint64_t)s->o->give_up_s * 1000;
+                    now - s->dl.last_progress_ms >= (uint64_t)s->o->give_up_s * 1000;
 
         if ((hopeless(s) && now - s->start_ms > 1000) || stuck) {
             s->gave_up = 1;
@@ -290,137 +277,30 @@ static void on_tool_tick(void *arg)
             return;
         }
     }
-    if (s->tty ? 1 : now - s->last_line_ms >= LINE_EVERY_MS) {
-        if (!s->dl.complete || s->o->seed) {
-            show_progress(s, 0);
-            s->last_line_ms = now;
-        }
-    }
-    bt_loop_timer(&s->loop, s->tty ? BAR_EVERY_MS : 1000, on_tool_tick, s, NULL);
+    if (!s->dl.complete || s->o->seed)
+        show_progress(s);
+    bt_loop_timer(&s->loop, tool_progress_every_ms(&s->progress), on_tool_tick, s, NULL);
 }
 
-static int parse_options(int argc, char **argv, struct options *o)
+/* Add the -p peers; "-p -" reads more from standard input, as bt-announce prints them. */
+static void add_cli_peers(struct session *s)
 {
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},  {"peer", required_argument, NULL, 'p'},
-        {"tracker", required_argument, NULL, 't'}, {"no-announce", no_argument, NULL, 'N'},
-        {"listen", required_argument, NULL, 'l'},  {"max-peers", required_argument, NULL, 'm'},
-        {"sequential", no_argument, NULL, 's'},    {"seed", no_argument, NULL, 'S'},
-        {"give-up", required_argument, NULL, 'G'}, {"timeout", required_argument, NULL, 'T'},
-        {"quiet", no_argument, NULL, 'q'},         {"verbose", no_argument, NULL, 'v'},
-        {"trace", no_argument, NULL, 'R'},         {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
-    };
-    int c;
-
-    while ((c = getopt_long(argc, argv, "o:p:t:l:m:sqvhV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'o':
-            o->dir = optarg;
-            break;
-        case 'p':
-            if (o->peer_count == MAX_CLI_PEERS) {
-                bt_tool_warn("at most %d -p options (use -p - for more)", MAX_CLI_PEERS);
-                return BT_EXIT_USAGE;
-            }
-            o->peers[o->peer_count++] = optarg;
-            break;
-        case 't':
-            if (o->tracker_count == MAX_TRACKERS) {
-                bt_tool_warn("at most %d trackers", MAX_TRACKERS);
-                return BT_EXIT_USAGE;
-            }
-            o->trackers[o->tracker_count++] = optarg;
-            break;
-        case 'N':
-            o->no_announce = 1;
-            break;
-        case 'l':
-            o->listen = optarg;
-            break;
-        case 'm': {
-            char *end;
-            unsigned long v = strtoul(optarg, &end, 10);
-
-            if (*end != '\0' || v == 0 || v > 10000) {
-                bt_tool_warn("invalid peer count '%s'", optarg);
-                return BT_EXIT_USAGE;
-            }
-            o->max_peers = (size_t)v;
-            break;
-        }
-        case 's':
-            o->sequential = 1;
-            break;
-        case 'S':
-            o->seed = 1;
-            break;
-        case 'G':
-            o->give_up_s = bt_wire_seconds("give-up time", optarg);
-            if (o->give_up_s < 0)
-                return BT_EXIT_USAGE;
-            break;
-        case 'T':
-            o->timeout_s = bt_wire_seconds("timeout", optarg);
-            if (o->timeout_s < 0)
-                return BT_EXIT_USAGE;
-            break;
-        case 'q':
-            o->quiet = 1;
-            break;
-        case 'v':
-            o->verbose = 1;
-            break;
-        case 'R':
-            o->trace = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            exit(bt_tool_close_stdout(BT_EXIT_OK));
-        case 'V':
-            bt_tool_version();
-            exit(bt_tool_close_stdout(BT_EXIT_OK));
-        default:
-            usage(stderr);
-            return BT_EXIT_USAGE;
-        }
-    }
-    if (argc - optind != 1) {
-        usage(stderr);
-        return BT_EXIT_USAGE;
-    }
-    o->torrent = argv[optind];
-    return BT_EXIT_OK;
-}
-
-/* Add the -p peers; "-" reads them from standard input, as bt-announce prints them. */
-static int add_cli_peers(struct session *s)
-{
+    struct bt_addr addr;
     size_t i;
 
-    for (i = 0; i < s->o->peer_count; i++) {
-        const char *arg = s->o->peers[i];
-        struct bt_addr addr;
-
-        if (strcmp(arg, "-") == 0) {
-            while (bt_wire_next_peer(stdin, &addr))
-                bt_download_add_peer(&s->dl, &addr);
-            continue;
-        }
-        if (bt_addr_parse(arg, &addr) != BT_OK) {
-            bt_tool_warn("invalid peer '%s' (expected ip:port or [v6]:port)", arg);
-            return BT_EXIT_USAGE;
-        }
+    for (i = 0; i < s->o->peers.count; i++)
+        bt_download_add_peer(&s->dl, &s->o->peers.addrs[i]);
+    while (s->o->peers.from_stdin && tool_next_peer(stdin, &addr))
         bt_download_add_peer(&s->dl, &addr);
-    }
-    return BT_EXIT_OK;
+    if (s->source.have_from)
+        bt_download_add_peer(&s->dl, &s->source.from);
 }
 
 static void on_check(void *arg, size_t done, size_t total)
 {
     struct session *s = arg;
 
-    if (s->tty && !s->o->quiet && (done % 64 == 0 || done == total)) {
+    if (s->progress.tty && !s->o->quiet && (done % 64 == 0 || done == total)) {
         fprintf(stderr, "\rchecking existing data: %zu/%zu pieces", done, total);
         if (done == total)
             fputc('\n', stderr);
@@ -435,11 +315,11 @@ static void summary(struct session *s)
 
     if (s->o->quiet)
         return;
-    human_bytes((double)got, total, sizeof(total));
-    human_bytes(secs > 0 ? (double)got / secs : 0, rate, sizeof(rate));
-    human_bytes((double)bt_download_uploaded(&s->dl), up, sizeof(up));
-    bt_tool_warn("done: %s in %.1f s (%s/s) from %zu peers; uploaded %s; %zu hash failures", total,
-                 secs, rate, s->dl.peers_ever, up, s->dl.hash_fails);
+    tool_human_bytes((double)got, total, sizeof(total));
+    tool_human_bytes(secs > 0 ? (double)got / secs : 0, rate, sizeof(rate));
+    tool_human_bytes((double)bt_download_uploaded(&s->dl), up, sizeof(up));
+    tool_warn("done: %s in %.1f s (%s/s) from %zu peers; uploaded %s; %zu hash failures", total,
+              secs, rate, s->dl.peers_ever, up, s->dl.hash_fails);
 }
 
 /* Make DIR if it does not exist (one level, as aria2c -d and wget -P do). */
@@ -449,74 +329,35 @@ static int ensure_dir(const char *dir)
 
     if (stat(dir, &sb) == 0) {
         if (!S_ISDIR(sb.st_mode)) {
-            bt_tool_warn("%s: not a directory", dir);
+            tool_warn("%s: not a directory", dir);
             return 1;
         }
         return 0;
     }
     if (mkdir(dir, 0777) < 0) {
-        bt_tool_warn("%s: cannot create directory: %s", dir, strerror(errno));
+        tool_warn("%s: cannot create directory: %s", dir, strerror(errno));
         return 1;
     }
     return 0;
 }
 
-/*
- * The torrent, or a magnet link's metadata fetched from the -p peers (those
- * given on the command line; "-" is read later, for the download), the link's
- * x.pe peers or its trackers.
- */
-static int load_torrent(struct session *s)
+/* Open DIR, check what it holds, and size every file. */
+static int prepare_storage(struct session *s)
 {
-    struct bt_addr addrs[MAX_CLI_PEERS];
-    size_t i, n = 0;
-    int status;
-
-    for (i = 0; i < s->o->peer_count; i++)
-        if (strcmp(s->o->peers[i], "-") != 0 && bt_addr_parse(s->o->peers[i], &addrs[n]) == BT_OK)
-            n++;
-    s->source.peers = addrs;
-    s->source.peer_count = n;
-    s->source.timeout_s = s->o->timeout_s;
-    s->source.trace = s->o->trace;
-    s->source.quiet = s->o->quiet;
-    s->source.no_trackers = s->o->no_announce;
-    status = bt_source_load(s->o->torrent, &s->source, &s->t, NULL);
-    s->source.peers = NULL; /* addrs ends here */
-    return status;
-}
-
-static int run(struct session *s)
-{
-    struct options *o = s->o;
-    struct bt_download_opts dopts;
-    struct bt_addr listen_addr;
-    struct bt_tracker_tiers tiers;
-    struct bt_announce_opts aopts = {.timeout_ms = ANNOUNCE_TIMEOUT_MS};
+    const char *dir = s->o->dir;
     enum bt_err err;
-    int status;
 
-    if (load_torrent(s) != 0)
-        return BT_EXIT_FAIL;
-    if (bt_wire_listen_addr(o->listen, &listen_addr) != BT_OK) {
-        bt_tool_warn("invalid listen address '%s'", o->listen);
-        return BT_EXIT_USAGE;
-    }
-    if (ensure_dir(o->dir) != 0)
-        return BT_EXIT_FAIL;
-    err = bt_storage_open(&s->st, &s->t, o->dir, BT_STORAGE_WRITE);
+    if (ensure_dir(dir) != 0)
+        return 1;
+    err = bt_storage_open(&s->st, &s->t, dir, BT_STORAGE_WRITE);
     if (err != BT_OK) {
-        bt_tool_error(err, o->dir);
-        return BT_EXIT_FAIL;
+        tool_error(err, dir);
+        return 1;
     }
-    if (access(o->dir, W_OK) != 0) {
-        bt_tool_warn("%s: not writable: %s", o->dir, strerror(errno));
-        return BT_EXIT_FAIL;
+    if (access(dir, W_OK) != 0) {
+        tool_warn("%s: not writable: %s", dir, strerror(errno));
+        return 1;
     }
-    if (bt_wire_config(&s->cfg, &s->t, o->timeout_s) != 0)
-        return BT_EXIT_FAIL;
-    s->cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
-
     err = bt_download_setup(&s->dl, &s->t, &s->st);
     if (err == BT_OK)
         err = bt_download_check(&s->dl, on_check, s);
@@ -525,90 +366,120 @@ static int run(struct session *s)
     if (err != BT_OK) {
         char where[1024];
 
-        snprintf(where, sizeof(where), "%s/%s", o->dir, s->t.files[s->st.failed_file].path);
-        bt_tool_error(err, where);
-        return BT_EXIT_FAIL;
+        snprintf(where, sizeof(where), "%s/%s", dir, s->t.files[s->st.failed_file].path);
+        tool_error(err, where);
+        return 1;
     }
-    s->start_have = s->dl.have_bytes;
-    if (!o->quiet && s->dl.have_bytes > 0)
-        bt_tool_warn("resuming: %zu of %zu pieces already verified", s->dl.picker.have_count,
-                     s->t.piece_count);
+    if (!s->o->quiet && s->dl.have_bytes > 0)
+        tool_warn("resuming: %zu of %zu pieces already verified", s->dl.picker.have_count,
+                  s->t.piece_count);
+    return 0;
+}
+
+static int start_download(struct session *s)
+{
+    struct options *o = s->o;
+    struct bt_download_opts dopts;
+    enum bt_err err;
 
     s->dl.log = log_event;
     s->dl.log_arg = s;
-    if (o->trace) {
-        s->dl.trace = bt_wire_trace;
-        s->dl.trace_arg = NULL;
-    }
+    if (o->trace)
+        s->dl.trace = tool_trace;
     memset(&dopts, 0, sizeof(dopts));
     dopts.max_conns = o->max_peers;
     dopts.sequential = o->sequential;
     dopts.seed_after = o->seed;
-    dopts.listen = &listen_addr;
+    dopts.listen = &o->listen;
     err = bt_download_start(&s->dl, &s->loop, &s->cfg, &dopts);
-    if (err == BT_ERR_IO && errno == EADDRINUSE && o->listen == default_listen) {
+    if (err == BT_ERR_IO && errno == EADDRINUSE && strcmp(o->listen_text, DEFAULT_LISTEN) == 0) {
         /* The customary port is taken (another client?): any port will do. */
-        bt_wire_listen_addr("0.0.0.0:0", &listen_addr);
+        bt_addr_parse_listen("0.0.0.0:0", &o->listen);
         err = bt_download_start(&s->dl, &s->loop, &s->cfg, &dopts);
     }
     if (err != BT_OK) {
-        bt_tool_error(err, o->listen);
-        return BT_EXIT_FAIL;
+        tool_error(err, o->listen_text);
+        return 1;
     }
-    status = add_cli_peers(s);
-    if (status != BT_EXIT_OK)
-        return status;
-    if (s->source.have_from)
-        bt_download_add_peer(&s->dl, &s->source.from);
+    add_cli_peers(s);
+    return 0;
+}
+
+/* Announce to the trackers (the -t ones, else the torrent's) in the background. */
+static int start_announcing(struct session *s)
+{
+    struct bt_tracker_tiers tiers;
+    struct bt_announcer_config cfg;
+    enum bt_err err = BT_OK;
 
     bt_tracker_tiers_init(&tiers);
-    if (!o->no_announce) {
-        err = bt_tracker_tiers_for(&tiers, &s->t, o->trackers, o->tracker_count);
-        if (err != BT_OK) {
-            bt_tracker_tiers_release(&tiers);
-            bt_tool_error(err, "trackers");
-            return BT_EXIT_FAIL;
-        }
-    }
-    err = bt_announcer_start(&s->ann, &s->loop, &tiers, &aopts, on_announced, s);
+    /* A download that is already complete, and will not seed, tells nobody. */
+    if (!s->o->no_announce && (!s->dl.complete || s->o->seed))
+        err = bt_tracker_tiers_for(&tiers, &s->t, s->o->trackers.urls, s->o->trackers.count);
+    bt_announcer_config_init(&cfg);
+    memcpy(cfg.info_hash, s->t.info_hash, BT_INFOHASH_LEN);
+    memcpy(cfg.peer_id, s->cfg.peer_id, BT_PEER_ID_LEN);
+    cfg.stats = announce_stats;
+    cfg.result = on_announced;
+    cfg.arg = s;
+    if (err == BT_OK)
+        err = bt_announcer_start(&s->ann, &s->loop, &tiers, &cfg);
     bt_tracker_tiers_release(&tiers);
     if (err != BT_OK) {
-        bt_tool_error(err, "announcer");
-        return BT_EXIT_FAIL;
+        tool_error(err, "trackers");
+        return 1;
     }
-    if (bt_announcer_has_trackers(&s->ann) && (!s->dl.complete || o->seed))
-        announce(s, BT_EVENT_STARTED);
+    return 0;
+}
 
+static int run(struct session *s)
+{
+    struct options *o = s->o;
+    enum bt_err err;
+
+    s->source.peers = o->peers.addrs;
+    s->source.peer_count = o->peers.count;
+    s->source.timeout_s = o->timeout_s;
+    s->source.trace = o->trace;
+    s->source.quiet = o->quiet;
+    s->source.no_trackers = o->no_announce;
+    if (tool_load_torrent(o->torrent, &s->source, &s->t, NULL) != 0)
+        return TOOL_EXIT_FAIL;
+    if (tool_peer_config(&s->cfg, &s->t, o->timeout_s) != 0)
+        return TOOL_EXIT_FAIL;
+    s->cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
+    if (prepare_storage(s) != 0 || start_download(s) != 0 || start_announcing(s) != 0)
+        return TOOL_EXIT_FAIL;
+    s->start_have = s->dl.have_bytes;
     s->start_ms = bt_loop_now_ms();
     if (!s->dl.complete || o->seed) {
         bt_loop_timer(&s->loop, 0, on_tool_tick, s, NULL);
         err = bt_loop_run(&s->loop, &interrupted);
         if (err != BT_OK) {
-            bt_tool_error(err, "event loop");
-            return BT_EXIT_FAIL;
+            tool_error(err, "event loop");
+            return TOOL_EXIT_FAIL;
         }
     }
-    show_progress(s, 1);
+    if (s->dl.complete)
+        bt_announcer_completed(&s->ann);
+    tool_progress_end(&s->progress);
     if (s->dl.fatal != BT_OK) {
-        bt_tool_warn("%s: %s", bt_strerror(s->dl.fatal), s->dl.fatal_detail);
-        return BT_EXIT_FAIL;
+        tool_warn("%s: %s", bt_strerror(s->dl.fatal), s->dl.fatal_detail);
+        return TOOL_EXIT_FAIL;
     }
     if (!s->dl.complete) {
         if (interrupted)
-            bt_tool_warn("interrupted: %zu of %zu pieces verified; run again to resume",
-                         s->dl.picker.have_count, s->t.piece_count);
+            tool_warn("interrupted: %zu of %zu pieces verified; run again to resume",
+                      s->dl.picker.have_count, s->t.piece_count);
         else if (s->gave_up)
-            bt_tool_warn("%s: %zu of %zu pieces verified after %d s without progress",
-                         bt_strerror(BT_ERR_NO_PEERS), s->dl.picker.have_count, s->t.piece_count,
-                         (int)((bt_loop_now_ms() - s->dl.last_progress_ms) / 1000));
-        return BT_EXIT_FAIL;
+            tool_warn("%s: %zu of %zu pieces verified after %d s without progress",
+                      bt_strerror(BT_ERR_NO_PEERS), s->dl.picker.have_count, s->t.piece_count,
+                      (int)((bt_loop_now_ms() - s->dl.last_progress_ms) / 1000));
+        return TOOL_EXIT_FAIL;
     }
     summary(s);
-    if (s->t.multi_file)
-        printf("%s/%s\n", o->dir, s->t.name);
-    else
-        printf("%s/%s\n", o->dir, s->t.files[0].path);
-    return BT_EXIT_OK;
+    printf("%s/%s\n", o->dir, s->t.multi_file ? s->t.name : s->t.files[0].path);
+    return TOOL_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -618,14 +489,14 @@ int main(int argc, char **argv)
     struct sigaction sa;
     int status;
 
-    bt_tool_init(argv[0]);
+    tool_init(argv);
     memset(&o, 0, sizeof(o));
     o.dir = ".";
-    o.listen = default_listen;
-    o.timeout_s = 30;
+    o.listen_text = DEFAULT_LISTEN;
+    o.timeout_s = DEFAULT_TIMEOUT_S;
     o.give_up_s = DEFAULT_GIVE_UP_S;
     status = parse_options(argc, argv, &o);
-    if (status != BT_EXIT_OK)
+    if (status != TOOL_CONTINUE)
         return status;
 
     memset(&sa, 0, sizeof(sa));
@@ -637,7 +508,7 @@ int main(int argc, char **argv)
 
     memset(&s, 0, sizeof(s));
     s.o = &o;
-    s.tty = isatty(STDERR_FILENO);
+    tool_progress_init(&s.progress, o.quiet);
     bt_torrent_init(&s.t);
     bt_storage_init(&s.st);
     bt_loop_init(&s.loop);
@@ -646,25 +517,11 @@ int main(int argc, char **argv)
 
     status = run(&s);
 
-    if (s.announced) {
-        struct bt_announce_req req;
-        struct bt_announce_result r;
-
-        s.ann.opts.timeout_ms = STOP_TIMEOUT_MS;
-        /* A download that finished before the next tick has not said so yet. */
-        if (s.dl.complete && !s.said_completed) {
-            fill_request(&s, &req, BT_EVENT_COMPLETED);
-            bt_announcer_announce_now(&s.ann, &req, &r);
-            bt_announce_resp_release(&r.resp);
-        }
-        fill_request(&s, &req, BT_EVENT_STOPPED);
-        bt_announcer_announce_now(&s.ann, &req, &r);
-        bt_announce_resp_release(&r.resp);
-    }
+    bt_announcer_stop(&s.ann);
     bt_announcer_release(&s.ann);
     bt_download_release(&s.dl);
     bt_loop_release(&s.loop);
     bt_storage_release(&s.st);
     bt_torrent_release(&s.t);
-    return bt_tool_close_stdout(status);
+    return tool_close_stdout(status);
 }

@@ -15,33 +15,30 @@
 #include "bencode/json.h"
 #include "tool.h"
 
-static void usage(FILE *to)
+static void usage(FILE *to, int help)
 {
     fprintf(to,
             "usage: %s [--lenient] [FILE | -]\n"
             "       %s [--lenient] -e JSON\n",
-            bt_tool_name(), bt_tool_name());
+            tool_name(), tool_name());
+    if (!help)
+        return;
+    fprintf(to, "\n"
+                "Read JSON in the form bt-decode prints and write it as canonical bencode:\n"
+                "{\"$hex\": \"...\"} is a binary string, {\"$dict\": [[key, value], ...]} a dict,\n"
+                "other objects are dicts, their keys sorted.  Numbers must be 64-bit integers.\n"
+                "Reads FILE, or standard input when FILE is - or absent.\n"
+                "\n"
+                "  -e, --expr JSON   encode JSON, given on the command line\n"
+                "      --lenient     of repeated dict keys keep the first (else an error)\n"
+                "  -h, --help        show this help and exit\n"
+                "      --version     show the version and exit\n"
+                "\n"
+                "Exit status: 0 on success, 1 if the input cannot be encoded,\n"
+                "2 on a usage error.  See bt-encode(1) and tutorials/01-bencode.md.\n");
 }
 
-static void help(void)
-{
-    usage(stdout);
-    printf("\n"
-           "Read JSON in the form bt-decode prints and write it as canonical bencode:\n"
-           "{\"$hex\": \"...\"} is a binary string, {\"$dict\": [[key, value], ...]} a dict,\n"
-           "other objects are dicts, their keys sorted.  Numbers must be 64-bit integers.\n"
-           "Reads FILE, or standard input when FILE is - or absent.\n"
-           "\n"
-           "  -e, --expr JSON   encode JSON, given on the command line\n"
-           "      --lenient     of repeated dict keys keep the first (else an error)\n"
-           "  -h, --help        show this help and exit\n"
-           "      --version     show the version and exit\n"
-           "\n"
-           "Exit status: 0 on success, 1 if the input cannot be encoded,\n"
-           "2 on a usage error.  See bt-encode(1) and tutorials/01-bencode.md.\n");
-}
-
-enum { OPT_LENIENT = 256, OPT_VERSION };
+enum { OPT_LENIENT = 256 };
 
 int main(int argc, char **argv)
 {
@@ -49,7 +46,7 @@ int main(int argc, char **argv)
         {"expr", required_argument, NULL, 'e'},
         {"lenient", no_argument, NULL, OPT_LENIENT},
         {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, OPT_VERSION},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     const char *expr = NULL, *path = "-";
@@ -58,10 +55,9 @@ int main(int argc, char **argv)
     struct bt_buf in, out;
     size_t offset;
     enum bt_err err;
-    int c, status = BT_EXIT_FAIL;
+    int c, status = TOOL_EXIT_FAIL;
 
-    bt_tool_init(argv[0]);
-    argv[0] = (char *)bt_tool_name(); /* so that getopt's messages name the tool as ours do */
+    tool_init(argv);
     while ((c = getopt_long(argc, argv, "e:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'e':
@@ -70,21 +66,14 @@ int main(int argc, char **argv)
         case OPT_LENIENT:
             flags |= BT_JSON_LENIENT;
             break;
-        case 'h':
-            help();
-            return bt_tool_close_stdout(BT_EXIT_OK);
-        case OPT_VERSION:
-            bt_tool_version();
-            return bt_tool_close_stdout(BT_EXIT_OK);
         default:
-            usage(stderr);
-            return BT_EXIT_USAGE;
+            return tool_option(c, usage);
         }
     }
     if (argc - optind > 1 || (expr != NULL && argc - optind > 0)) {
-        bt_tool_warn("too many operands");
-        usage(stderr);
-        return BT_EXIT_USAGE;
+        tool_warn("too many operands");
+        usage(stderr, 0);
+        return TOOL_EXIT_USAGE;
     }
     if (optind < argc)
         path = argv[optind];
@@ -92,22 +81,22 @@ int main(int argc, char **argv)
     bt_buf_init(&in, BT_JSON_MAX_TEXT);
     /* Never write more than bt-decode (and most clients) would read back. */
     bt_buf_init(&out, BT_BENCODE_MAX_INPUT);
-    if (bt_tool_read_input(&in, expr, path, subject, sizeof(subject)) != BT_OK)
+    if (tool_read_input(&in, expr, path, subject, sizeof(subject)) != BT_OK)
         goto done;
 
     /* The whole output is built before any of it is written: on failure stdout stays empty. */
     err = bt_json_to_bencode(&out, in.data, in.len, flags, &offset);
     if (err != BT_OK) {
         if (offset == BT_JSON_NO_OFFSET)
-            bt_tool_error(err, subject);
+            tool_error(err, subject);
         else
-            bt_tool_error_at(err, subject, offset);
+            tool_error_at(err, subject, offset, NULL);
         goto done;
     }
     fwrite(out.data, 1, out.len, stdout);
-    status = BT_EXIT_OK;
+    status = TOOL_EXIT_OK;
 done:
     bt_buf_release(&in);
     bt_buf_release(&out);
-    return bt_tool_close_stdout(status);
+    return tool_close_stdout(status);
 }

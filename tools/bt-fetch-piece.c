@@ -19,13 +19,13 @@
 
 #include "session/fetch.h"
 #include "core/loop.h"
-#include "source.h"
 #include "tool.h"
-#include "wire.h"
+#include "tool_peer.h"
+#include "tool_source.h"
 
-#define MAX_PEER_ARGS 64
+#define DEFAULT_WAIT_S 30
 
-static void usage(FILE *f)
+static void usage(FILE *f, int help)
 {
     fprintf(f,
             "usage: %s [--trace] [-t SECONDS] [-w SECONDS] [-p PEER]... [-o FILE] TORRENT|MAGNET "
@@ -47,7 +47,7 @@ static void usage(FILE *f)
             "  -V, --version        show the version\n"
             "\n"
             "Tutorial: tutorials/05-messages.md\n",
-            bt_tool_name(), BT_WIRE_TIMEOUT_S);
+            tool_name(), TOOL_PEER_TIMEOUT_S);
 }
 
 static int parse_index(const char *s, size_t *out)
@@ -73,33 +73,21 @@ static int try_peer(struct bt_fetch *f, struct bt_loop *loop, const struct bt_pe
 
     if (err == BT_OK)
         return 0;
-    bt_wire_peer_failed(addr, "dropped: ", err, bt_fetch_detail(f));
+    tool_peer_failed(addr, "dropped: ", err, bt_fetch_detail(f));
     return 1;
 }
 
-/* Write the verified piece; a file is only created once the piece is good. */
+/* Write the verified piece: to a file (whole or not at all), or to stdout. */
 static int write_piece(const struct bt_fetch *f, const char *output)
 {
-    FILE *out = stdout;
-
-    if (output != NULL) {
-        out = fopen(output, "wb");
-        if (out == NULL) {
-            bt_tool_error(BT_ERR_IO, output);
-            return BT_EXIT_FAIL;
-        }
+    if (output != NULL)
+        return tool_write_file(output, f->data, f->piece_size) == BT_OK ? TOOL_EXIT_OK
+                                                                        : TOOL_EXIT_FAIL;
+    if (fwrite(f->data, 1, f->piece_size, stdout) != f->piece_size) {
+        tool_error(BT_ERR_IO, "standard output");
+        return TOOL_EXIT_FAIL;
     }
-    if (fwrite(f->data, 1, f->piece_size, out) != f->piece_size) {
-        bt_tool_error(BT_ERR_IO, output != NULL ? output : "standard output");
-        if (output != NULL)
-            fclose(out);
-        return BT_EXIT_FAIL;
-    }
-    if (output != NULL && fclose(out) != 0) {
-        bt_tool_error(BT_ERR_IO, output);
-        return BT_EXIT_FAIL;
-    }
-    return BT_EXIT_OK;
+    return TOOL_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -113,40 +101,30 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    struct bt_addr peers[MAX_PEER_ARGS], addr;
-    size_t npeers = 0, i, index;
-    int c, trace = 0, from_stdin = 0, timeout_s = BT_WIRE_TIMEOUT_S, wait_s = 30;
-    int status = BT_EXIT_FAIL;
+    struct tool_peers peers = {.count = 0};
+    struct tool_source src = {0};
+    struct bt_addr addr;
+    size_t i, index;
+    int c, trace = 0, timeout_s = TOOL_PEER_TIMEOUT_S, wait_s = DEFAULT_WAIT_S;
+    int status = TOOL_CONTINUE;
     const char *output = NULL;
     struct bt_torrent t;
     struct bt_peer_config cfg;
     struct bt_loop loop;
     struct bt_fetch f;
-    struct bt_source_opts so = {0};
     enum bt_err err;
 
-    bt_tool_init(argv[0]);
-    while ((c = getopt_long(argc, argv, "p:o:t:w:hV", longopts, NULL)) != -1) {
+    tool_init(argv);
+    while (status == TOOL_CONTINUE &&
+           (c = getopt_long(argc, argv, "p:o:t:w:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
-            if (strcmp(optarg, "-") == 0) {
-                from_stdin = 1;
-                break;
-            }
-            if (npeers == MAX_PEER_ARGS) {
-                bt_tool_warn("at most %d -p options (use -p - for more)", MAX_PEER_ARGS);
-                return BT_EXIT_USAGE;
-            }
-            if (bt_addr_parse(optarg, &peers[npeers]) != BT_OK) {
-                bt_tool_warn("%s: %s", optarg, bt_strerror(BT_ERR_NET_ADDR));
-                return BT_EXIT_USAGE;
-            }
-            npeers++;
+            status = tool_peers_add(&peers, optarg, 1);
             break;
         case 'w':
-            wait_s = bt_wire_seconds("wait", optarg);
+            wait_s = tool_seconds("wait", optarg);
             if (wait_s < 0)
-                return BT_EXIT_USAGE;
+                return TOOL_EXIT_USAGE;
             break;
         case 'o':
             output = optarg;
@@ -155,75 +133,71 @@ int main(int argc, char **argv)
             trace = 1;
             break;
         case 't':
-            timeout_s = bt_wire_seconds("timeout", optarg);
+            timeout_s = tool_seconds("timeout", optarg);
             if (timeout_s < 0)
-                return BT_EXIT_USAGE;
+                return TOOL_EXIT_USAGE;
             break;
-        case 'h':
-            usage(stdout);
-            return bt_tool_close_stdout(BT_EXIT_OK);
-        case 'V':
-            bt_tool_version();
-            return bt_tool_close_stdout(BT_EXIT_OK);
         default:
-            usage(stderr);
-            return BT_EXIT_USAGE;
+            return tool_option(c, usage);
         }
     }
+    if (status != TOOL_CONTINUE)
+        return status;
     if (argc - optind != 2) {
-        usage(stderr);
-        return BT_EXIT_USAGE;
+        usage(stderr, 0);
+        return TOOL_EXIT_USAGE;
     }
     if (parse_index(argv[optind + 1], &index) != 0) {
-        bt_tool_warn("invalid piece index '%s'", argv[optind + 1]);
-        return BT_EXIT_USAGE;
+        tool_warn("invalid piece index '%s'", argv[optind + 1]);
+        return TOOL_EXIT_USAGE;
     }
-    if (from_stdin && strcmp(argv[optind], "-") == 0) {
-        bt_tool_warn("TORRENT and the peers cannot both be standard input");
-        return BT_EXIT_USAGE;
+    if (peers.from_stdin && strcmp(argv[optind], "-") == 0) {
+        tool_warn("TORRENT and the peers cannot both be standard input");
+        return TOOL_EXIT_USAGE;
     }
 
+    status = TOOL_EXIT_FAIL;
     bt_torrent_init(&t);
-    so.peers = peers;
-    so.peer_count = npeers;
-    so.timeout_s = timeout_s;
-    so.trace = trace;
-    if (bt_source_load(argv[optind], &so, &t, NULL) != 0) {
+    src.peers = peers.addrs;
+    src.peer_count = peers.count;
+    src.timeout_s = timeout_s;
+    src.trace = trace;
+    if (tool_load_torrent(argv[optind], &src, &t, NULL) != 0) {
         bt_torrent_release(&t);
-        return BT_EXIT_FAIL;
+        return TOOL_EXIT_FAIL;
     }
     bt_loop_init(&loop);
     bt_fetch_init(&f);
     if (trace)
-        f.trace = bt_wire_trace;
+        f.trace = tool_trace;
     err = bt_fetch_piece_init(&f, &t, index);
     if (err == BT_ERR_INVALID) {
-        bt_tool_warn("%s: no piece %zu (the torrent has %zu)", argv[optind], index, t.piece_count);
+        tool_warn("%s: no piece %zu (the torrent has %zu)", argv[optind], index, t.piece_count);
     } else if (err != BT_OK) {
-        bt_tool_error(err, argv[optind]);
-    } else if (bt_wire_config(&cfg, &t, timeout_s) == 0) {
+        tool_error(err, argv[optind]);
+    } else if (tool_peer_config(&cfg, &t, timeout_s) == 0) {
         f.block_timeout_ms = timeout_s * 1000;
         f.wait_ms = wait_s * 1000;
         /* Choked peers are quiet: only the unchoke wait may end that silence. */
         cfg.idle_timeout_ms = (wait_s + timeout_s) * 1000;
-        if (npeers == 0 && so.have_from)
-            peers[npeers++] = so.from; /* the peer that gave a magnet link's metadata */
-        if (npeers == 0 && !from_stdin)
-            npeers = bt_source_tracker_peers(&t, NULL, 0, t.info_hash, cfg.peer_id, t.total_length,
-                                             timeout_s, peers, MAX_PEER_ARGS);
-        for (i = 0; i < npeers && status != BT_EXIT_OK; i++)
-            if (try_peer(&f, &loop, &cfg, &peers[i]) == 0)
-                status = BT_EXIT_OK;
-        while (from_stdin && status != BT_EXIT_OK && bt_wire_next_peer(stdin, &addr))
+        if (peers.count == 0 && src.have_from)
+            peers.addrs[peers.count++] = src.from; /* the peer that gave the metadata */
+        if (peers.count == 0 && !peers.from_stdin)
+            peers.count = tool_tracker_peers(&t, cfg.peer_id, t.total_length, timeout_s,
+                                             peers.addrs, TOOL_MAX_PEER_ARGS);
+        for (i = 0; i < peers.count && status != TOOL_EXIT_OK; i++)
+            if (try_peer(&f, &loop, &cfg, &peers.addrs[i]) == 0)
+                status = TOOL_EXIT_OK;
+        while (peers.from_stdin && status != TOOL_EXIT_OK && tool_next_peer(stdin, &addr))
             if (try_peer(&f, &loop, &cfg, &addr) == 0)
-                status = BT_EXIT_OK;
-        if (status == BT_EXIT_OK)
+                status = TOOL_EXIT_OK;
+        if (status == TOOL_EXIT_OK)
             status = write_piece(&f, output);
         else
-            bt_tool_warn("piece %zu: %s", index, bt_strerror(BT_ERR_NO_PEERS));
+            tool_warn("piece %zu: %s", index, bt_strerror(BT_ERR_NO_PEERS));
     }
     bt_fetch_release(&f);
     bt_loop_release(&loop);
     bt_torrent_release(&t);
-    return bt_tool_close_stdout(status);
+    return tool_close_stdout(status);
 }

@@ -22,9 +22,10 @@
 #include "core/loop.h"
 #include "wire/peerid.h"
 #include "tool.h"
-#include "wire.h"
+#include "tool_peer.h"
+#include "tool_source.h"
 
-static void usage(FILE *f)
+static void usage(FILE *f, int help)
 {
     fprintf(f,
             "usage: %s [-v] [--trace] [-t SECONDS] TORRENT|MAGNET PEER\n"
@@ -41,7 +42,7 @@ static void usage(FILE *f)
             "  -V, --version        show the version\n"
             "\n"
             "Tutorial: tutorials/04-handshake.md\n",
-            bt_tool_name(), BT_WIRE_TIMEOUT_S);
+            tool_name(), TOOL_PEER_TIMEOUT_S);
 }
 
 static void print_reserved(const unsigned char *r)
@@ -102,7 +103,7 @@ static int try_peer(struct bt_fetch *f, struct bt_loop *loop, const struct bt_pe
         print_peer(&f->peer, verbose);
         return 0;
     }
-    bt_wire_peer_failed(addr, "", err, bt_fetch_detail(f));
+    tool_peer_failed(addr, "", err, bt_fetch_detail(f));
     return 1;
 }
 
@@ -113,14 +114,16 @@ int main(int argc, char **argv)
         {"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
     };
+    /* The handshake needs only the info hash: a magnet link's is enough. */
+    struct tool_source src = {.flags = TOOL_SOURCE_HASH_ONLY};
     struct bt_torrent t;
     struct bt_peer_config cfg;
     struct bt_loop loop;
     struct bt_fetch f;
     struct bt_addr addr;
-    int c, verbose = 0, trace = 0, timeout_s = BT_WIRE_TIMEOUT_S, status = BT_EXIT_FAIL;
+    int c, verbose = 0, trace = 0, timeout_s = TOOL_PEER_TIMEOUT_S, status = TOOL_EXIT_FAIL;
 
-    bt_tool_init(argv[0]);
+    tool_init(argv);
     while ((c = getopt_long(argc, argv, "vt:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'v':
@@ -130,56 +133,49 @@ int main(int argc, char **argv)
             trace = 1;
             break;
         case 't':
-            timeout_s = bt_wire_seconds("timeout", optarg);
+            timeout_s = tool_seconds("timeout", optarg);
             if (timeout_s < 0)
-                return BT_EXIT_USAGE;
+                return TOOL_EXIT_USAGE;
             break;
-        case 'h':
-            usage(stdout);
-            return bt_tool_close_stdout(BT_EXIT_OK);
-        case 'V':
-            bt_tool_version();
-            return bt_tool_close_stdout(BT_EXIT_OK);
         default:
-            usage(stderr);
-            return BT_EXIT_USAGE;
+            return tool_option(c, usage);
         }
     }
     if (argc - optind != 2) {
-        usage(stderr);
-        return BT_EXIT_USAGE;
+        usage(stderr, 0);
+        return TOOL_EXIT_USAGE;
     }
     if (strcmp(argv[optind + 1], "-") != 0 && bt_addr_parse(argv[optind + 1], &addr) != BT_OK) {
-        bt_tool_warn("%s: %s", argv[optind + 1], bt_strerror(BT_ERR_NET_ADDR));
-        return BT_EXIT_USAGE;
+        tool_warn("%s: %s", argv[optind + 1], bt_strerror(BT_ERR_NET_ADDR));
+        return TOOL_EXIT_USAGE;
     }
     if (strcmp(argv[optind], "-") == 0 && strcmp(argv[optind + 1], "-") == 0) {
-        bt_tool_warn("TORRENT and PEER cannot both be standard input");
-        return BT_EXIT_USAGE;
+        tool_warn("TORRENT and PEER cannot both be standard input");
+        return TOOL_EXIT_USAGE;
     }
 
     bt_torrent_init(&t);
-    if (bt_wire_load_hash(argv[optind], &t) != 0) {
+    if (tool_load_torrent(argv[optind], &src, &t, NULL) != 0) {
         bt_torrent_release(&t);
-        return BT_EXIT_FAIL;
+        return TOOL_EXIT_FAIL;
     }
     bt_loop_init(&loop);
     bt_fetch_init(&f);
     if (trace)
-        f.trace = bt_wire_trace;
-    if (bt_wire_config(&cfg, &t, timeout_s) == 0) {
+        f.trace = tool_trace;
+    if (tool_peer_config(&cfg, &t, timeout_s) == 0) {
         if (strcmp(argv[optind + 1], "-") != 0) {
-            status = try_peer(&f, &loop, &cfg, &addr, verbose) == 0 ? BT_EXIT_OK : BT_EXIT_FAIL;
+            status = try_peer(&f, &loop, &cfg, &addr, verbose) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
         } else {
-            while (status != BT_EXIT_OK && bt_wire_next_peer(stdin, &addr))
+            while (status != TOOL_EXIT_OK && tool_next_peer(stdin, &addr))
                 if (try_peer(&f, &loop, &cfg, &addr, verbose) == 0)
-                    status = BT_EXIT_OK;
-            if (status != BT_EXIT_OK)
-                bt_tool_warn("no peer answered");
+                    status = TOOL_EXIT_OK;
+            if (status != TOOL_EXIT_OK)
+                tool_warn("no peer answered");
         }
     }
     bt_fetch_release(&f);
     bt_loop_release(&loop);
     bt_torrent_release(&t);
-    return bt_tool_close_stdout(status);
+    return tool_close_stdout(status);
 }

@@ -8,29 +8,23 @@
  * The work is lib/metainfo/metainfo.c (parse and validate, hash the info dict's original
  * bytes) and lib/metainfo/magnet.c; this file parses arguments and prints.  Given a
  * magnet link instead of a file, it first fetches the info dict from the swarm
- * (tools/source.c, lib/session/metadata_fetch.c; stage 7: tutorials/07-magnets.md).
+ * (tools/tool_source.c, lib/session/metadata_fetch.c; stage 7: tutorials/07-magnets.md).
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "core/buf.h"
+#include "core/hex.h"
 #include "metainfo/magnet.h"
 #include "metainfo/metainfo.h"
-#include "core/sha1.h"
-#include "core/net.h"
-#include "source.h"
 #include "tool.h"
-#include "wire.h"
+#include "tool_peer.h"
+#include "tool_source.h"
 
 enum mode {
     MODE_HASH,
@@ -41,92 +35,57 @@ enum mode {
 
 enum { OPT_LENIENT = 256, OPT_PEER, OPT_SAVE, OPT_TRACE };
 
-#define MAX_PEER_ARGS 64
-
-/* bt_buf_read_fd() makes room for 64 KiB before each read (see lib/core/buf.c). */
-#define READ_STEP 65536
-
-static void usage(FILE *out)
+static void usage(FILE *out, int help)
 {
     fprintf(out,
             "usage: %s [-s | -p | -m] [-q] [--lenient] [--save OUT] [FILE | -]\n"
             "       %s [-s | -p | -m] [-q] [--save OUT] [--peer PEER]... [-t SECONDS] [--trace] "
             "MAGNET\n",
-            bt_tool_name(), bt_tool_name());
-}
-
-static void help(void)
-{
-    usage(stdout);
-    printf("\n"
-           "Print the info hash of a .torrent file: the SHA-1 of its info dictionary's\n"
-           "bytes as they appear in the file (BEP 3), as 40 hex digits.  Without FILE,\n"
-           "or with -, read standard input.  Given a magnet link, first fetch the info\n"
-           "dictionary from peers (BEP 9): the --peer peers, the link's x.pe peers, then\n"
-           "its trackers'.\n"
-           "\n"
-           "  -s, --summary   print a summary for people: name, trackers, sizes, files\n"
-           "  -p, --pieces    print the SHA-1 of every piece, one per line\n"
-           "  -m, --magnet    print the magnet link (BEP 9)\n"
-           "      --lenient   accept non-canonical bencode, ignore malformed optional fields\n"
-           "  -q, --quiet     do not warn about unusual piece lengths\n"
-           "      --save OUT  also write the .torrent to OUT (for a magnet link: its\n"
-           "                  trackers around the fetched info dict, byte for byte)\n"
-           "      --peer PEER a peer to ask for a magnet link's metadata (repeatable)\n"
-           "  -t, --timeout SECS  per-peer timeout when fetching metadata (default %d)\n"
-           "      --trace     show the bytes of the metadata exchange on stderr\n"
-           "  -h, --help      print this help\n"
-           "  -V, --version   print the version\n"
-           "\n"
-           "Exit status: 0 on success, 1 for an invalid torrent or a read error, 2 for\n"
-           "a usage error.  See bt-infohash(1), tutorials/02-metainfo.md and\n"
-           "tutorials/07-magnets.md.\n",
-           BT_WIRE_TIMEOUT_S);
-}
-
-/* The parse failed: say where and what, in the form "FILE: byte N: FIELD: message". */
-static void report(const char *file, enum bt_err err, const struct bt_meta_error *e)
-{
-    if (err == BT_ERR_NOMEM) {
-        bt_tool_error(err, file);
+            tool_name(), tool_name());
+    if (!help)
         return;
-    }
-    if (e->field[0] != '\0')
-        bt_tool_warn("%s: byte %zu: %s: %s", file, e->offset, e->field, bt_strerror(err));
-    else
-        bt_tool_warn("%s: byte %zu: %s", file, e->offset, bt_strerror(err));
+    fprintf(out,
+            "\n"
+            "Print the info hash of a .torrent file: the SHA-1 of its info dictionary's\n"
+            "bytes as they appear in the file (BEP 3), as 40 hex digits.  Without FILE,\n"
+            "or with -, read standard input.  Given a magnet link, first fetch the info\n"
+            "dictionary from peers (BEP 9): the --peer peers, the link's x.pe peers, then\n"
+            "its trackers'.\n"
+            "\n"
+            "  -s, --summary   print a summary for people: name, trackers, sizes, files\n"
+            "  -p, --pieces    print the SHA-1 of every piece, one per line\n"
+            "  -m, --magnet    print the magnet link (BEP 9)\n"
+            "      --lenient   accept non-canonical bencode, ignore malformed optional fields\n"
+            "  -q, --quiet     do not warn about unusual piece lengths\n"
+            "      --save OUT  also write the .torrent to OUT (for a magnet link: its\n"
+            "                  trackers around the fetched info dict, byte for byte)\n"
+            "      --peer PEER a peer to ask for a magnet link's metadata (repeatable)\n"
+            "  -t, --timeout SECS  per-peer timeout when fetching metadata (default %d)\n"
+            "      --trace     show the bytes of the metadata exchange on stderr\n"
+            "  -h, --help      print this help\n"
+            "  -V, --version   print the version\n"
+            "\n"
+            "Exit status: 0 on success, 1 for an invalid torrent or a read error, 2 for\n"
+            "a usage error.  See bt-infohash(1), tutorials/02-metainfo.md and\n"
+            "tutorials/07-magnets.md.\n",
+            TOOL_PEER_TIMEOUT_S);
 }
 
 static void warn_pieces(const char *file, const struct bt_torrent *t)
 {
     if ((t->warnings & BT_META_WARN_PIECE_NOT_POW2) != 0)
-        bt_tool_warn("%s: warning: piece length %" PRId64 " is not a power of two", file,
-                     t->piece_length);
+        tool_warn("%s: warning: piece length %" PRId64 " is not a power of two", file,
+                  t->piece_length);
     if ((t->warnings & BT_META_WARN_PIECE_SMALL) != 0)
-        bt_tool_warn("%s: warning: piece length %" PRId64 " is under %d KiB", file, t->piece_length,
-                     BT_META_SMALL_PIECE / 1024);
-}
-
-/* s with control characters replaced, so that a torrent cannot drive the terminal. */
-static void print_clean(const char *s)
-{
-    size_t n = strlen(s), at;
-    char chunk[256];
-
-    /* bt_tool_printable works byte by byte, so a long text can go in pieces. */
-    for (at = 0; at < n; at += sizeof(chunk) - 1) {
-        size_t len = n - at < sizeof(chunk) - 1 ? n - at : sizeof(chunk) - 1;
-
-        bt_tool_printable(s + at, len, chunk, sizeof(chunk));
-        fputs(chunk, stdout);
-    }
+        tool_warn("%s: warning: piece length %" PRId64 " is under %d KiB", file, t->piece_length,
+                  BT_META_SMALL_PIECE / 1024);
 }
 
 /* "label:" padded to one column, then s, cleaned. */
 static void print_text(const char *label, const char *s)
 {
     printf("%-15s", label);
-    print_clean(s);
+    tool_print_clean(stdout, s);
     putchar('\n');
 }
 
@@ -209,43 +168,9 @@ static void print_summary(const struct bt_torrent *t)
         width++;
     for (i = 0; i < t->file_count; i++) {
         printf("  %*" PRId64 "  ", width, t->files[i].length);
-        print_clean(t->files[i].path);
+        tool_print_clean(stdout, t->files[i].path);
         putchar('\n');
     }
-}
-
-/*
- * Read file ("-": standard input) into in.  A regular file tells its size, so
- * the buffer is sized once, with one read step to spare for the read that sees
- * the end: a 2 MiB torrent is then not copied again and again as the buffer
- * doubles.  Without a size (a pipe) the buffer grows as it must.  A file over
- * the cap is refused before it is read.
- */
-static enum bt_err read_input(struct bt_buf *in, const char *file)
-{
-    int fd = STDIN_FILENO, saved;
-    struct stat st;
-    enum bt_err err;
-
-    if (strcmp(file, "-") != 0) {
-        fd = open(file, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            return BT_ERR_IO;
-    }
-    err = BT_OK;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-        if ((uintmax_t)st.st_size > in->max)
-            err = BT_ERR_TOO_LARGE; /* refuse before reading a byte */
-        else if (st.st_size > 0 && (uintmax_t)st.st_size <= in->max - READ_STEP)
-            err = bt_buf_reserve(in, (size_t)st.st_size + READ_STEP);
-    }
-    if (err == BT_OK)
-        err = bt_buf_read_fd(in, fd);
-    saved = errno;
-    if (fd != STDIN_FILENO)
-        close(fd);
-    errno = saved;
-    return err;
 }
 
 static void print_pieces(const struct bt_torrent *t)
@@ -274,34 +199,6 @@ static enum bt_err print_magnet(const struct bt_torrent *t)
     return err;
 }
 
-/* Write the .torrent's bytes to path, whole or not at all: a temporary name
- * first, renamed once everything is written. */
-static enum bt_err save_torrent(const char *path, const struct bt_buf *raw)
-{
-    char tmp[4096];
-    FILE *f;
-    int ok;
-
-    if (snprintf(tmp, sizeof(tmp), "%s.part", path) >= (int)sizeof(tmp))
-        return BT_ERR_INVALID;
-    f = fopen(tmp, "wb");
-    if (f == NULL)
-        return BT_ERR_IO;
-    ok = fwrite(raw->data, 1, raw->len, f) == raw->len;
-    if (fclose(f) != 0)
-        ok = 0;
-    if (ok && rename(tmp, path) != 0)
-        ok = 0;
-    if (!ok) {
-        int saved = errno;
-
-        unlink(tmp);
-        errno = saved;
-        return BT_ERR_IO;
-    }
-    return BT_OK;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -312,20 +209,19 @@ int main(int argc, char **argv)
         {"save", required_argument, NULL, OPT_SAVE}, {"timeout", required_argument, NULL, 't'},
         {"trace", no_argument, NULL, OPT_TRACE},     {NULL, 0, NULL, 0},
     };
-    struct bt_addr peers[MAX_PEER_ARGS];
-    struct bt_source_opts so = {.peers = peers, .timeout_s = BT_WIRE_TIMEOUT_S};
+    struct tool_peers peers = {.count = 0};
+    struct tool_source src = {.flags = TOOL_SOURCE_STRICT, .timeout_s = TOOL_PEER_TIMEOUT_S};
     const char *save = NULL;
     enum mode mode = MODE_HASH;
-    unsigned flags = BT_META_STRICT;
-    int quiet = 0, modes = 0, c, status = BT_EXIT_OK;
+    int quiet = 0, modes = 0, c, status = TOOL_CONTINUE;
     const char *file = "-";
-    struct bt_buf input;
+    struct bt_buf raw;
     struct bt_torrent t;
-    struct bt_meta_error e;
     enum bt_err err;
 
-    bt_tool_init(argv[0]);
-    while ((c = getopt_long(argc, argv, "spmqt:hV", longopts, NULL)) != -1) {
+    tool_init(argv);
+    while (status == TOOL_CONTINUE &&
+           (c = getopt_long(argc, argv, "spmqt:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
             mode = MODE_SUMMARY;
@@ -340,90 +236,65 @@ int main(int argc, char **argv)
             modes++;
             break;
         case OPT_LENIENT:
-            flags |= BT_META_LENIENT;
+            src.flags &= ~TOOL_SOURCE_STRICT;
             break;
         case 'q':
             quiet = 1;
             break;
         case OPT_PEER:
-            if (so.peer_count == MAX_PEER_ARGS) {
-                bt_tool_warn("at most %d --peer options", MAX_PEER_ARGS);
-                return BT_EXIT_USAGE;
-            }
-            if (bt_addr_parse(optarg, &peers[so.peer_count]) != BT_OK) {
-                bt_tool_warn("%s: %s", optarg, bt_strerror(BT_ERR_NET_ADDR));
-                return BT_EXIT_USAGE;
-            }
-            so.peer_count++;
+            status = tool_peers_add(&peers, optarg, 0);
             break;
         case OPT_SAVE:
             save = optarg;
             break;
         case 't':
-            so.timeout_s = bt_wire_seconds("timeout", optarg);
-            if (so.timeout_s < 0)
-                return BT_EXIT_USAGE;
+            src.timeout_s = tool_seconds("timeout", optarg);
+            if (src.timeout_s < 0)
+                return TOOL_EXIT_USAGE;
             break;
         case OPT_TRACE:
-            so.trace = 1;
+            src.trace = 1;
             break;
-        case 'h':
-            help();
-            return bt_tool_close_stdout(BT_EXIT_OK);
-        case 'V':
-            bt_tool_version();
-            return bt_tool_close_stdout(BT_EXIT_OK);
         default:
-            usage(stderr);
-            return BT_EXIT_USAGE;
+            return tool_option(c, usage);
         }
     }
+    if (status != TOOL_CONTINUE)
+        return status;
     if (modes > 1) {
-        bt_tool_warn("-s, -p and -m exclude each other");
-        usage(stderr);
-        return BT_EXIT_USAGE;
+        tool_warn("-s, -p and -m exclude each other");
+        usage(stderr, 0);
+        return TOOL_EXIT_USAGE;
     }
     if (argc - optind > 1) {
-        bt_tool_warn("one torrent at a time: unexpected '%s'", argv[optind + 1]);
-        usage(stderr);
-        return BT_EXIT_USAGE;
+        tool_warn("one torrent at a time: unexpected '%s'", argv[optind + 1]);
+        usage(stderr, 0);
+        return TOOL_EXIT_USAGE;
     }
     if (optind < argc)
         file = argv[optind];
 
-    bt_buf_init(&input, BT_META_MAX_INPUT);
+    src.peers = peers.addrs;
+    src.peer_count = peers.count;
+    src.quiet = quiet;
+    bt_buf_init(&raw, BT_META_MAX_INPUT);
     bt_torrent_init(&t);
-    if (bt_wire_is_magnet(file)) {
-        so.quiet = quiet;
-        if (bt_source_load(file, &so, &t, &input) != 0) {
-            bt_buf_release(&input);
-            return BT_EXIT_FAIL;
-        }
-        file = t.name; /* for warnings: the link is long, the name says which */
-    } else {
-        err = read_input(&input, file);
-        if (err != BT_OK) {
-            bt_tool_error(err, file);
-            bt_buf_release(&input);
-            return BT_EXIT_FAIL;
-        }
-        err = bt_torrent_parse_detailed(&t, input.data, input.len, flags, &e);
-        if (err != BT_OK) {
-            bt_buf_release(&input);
-            report(file, err, &e);
-            return BT_EXIT_FAIL;
-        }
+    if (tool_load_torrent(file, &src, &t, &raw) != 0) {
+        bt_buf_release(&raw);
+        return TOOL_EXIT_FAIL;
     }
-    err = save != NULL ? save_torrent(save, &input) : BT_OK;
-    bt_buf_release(&input);
+    if (tool_is_magnet(file))
+        file = t.name; /* for warnings: the link is long, the name says which */
+    err = save != NULL ? tool_write_file(save, raw.data, raw.len) : BT_OK;
+    bt_buf_release(&raw);
     if (err != BT_OK) {
-        bt_tool_error(err, save);
         bt_torrent_release(&t);
-        return BT_EXIT_FAIL;
+        return TOOL_EXIT_FAIL;
     }
     if (!quiet)
         warn_pieces(file, &t);
 
+    status = TOOL_EXIT_OK;
     switch (mode) {
     case MODE_HASH: {
         char hex[2 * BT_INFOHASH_LEN + 1];
@@ -441,11 +312,11 @@ int main(int argc, char **argv)
     case MODE_MAGNET:
         err = print_magnet(&t);
         if (err != BT_OK) {
-            bt_tool_error(err, file);
-            status = BT_EXIT_FAIL;
+            tool_error(err, file);
+            status = TOOL_EXIT_FAIL;
         }
         break;
     }
     bt_torrent_release(&t);
-    return bt_tool_close_stdout(status);
+    return tool_close_stdout(status);
 }

@@ -6,7 +6,8 @@
  * DATA is the directory that contains the torrent's name (as transmission's
  * download directory and libtorrent's save_path), or, for a single-file
  * torrent, the file itself.  Prints the address it listens on, then serves
- * until SIGINT or SIGTERM.
+ * until SIGINT or SIGTERM, telling the trackers that it seeds
+ * (lib/tracker/announcer.c).
  */
 #include "config.h"
 
@@ -17,15 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tracker/announcer.h"
 #include "core/loop.h"
-#include "session/seed.h"
 #include "pieces/storage.h"
+#include "session/seed.h"
 #include "tool.h"
-#include "wire.h"
+#include "tool_peer.h"
+#include "tool_source.h"
+#include "tracker/announcer.h"
 
-#define DEFAULT_LISTEN "127.0.0.1:6881"
-#define MAX_DIAL       64
+#define DEFAULT_LISTEN    "127.0.0.1:6881"
+#define DEFAULT_TIMEOUT_S 120
 
 static volatile sig_atomic_t interrupted;
 
@@ -34,7 +36,17 @@ static void on_signal(int sig)
     interrupted = sig;
 }
 
-static void usage(FILE *f)
+struct options {
+    const char *torrent, *data;
+    const char *listen_text;
+    struct bt_addr listen;
+    struct tool_peers dial; /* -c */
+    struct tool_trackers trackers;
+    size_t max_peers;
+    int no_announce, trust, trace, quiet, timeout_s;
+};
+
+static void usage(FILE *f, int help)
 {
     fprintf(
         f,
@@ -56,143 +68,16 @@ static void usage(FILE *f)
         "      --trust          do not check the data's hashes on start\n"
         "      --trace          show every message sent and received on stderr\n"
         "  -q, --quiet          do not log connections on stderr\n"
-        "  -t, --timeout SECS   handshake and idle timeout (default 120)\n"
+        "  -t, --timeout SECS   handshake and idle timeout (default %d)\n"
         "  -h, --help           show this help\n"
         "  -V, --version        show the version\n"
         "\n"
         "Tutorial: tutorials/05-messages.md\n",
-        bt_tool_name(), DEFAULT_LISTEN, BT_SEED_MAX_PEERS);
+        tool_name(), DEFAULT_LISTEN, BT_SEED_MAX_PEERS, DEFAULT_TIMEOUT_S);
 }
 
-static void log_event(void *arg, const char *peer, const char *text)
-{
-    bt_tool_warn("%s: %s", peer, text);
-}
-
-/* Check every piece against its hash, reading with one piece-sized buffer. */
-static int verify(struct bt_storage *st, const struct bt_torrent *t, const char *data)
-{
-    unsigned char *buf = malloc((size_t)t->piece_length);
-    size_t i;
-
-    if (buf == NULL) {
-        bt_tool_error(BT_ERR_NOMEM, data);
-        return 1;
-    }
-    for (i = 0; i < t->piece_count && !interrupted; i++) {
-        enum bt_err err = bt_storage_verify_piece(st, i, buf);
-
-        if (err == BT_ERR_PEER_HASH) {
-            bt_tool_warn("%s: piece %zu does not match its SHA-1: the data is not this torrent's "
-                         "(or is incomplete)",
-                         data, i);
-            free(buf);
-            return 1;
-        }
-        if (err != BT_OK) {
-            char where[1024];
-
-            snprintf(where, sizeof(where), "%s: %s", data, t->files[st->failed_file].path);
-            bt_tool_error(err, where);
-            free(buf);
-            return 1;
-        }
-    }
-    free(buf);
-    return interrupted ? 1 : 0;
-}
-
-#define MAX_TRACKERS        64
-#define ANNOUNCE_TIMEOUT_MS 15000
-#define STOP_TIMEOUT_MS     3000 /* the "stopped" announce on the way out */
-
-/* Telling the trackers that we seed, now and at the interval they ask for. */
-struct announcing {
-    struct bt_announcer ann;
-    struct bt_loop *loop;
-    const struct bt_torrent *t;
-    const struct bt_peer_config *cfg;
-    struct bt_seed *seed;
-    uint64_t timer;
-    int started; /* a tracker heard our "started": "stopped" must follow */
-    int quiet;
-};
-
-static void fill_request(struct announcing *a, struct bt_announce_req *req,
-                         enum bt_tracker_event event)
-{
-    bt_announce_req_init(req);
-    memcpy(req->info_hash, a->t->info_hash, BT_INFOHASH_LEN);
-    memcpy(req->peer_id, a->cfg->peer_id, BT_PEER_ID_LEN);
-    req->port = bt_addr_port(&a->seed->listen_addr);
-    req->uploaded = (int64_t)bt_seed_bytes_served(a->seed);
-    req->left = 0; /* a seed: this is what makes the tracker count us as one */
-    req->event = event;
-}
-
-static void announce_again(void *arg)
-{
-    struct announcing *a = arg;
-    struct bt_announce_req req;
-
-    a->timer = 0;
-    fill_request(a, &req, a->started ? BT_EVENT_NONE : BT_EVENT_STARTED);
-    (void)bt_announcer_announce(&a->ann, &req);
-}
-
-static void on_announced(void *arg, const struct bt_announce_result *r)
-{
-    struct announcing *a = arg;
-
-    if (r->err == BT_OK)
-        a->started = 1;
-    else if (!a->quiet)
-        bt_tool_warn("tracker %s: %s%s%s", r->url, bt_strerror(r->err),
-                     r->resp.failure != NULL ? ": " : "",
-                     r->resp.failure != NULL ? r->resp.failure : "");
-    if (r->err == BT_OK && r->resp.warning != NULL && !a->quiet)
-        bt_tool_warn("tracker %s: warning: %s", r->url, r->resp.warning);
-    (void)bt_loop_timer(a->loop, bt_announcer_next_ms(&a->ann, r, 0), announce_again, a, &a->timer);
-}
-
-/* Start announcing to urls (or the torrent's trackers when there are none). */
-static int start_announcing(struct announcing *a, char *const *urls, size_t n)
-{
-    struct bt_tracker_tiers tiers;
-    struct bt_announce_opts opts = {.timeout_ms = ANNOUNCE_TIMEOUT_MS};
-    enum bt_err err;
-
-    bt_tracker_tiers_init(&tiers);
-    err = bt_tracker_tiers_for(&tiers, a->t, urls, n);
-    if (err == BT_OK)
-        err = bt_announcer_start(&a->ann, a->loop, &tiers, &opts, on_announced, a);
-    bt_tracker_tiers_release(&tiers);
-    if (err != BT_OK) {
-        bt_tool_error(err, "trackers");
-        return 1;
-    }
-    if (bt_announcer_has_trackers(&a->ann))
-        announce_again(a);
-    return 0;
-}
-
-static void stop_announcing(struct announcing *a)
-{
-    if (a->timer != 0)
-        bt_loop_cancel(a->loop, a->timer);
-    if (a->started) {
-        struct bt_announce_req req;
-        struct bt_announce_result r;
-
-        fill_request(a, &req, BT_EVENT_STOPPED);
-        a->ann.opts.timeout_ms = STOP_TIMEOUT_MS;
-        bt_announcer_announce_now(&a->ann, &req, &r);
-        bt_announce_resp_release(&r.resp);
-    }
-    bt_announcer_release(&a->ann);
-}
-
-int main(int argc, char **argv)
+/* Validate every argument before any I/O. */
+static int parse_options(int argc, char **argv, struct options *o)
 {
     static const struct option longopts[] = {
         {"listen", required_argument, NULL, 'l'},    {"connect", required_argument, NULL, 'c'},
@@ -202,92 +87,229 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},         {"tracker", required_argument, NULL, 'A'},
         {"no-announce", no_argument, NULL, 'N'},     {NULL, 0, NULL, 0},
     };
-    const char *listen_text = DEFAULT_LISTEN;
-    char *trackers[MAX_TRACKERS];
-    size_t ntrackers = 0;
-    int no_announce = 0;
-    struct announcing ann;
-    struct bt_addr listen_addr, dial[MAX_DIAL];
-    size_t ndial = 0, i, max_peers = BT_SEED_MAX_PEERS;
-    int c, trust = 0, trace = 0, quiet = 0, timeout_s = 120, status = BT_EXIT_FAIL;
-    struct bt_torrent t;
-    struct bt_storage st;
-    struct bt_peer_config cfg;
-    struct bt_loop loop;
-    struct bt_seed seed;
-    struct sigaction sa;
-    char name[BT_ADDR_STRLEN];
-    enum bt_err err;
+    int c, status = TOOL_CONTINUE;
 
-    bt_tool_init(argv[0]);
-    while ((c = getopt_long(argc, argv, "l:c:m:qt:hV", longopts, NULL)) != -1) {
+    while (status == TOOL_CONTINUE &&
+           (c = getopt_long(argc, argv, "l:c:m:qt:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'l':
-            listen_text = optarg;
+            o->listen_text = optarg;
             break;
         case 'c':
-            if (ndial == MAX_DIAL || bt_addr_parse(optarg, &dial[ndial]) != BT_OK) {
-                bt_tool_warn("%s: %s", optarg,
-                             ndial == MAX_DIAL ? "too many -c options"
-                                               : bt_strerror(BT_ERR_NET_ADDR));
-                return BT_EXIT_USAGE;
-            }
-            ndial++;
+            status = tool_peers_add(&o->dial, optarg, 0);
             break;
         case 'm': {
             char *end;
             long v = strtol(optarg, &end, 10);
 
             if (*optarg == '\0' || *end != '\0' || v < 1 || v > 4096) {
-                bt_tool_warn("invalid peer limit '%s' (1-4096)", optarg);
-                return BT_EXIT_USAGE;
+                tool_warn("invalid peer limit '%s' (1-4096)", optarg);
+                return TOOL_EXIT_USAGE;
             }
-            max_peers = (size_t)v;
+            o->max_peers = (size_t)v;
             break;
         }
         case 'U':
-            trust = 1;
+            o->trust = 1;
             break;
         case 'T':
-            trace = 1;
+            o->trace = 1;
             break;
         case 'q':
-            quiet = 1;
+            o->quiet = 1;
             break;
         case 't':
-            timeout_s = bt_wire_seconds("timeout", optarg);
-            if (timeout_s < 0)
-                return BT_EXIT_USAGE;
+            o->timeout_s = tool_seconds("timeout", optarg);
+            if (o->timeout_s < 0)
+                return TOOL_EXIT_USAGE;
             break;
         case 'A':
-            if (ntrackers == MAX_TRACKERS) {
-                bt_tool_warn("at most %d trackers", MAX_TRACKERS);
-                return BT_EXIT_USAGE;
-            }
-            trackers[ntrackers++] = optarg;
+            status = tool_trackers_add(&o->trackers, optarg);
             break;
         case 'N':
-            no_announce = 1;
+            o->no_announce = 1;
             break;
-        case 'h':
-            usage(stdout);
-            return bt_tool_close_stdout(BT_EXIT_OK);
-        case 'V':
-            bt_tool_version();
-            return bt_tool_close_stdout(BT_EXIT_OK);
         default:
-            usage(stderr);
-            return BT_EXIT_USAGE;
+            return tool_option(c, usage);
         }
     }
+    if (status != TOOL_CONTINUE)
+        return status;
     if (argc - optind != 2) {
-        usage(stderr);
-        return BT_EXIT_USAGE;
+        usage(stderr, 0);
+        return TOOL_EXIT_USAGE;
     }
-    if (bt_wire_listen_addr(listen_text, &listen_addr) != BT_OK) {
-        bt_tool_warn("%s: %s", listen_text, bt_strerror(BT_ERR_NET_ADDR));
-        return BT_EXIT_USAGE;
+    o->torrent = argv[optind];
+    o->data = argv[optind + 1];
+    if (bt_addr_parse_listen(o->listen_text, &o->listen) != BT_OK) {
+        tool_warn("%s: %s", o->listen_text, bt_strerror(BT_ERR_NET_ADDR));
+        return TOOL_EXIT_USAGE;
     }
+    return TOOL_CONTINUE;
+}
+
+static void log_event(void *arg, const char *peer, const char *text)
+{
+    tool_warn("%s: %s", peer, text);
+}
+
+/* Check every piece against its hash; stop at the first that does not match. */
+static int verify(struct bt_storage *st, const struct bt_torrent *t, const char *data)
+{
+    unsigned char *buf = malloc((size_t)t->piece_length);
+    size_t i;
+
+    if (buf == NULL) {
+        tool_error(BT_ERR_NOMEM, data);
+        return 1;
+    }
+    for (i = 0; i < t->piece_count && !interrupted; i++) {
+        enum bt_err err = bt_storage_verify_piece(st, i, buf);
+
+        if (err == BT_ERR_PEER_HASH) {
+            tool_warn("%s: piece %zu does not match its SHA-1: the data is not this torrent's "
+                      "(or is incomplete)",
+                      data, i);
+            free(buf);
+            return 1;
+        }
+        if (err != BT_OK) {
+            char where[1024];
+
+            snprintf(where, sizeof(where), "%s: %s", data, t->files[st->failed_file].path);
+            tool_error(err, where);
+            free(buf);
+            return 1;
+        }
+    }
+    free(buf);
+    return interrupted ? 1 : 0;
+}
+
+/* What the announcer's callbacks need. */
+struct announcing {
+    const struct options *o;
+    struct bt_seed *seed;
+};
+
+/* What the announcer tells the trackers: a seed has nothing left to get. */
+static void announce_stats(void *arg, struct bt_announce_stats *st)
+{
+    struct announcing *a = arg;
+
+    st->port = bt_addr_port(&a->seed->listen_addr);
+    st->uploaded = (int64_t)bt_seed_bytes_served(a->seed);
+    st->left = 0;
+}
+
+static void on_announced(void *arg, const struct bt_announce_result *r)
+{
+    struct announcing *a = arg;
+
+    if (!a->o->quiet)
+        tool_announce_report("tracker ", r, 0);
+}
+
+/* Start announcing to the -t trackers, or the torrent's. */
+static int start_announcing(struct bt_announcer *ann, struct bt_loop *loop, struct announcing *a,
+                            const struct bt_torrent *t)
+{
+    const struct options *o = a->o;
+    struct bt_tracker_tiers tiers;
+    struct bt_announcer_config cfg;
+    enum bt_err err;
+
+    bt_tracker_tiers_init(&tiers);
+    err = bt_tracker_tiers_for(&tiers, t, o->trackers.urls, o->trackers.count);
+    bt_announcer_config_init(&cfg);
+    memcpy(cfg.info_hash, t->info_hash, BT_INFOHASH_LEN);
+    memcpy(cfg.peer_id, a->seed->cfg.peer_id, BT_PEER_ID_LEN);
+    cfg.numwant = -1; /* a seed needs no peers: the tracker's choice */
+    cfg.stats = announce_stats;
+    cfg.result = on_announced;
+    cfg.arg = a;
+    if (err == BT_OK)
+        err = bt_announcer_start(ann, loop, &tiers, &cfg);
+    bt_tracker_tiers_release(&tiers);
+    if (err != BT_OK) {
+        tool_error(err, "trackers");
+        return 1;
+    }
+    return 0;
+}
+
+/* Open DATA, check it, and serve on the loop; print where we listen. */
+static int start_seeding(const struct options *o, struct bt_torrent *t, struct bt_storage *st,
+                         struct bt_loop *loop, struct bt_seed *seed)
+{
+    struct tool_source src = {0};
+    struct bt_peer_config cfg;
+    char name[BT_ADDR_STRLEN];
+    enum bt_err err;
+    size_t i;
+
+    if (tool_load_torrent(o->torrent, &src, t, NULL) != 0)
+        return 1;
+    err = bt_storage_open(st, t, o->data, BT_STORAGE_READ);
+    if (err == BT_ERR_STORAGE_PATH) {
+        tool_warn("%s: not a directory, and the torrent has several files: give the "
+                  "directory that contains '%s'",
+                  o->data, t->name);
+        return 1;
+    }
+    if (err != BT_OK) {
+        tool_error(err, o->data);
+        return 1;
+    }
+    if (!o->trust && verify(st, t, o->data) != 0)
+        return 1;
+    if (tool_peer_config(&cfg, t, o->timeout_s) != 0)
+        return 1;
+    cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
+    if (!o->quiet)
+        seed->log = log_event;
+    if (o->trace)
+        seed->trace = tool_trace;
+    err = bt_seed_start(seed, loop, t, st, &cfg, &o->listen, o->max_peers);
+    if (err != BT_OK) {
+        tool_error(err, o->listen_text);
+        return 1;
+    }
+    bt_addr_format(&seed->listen_addr, name);
+    printf("%s\n", name);
+    fflush(stdout);
+    for (i = 0; i < o->dial.count; i++) {
+        err = bt_seed_connect(seed, &o->dial.addrs[i]);
+        if (err != BT_OK) {
+            bt_addr_format(&o->dial.addrs[i], name);
+            tool_error(err, name);
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    struct bt_announcer ann;
+    struct announcing a;
+    struct bt_torrent t;
+    struct bt_storage st;
+    struct bt_loop loop;
+    struct bt_seed seed;
+    struct sigaction sa;
+    int status = TOOL_EXIT_FAIL;
+    enum bt_err err;
+
+    tool_init(argv);
+    memset(&o, 0, sizeof(o));
+    o.listen_text = DEFAULT_LISTEN;
+    o.max_peers = BT_SEED_MAX_PEERS;
+    o.timeout_s = DEFAULT_TIMEOUT_S;
+    status = parse_options(argc, argv, &o);
+    if (status != TOOL_CONTINUE)
+        return status;
+    status = TOOL_EXIT_FAIL;
 
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal; /* no SA_RESTART: poll() must see EINTR */
@@ -298,67 +320,27 @@ int main(int argc, char **argv)
     bt_storage_init(&st);
     bt_loop_init(&loop);
     bt_seed_init(&seed);
-    memset(&ann, 0, sizeof(ann));
-    bt_announcer_init(&ann.ann);
-    if (bt_wire_load_torrent(argv[optind], &t) != 0)
+    bt_announcer_init(&ann);
+    if (start_seeding(&o, &t, &st, &loop, &seed) != 0)
         goto out;
-    err = bt_storage_open(&st, &t, argv[optind + 1], BT_STORAGE_READ);
-    if (err == BT_ERR_STORAGE_PATH) {
-        bt_tool_warn("%s: not a directory, and the torrent has several files: give the "
-                     "directory that contains '%s'",
-                     argv[optind + 1], t.name);
-        goto out;
-    }
-    if (err != BT_OK) {
-        bt_tool_error(err, argv[optind + 1]);
-        goto out;
-    }
-    if (!trust && verify(&st, &t, argv[optind + 1]) != 0)
-        goto out;
-    if (bt_wire_config(&cfg, &t, timeout_s) != 0)
-        goto out;
-    cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
-    if (!quiet) {
-        seed.log = log_event;
-    }
-    if (trace)
-        seed.trace = bt_wire_trace;
-    err = bt_seed_start(&seed, &loop, &t, &st, &cfg, &listen_addr, max_peers);
-    if (err != BT_OK) {
-        bt_tool_error(err, listen_text);
-        goto out;
-    }
-    bt_addr_format(&seed.listen_addr, name);
-    printf("%s\n", name);
-    fflush(stdout);
-    for (i = 0; i < ndial; i++) {
-        char dname[BT_ADDR_STRLEN];
-
-        bt_addr_format(&dial[i], dname);
-        err = bt_seed_connect(&seed, &dial[i]);
-        if (err != BT_OK)
-            bt_tool_error(err, dname);
-    }
-    ann.loop = &loop;
-    ann.t = &t;
-    ann.cfg = &seed.cfg;
-    ann.seed = &seed;
-    ann.quiet = quiet;
-    if (!no_announce && start_announcing(&ann, trackers, ntrackers) != 0)
+    a.o = &o;
+    a.seed = &seed;
+    if (!o.no_announce && start_announcing(&ann, &loop, &a, &t) != 0)
         goto out;
     err = bt_loop_run(&loop, &interrupted);
     if (err != BT_OK) {
-        bt_tool_error(err, "event loop");
+        tool_error(err, "event loop");
         goto out;
     }
-    if (!quiet)
-        bt_tool_warn("stopped; served %" PRIu64 " bytes", bt_seed_bytes_served(&seed));
-    status = BT_EXIT_OK;
+    if (!o.quiet)
+        tool_warn("stopped; served %" PRIu64 " bytes", bt_seed_bytes_served(&seed));
+    status = TOOL_EXIT_OK;
 out:
-    stop_announcing(&ann);
+    bt_announcer_stop(&ann);
+    bt_announcer_release(&ann);
     bt_seed_release(&seed);
     bt_loop_release(&loop);
     bt_storage_release(&st);
     bt_torrent_release(&t);
-    return bt_tool_close_stdout(status);
+    return tool_close_stdout(status);
 }

@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +20,7 @@
 #include "core/loop.h"
 #include "core/net.h"
 #include "tool.h"
-#include "tracker/tracker_server.h"
+#include "tracker/server.h"
 
 #define DEFAULT_PORT   6969 /* the customary tracker port */
 #define DEFAULT_BIND   "127.0.0.1"
@@ -36,7 +35,7 @@ static void on_signal(int sig)
     interrupted = sig;
 }
 
-static void usage(FILE *out)
+static void usage(FILE *out, int help)
 {
     fprintf(out,
             "usage: %s [-q] [-b ADDR]... [-p PORT] [--interval SECONDS] [--numwant N]\n"
@@ -56,7 +55,7 @@ static void usage(FILE *out)
             "  -V, --version           show the version\n"
             "\n"
             "Tutorial: tutorials/03-trackers.md\n",
-            bt_tool_name(), DEFAULT_BIND, DEFAULT_PORT, BT_TRACKER_DEFAULT_INTERVAL,
+            tool_name(), DEFAULT_BIND, DEFAULT_PORT, BT_TRACKER_DEFAULT_INTERVAL,
             BT_SWARM_DEFAULT_NUMWANT, BT_SWARM_DEFAULT_MAX_TORRENTS, BT_SWARM_DEFAULT_MAX_PEERS);
 }
 
@@ -75,28 +74,17 @@ static int parse_count(const char *s, long min, long max, long *out)
 
 static void log_to_stderr(void *arg, const char *line)
 {
-    char clean[512];
-
-    bt_tool_printable(line, strlen(line), clean, sizeof(clean));
-    fprintf(stderr, "%s: %s\n", bt_tool_name(), clean);
+    tool_warn("%s", line);
 }
 
-/* "127.0.0.1" or "::1" (or "[::1]") plus the port, through net.h's parser. */
+/* "127.0.0.1" or "::1" (or "[::1]") plus the port (0: any), through net.h's parser. */
 static int parse_bind(const char *ip, long port, struct bt_addr *addr)
 {
     char text[BIND_TEXT_MAX];
     int v6 = strchr(ip, ':') != NULL && ip[0] != '[';
 
-    /* net.h's parser wants a port of 1-65535; "any port" (0) is set afterwards. */
-    snprintf(text, sizeof(text), "%s%s%s:%ld", v6 ? "[" : "", ip, v6 ? "]" : "",
-             port == 0 ? 1 : port);
-    if (bt_addr_parse(text, addr) != BT_OK)
-        return -1;
-    if (port == 0 && addr->ss.ss_family == AF_INET6)
-        ((struct sockaddr_in6 *)&addr->ss)->sin6_port = 0;
-    else if (port == 0)
-        ((struct sockaddr_in *)&addr->ss)->sin_port = 0;
-    return 0;
+    snprintf(text, sizeof(text), "%s%s%s:%ld", v6 ? "[" : "", ip, v6 ? "]" : "", port);
+    return bt_addr_parse_listen(text, addr) == BT_OK ? 0 : -1;
 }
 
 int main(int argc, char **argv)
@@ -121,45 +109,45 @@ int main(int argc, char **argv)
     struct bt_loop loop;
     struct sigaction sa;
     long port = DEFAULT_PORT, v;
-    int c, quiet = 0, status = BT_EXIT_FAIL;
+    int c, quiet = 0, status = TOOL_EXIT_FAIL;
     enum bt_err err;
 
-    bt_tool_init(argv[0]);
+    tool_init(argv);
     bt_tracker_server_config_init(&cfg);
     while ((c = getopt_long(argc, argv, "b:p:i:n:qhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'b':
             if (bind_count == BT_TRACKER_SERVER_MAX_BINDS) {
-                bt_tool_warn("too many --bind addresses (at most %d)", BT_TRACKER_SERVER_MAX_BINDS);
-                return BT_EXIT_USAGE;
+                tool_warn("too many --bind addresses (at most %d)", BT_TRACKER_SERVER_MAX_BINDS);
+                return TOOL_EXIT_USAGE;
             }
             binds[bind_count++] = optarg;
             break;
         case 'p':
             if (parse_count(optarg, 0, 65535, &port) != 0) {
-                bt_tool_warn("invalid port '%s' (want 0-65535)", optarg);
-                return BT_EXIT_USAGE;
+                tool_warn("invalid port '%s' (want 0-65535)", optarg);
+                return TOOL_EXIT_USAGE;
             }
             break;
         case 'i':
             if (parse_count(optarg, 1, MAX_INTERVAL_S, &v) != 0) {
-                bt_tool_warn("invalid interval '%s' (want 1-%d seconds)", optarg, MAX_INTERVAL_S);
-                return BT_EXIT_USAGE;
+                tool_warn("invalid interval '%s' (want 1-%d seconds)", optarg, MAX_INTERVAL_S);
+                return TOOL_EXIT_USAGE;
             }
             cfg.interval_s = (uint32_t)v;
             break;
         case 'n':
             if (parse_count(optarg, 0, BT_SWARM_MAX_NUMWANT, &v) != 0) {
-                bt_tool_warn("invalid numwant '%s' (want 0-%d)", optarg, BT_SWARM_MAX_NUMWANT);
-                return BT_EXIT_USAGE;
+                tool_warn("invalid numwant '%s' (want 0-%d)", optarg, BT_SWARM_MAX_NUMWANT);
+                return TOOL_EXIT_USAGE;
             }
             cfg.default_numwant = (size_t)v;
             break;
         case OPT_MAX_TORRENTS:
         case OPT_MAX_PEERS:
             if (parse_count(optarg, 1, MAX_CONFIGURED, &v) != 0) {
-                bt_tool_warn("invalid limit '%s' (want 1-%d)", optarg, MAX_CONFIGURED);
-                return BT_EXIT_USAGE;
+                tool_warn("invalid limit '%s' (want 1-%d)", optarg, MAX_CONFIGURED);
+                return TOOL_EXIT_USAGE;
             }
             if (c == OPT_MAX_TORRENTS)
                 cfg.max_torrents = (size_t)v;
@@ -169,29 +157,21 @@ int main(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
-        case 'h':
-            usage(stdout);
-            return bt_tool_close_stdout(BT_EXIT_OK);
-        case 'V':
-            bt_tool_version();
-            return bt_tool_close_stdout(BT_EXIT_OK);
         default:
-            usage(stderr);
-            return BT_EXIT_USAGE;
+            return tool_option(c, usage);
         }
     }
     if (optind < argc) {
-        bt_tool_warn("unexpected operand '%s'", argv[optind]);
-        usage(stderr);
-        return BT_EXIT_USAGE;
+        tool_warn("unexpected operand '%s'", argv[optind]);
+        usage(stderr, 0);
+        return TOOL_EXIT_USAGE;
     }
     if (bind_count == 0)
         binds[bind_count++] = DEFAULT_BIND;
     for (i = 0; i < bind_count; i++) {
         if (parse_bind(binds[i], port, &cfg.binds[i]) != 0) {
-            bt_tool_warn("invalid bind address '%s' (want a numeric IPv4 or IPv6 address)",
-                         binds[i]);
-            return BT_EXIT_USAGE;
+            tool_warn("invalid bind address '%s' (want a numeric IPv4 or IPv6 address)", binds[i]);
+            return TOOL_EXIT_USAGE;
         }
     }
     cfg.bind_count = bind_count;
@@ -213,7 +193,7 @@ int main(int argc, char **argv)
         char where[BT_ADDR_STRLEN];
 
         bt_addr_format(&cfg.binds[srv.bound_count], where);
-        bt_tool_error(err, where);
+        tool_error(err, where);
         goto out;
     }
     for (i = 0; i < srv.bound_count; i++) {
@@ -224,19 +204,19 @@ int main(int argc, char **argv)
     }
     /* A script reads the URLs while we run: they must not wait in a buffer. */
     if (fflush(stdout) != 0) {
-        bt_tool_warn("error writing to standard output: %s", strerror(errno));
+        tool_warn("error writing to standard output: %s", strerror(errno));
         goto out;
     }
     err = bt_loop_run(&loop, &interrupted);
     if (err != BT_OK) {
-        bt_tool_error(err, NULL);
+        tool_error(err, NULL);
         goto out;
     }
     if (!quiet)
-        bt_tool_warn("stopping on %s", interrupted == SIGINT ? "SIGINT" : "SIGTERM");
-    status = BT_EXIT_OK;
+        tool_warn("stopping on %s", interrupted == SIGINT ? "SIGINT" : "SIGTERM");
+    status = TOOL_EXIT_OK;
 out:
     bt_tracker_server_release(&srv);
     bt_loop_release(&loop);
-    return bt_tool_close_stdout(status);
+    return tool_close_stdout(status);
 }

@@ -6,85 +6,104 @@
 #include "tool.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-static const char *tool_name = "bt";
+#include "core/text.h"
 
-void bt_tool_init(const char *argv0)
+static const char *tool_name_ = "bt";
+static int bar_shown; /* a progress bar occupies stderr's last line */
+
+void tool_init(char **argv)
 {
     const char *slash;
 
-    if (argv0 == NULL || argv0[0] == '\0')
+    if (argv[0] == NULL || argv[0][0] == '\0')
         return;
-    slash = strrchr(argv0, '/');
-    tool_name = slash != NULL ? slash + 1 : argv0;
+    slash = strrchr(argv[0], '/');
+    tool_name_ = slash != NULL ? slash + 1 : argv[0];
     /* libtool-style wrappers prefix "lt-"; the user typed the plain name. */
-    if (strncmp(tool_name, "lt-", 3) == 0)
-        tool_name += 3;
+    if (strncmp(tool_name_, "lt-", 3) == 0)
+        tool_name_ += 3;
+    argv[0] = (char *)tool_name_;
 }
 
-const char *bt_tool_name(void)
+const char *tool_name(void)
 {
-    return tool_name;
+    return tool_name_;
 }
 
-void bt_tool_warn(const char *fmt, ...)
+void tool_bar_shown(int shown)
 {
+    bar_shown = shown;
+}
+
+void tool_bar_erase(void)
+{
+    if (bar_shown)
+        fprintf(stderr, "\r%*s\r", 79, "");
+    bar_shown = 0;
+}
+
+void tool_warn(const char *fmt, ...)
+{
+    char raw[TOOL_MESSAGE_MAX], shown[TOOL_MESSAGE_MAX];
     va_list ap;
 
-    fprintf(stderr, "%s: ", tool_name);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(raw, sizeof(raw), fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    /* The one place where text from the network or a torrent is made safe. */
+    bt_text_printable(shown, sizeof(shown), raw, strlen(raw));
+    tool_bar_erase();
+    fprintf(stderr, "%s: %s\n", tool_name_, shown);
 }
 
-void bt_tool_error(enum bt_err err, const char *subject)
+void tool_error(enum bt_err err, const char *subject)
 {
     int saved = errno;
+    const char *why = err == BT_ERR_IO && saved != 0 ? strerror(saved) : NULL;
 
     if (subject != NULL)
-        fprintf(stderr, "%s: %s: %s", tool_name, subject, bt_strerror(err));
+        tool_warn("%s: %s%s%s", subject, bt_strerror(err), why != NULL ? ": " : "",
+                  why != NULL ? why : "");
     else
-        fprintf(stderr, "%s: %s", tool_name, bt_strerror(err));
-    if (err == BT_ERR_IO && saved != 0)
-        fprintf(stderr, ": %s", strerror(saved));
-    fputc('\n', stderr);
+        tool_warn("%s%s%s", bt_strerror(err), why != NULL ? ": " : "", why != NULL ? why : "");
 }
 
-void bt_tool_error_at(enum bt_err err, const char *subject, size_t offset)
+void tool_error_at(enum bt_err err, const char *subject, size_t offset, const char *field)
 {
-    fprintf(stderr, "%s: %s: byte %zu: %s\n", tool_name, subject, offset, bt_strerror(err));
+    if (field != NULL && field[0] != '\0')
+        tool_warn("%s: byte %zu: %s: %s", subject, offset, field, bt_strerror(err));
+    else
+        tool_warn("%s: byte %zu: %s", subject, offset, bt_strerror(err));
 }
 
-enum bt_err bt_tool_read_input(struct bt_buf *in, const char *expr, const char *path, char *subject,
-                               size_t subjectsz)
+void tool_version(void)
 {
-    enum bt_err err;
+    printf("%s (btkit) %s\n", tool_name_, PACKAGE_VERSION);
+}
 
-    if (expr != NULL) {
-        snprintf(subject, subjectsz, "expression");
-        err = bt_buf_append_str(in, expr);
-    } else {
-        if (strcmp(path, "-") == 0)
-            snprintf(subject, subjectsz, "standard input");
-        else
-            bt_tool_printable(path, strlen(path), subject, subjectsz);
-        err = bt_buf_read_file(in, path);
+int tool_option(int c, tool_usage_fn *usage)
+{
+    switch (c) {
+    case 'h':
+        usage(stdout, 1);
+        return tool_close_stdout(TOOL_EXIT_OK);
+    case 'V':
+        tool_version();
+        return tool_close_stdout(TOOL_EXIT_OK);
+    default:
+        usage(stderr, 0);
+        return TOOL_EXIT_USAGE;
     }
-    if (err != BT_OK)
-        bt_tool_error(err, subject);
-    return err;
 }
 
-void bt_tool_version(void)
-{
-    printf("%s (btkit) %s\n", tool_name, PACKAGE_VERSION);
-}
-
-int bt_tool_close_stdout(int status)
+int tool_close_stdout(int status)
 {
     int failed = fflush(stdout) != 0 || ferror(stdout);
 
@@ -92,22 +111,128 @@ int bt_tool_close_stdout(int status)
         failed = 1;
     if (failed) {
         /* A closed pipe (EPIPE) is still a failure: the reader did not get it all. */
-        fprintf(stderr, "%s: error writing to standard output: %s\n", tool_name, strerror(errno));
-        return BT_EXIT_FAIL;
+        tool_warn("error writing to standard output: %s", strerror(errno));
+        return TOOL_EXIT_FAIL;
     }
     return status;
 }
 
-void bt_tool_printable(const char *s, size_t len, char *out, size_t outsz)
+/* bt_buf_read_fd() makes room for 64 KiB before each read (see lib/core/buf.c). */
+#define READ_STEP 65536
+
+/*
+ * A regular file tells its size, so the buffer is sized once, with one read step
+ * to spare for the read that sees the end: a 2 MiB torrent is then not copied
+ * again and again as the buffer doubles.  Without a size (a pipe) the buffer
+ * grows as it must.
+ */
+static enum bt_err read_path(struct bt_buf *in, const char *path)
 {
-    size_t i, o = 0;
+    int fd = STDIN_FILENO, saved;
+    struct stat st;
+    enum bt_err err = BT_OK;
 
-    if (outsz == 0)
-        return;
-    for (i = 0; i < len && o + 1 < outsz; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        out[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    if (strcmp(path, "-") != 0) {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return BT_ERR_IO;
     }
-    out[o] = '\0';
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        if ((uintmax_t)st.st_size > in->max)
+            err = BT_ERR_TOO_LARGE; /* refuse before reading a byte */
+        else if (st.st_size > 0 && (uintmax_t)st.st_size <= in->max - READ_STEP)
+            err = bt_buf_reserve(in, (size_t)st.st_size + READ_STEP);
+    }
+    if (err == BT_OK)
+        err = bt_buf_read_fd(in, fd);
+    saved = errno;
+    if (fd != STDIN_FILENO)
+        close(fd);
+    errno = saved;
+    return err;
+}
+
+enum bt_err tool_read_input(struct bt_buf *in, const char *expr, const char *path, char *subject,
+                            size_t subjectsz)
+{
+    enum bt_err err;
+
+    if (expr != NULL) {
+        snprintf(subject, subjectsz, "expression");
+        err = bt_buf_append_str(in, expr);
+    } else {
+        snprintf(subject, subjectsz, "%s", strcmp(path, "-") == 0 ? "standard input" : path);
+        err = read_path(in, path);
+    }
+    if (err != BT_OK)
+        tool_error(err, subject);
+    return err;
+}
+
+/* Write all of data to the open file f and close it; 0 on success. */
+static int write_close(FILE *f, const void *data, size_t len)
+{
+    int ok = fwrite(data, 1, len, f) == len;
+
+    if (fclose(f) != 0)
+        ok = 0;
+    return ok ? 0 : -1;
+}
+
+enum bt_err tool_write_file(const char *path, const void *data, size_t len)
+{
+    char tmp[4096];
+    struct stat st;
+    FILE *f;
+
+    /* Not a regular file (/dev/null, a FIFO, a terminal): write to it as it is.
+     * A rename would replace the device or FIFO itself with a file. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        f = fopen(path, "wb");
+        if (f == NULL || write_close(f, data, len) != 0) {
+            tool_error(BT_ERR_IO, path);
+            return BT_ERR_IO;
+        }
+        return BT_OK;
+    }
+    if (snprintf(tmp, sizeof(tmp), "%s.part", path) >= (int)sizeof(tmp)) {
+        tool_warn("%s: file name too long", path);
+        return BT_ERR_INVALID;
+    }
+    f = fopen(tmp, "wb");
+    if (f == NULL || write_close(f, data, len) != 0 || rename(tmp, path) != 0) {
+        int saved = errno;
+
+        unlink(tmp);
+        errno = saved;
+        tool_error(BT_ERR_IO, path);
+        return BT_ERR_IO;
+    }
+    return BT_OK;
+}
+
+void tool_print_clean(FILE *f, const char *s)
+{
+    size_t n = strlen(s), at;
+    char chunk[256];
+
+    /* bt_text_printable works byte by byte, so a long text can go in pieces. */
+    for (at = 0; at < n; at += sizeof(chunk) - 1) {
+        size_t len = n - at < sizeof(chunk) - 1 ? n - at : sizeof(chunk) - 1;
+
+        bt_text_printable(chunk, sizeof(chunk), s + at, len);
+        fputs(chunk, f);
+    }
+}
+
+int tool_seconds(const char *what, const char *s)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+
+    if (*s == '\0' || *end != '\0' || v < 1 || v > 3600) {
+        tool_warn("invalid %s '%s' (seconds, 1-3600)", what, s);
+        return -1;
+    }
+    return (int)v;
 }

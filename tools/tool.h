@@ -1,9 +1,16 @@
 /*
  * tool.h - the conventions every bt-* tool shares: its name in messages,
- * --version, exit codes, and checking that stdout really got written.
+ * options every tool has, exit codes, errors in one form, and checking that
+ * stdout really got written.
  *
  * Tools are thin: parse arguments, call libbt, print.  stdout carries only the
- * documented data; messages go to stderr as "bt-tool: message".
+ * documented data; messages go to stderr as "bt-tool: message", and every one
+ * of them passes through tool_warn(), which makes it printable (lib/core/text.h):
+ * a message may quote a tracker, a peer or a torrent, and none of them may drive
+ * the terminal.
+ *
+ * The helpers of the tools are named tool_*, as curl's are, so that a reader
+ * tells at a glance what is the library's (bt_*) and what is the tools'.
  */
 #ifndef BT_TOOL_H
 #define BT_TOOL_H
@@ -14,44 +21,80 @@
 #include "core/buf.h"
 #include "core/error.h"
 
-#define BT_EXIT_OK    0 /* success */
-#define BT_EXIT_FAIL  1 /* the work failed: bad input, network, peer */
-#define BT_EXIT_USAGE 2 /* the command line was wrong */
+#define TOOL_EXIT_OK    0  /* success */
+#define TOOL_EXIT_FAIL  1  /* the work failed: bad input, network, peer */
+#define TOOL_EXIT_USAGE 2  /* the command line was wrong */
+#define TOOL_CONTINUE   -1 /* from an argument parser: go on, nothing to exit with */
 
-/* Remember argv[0]'s base name for messages.  Call first thing in main. */
-void bt_tool_init(const char *argv0);
-const char *bt_tool_name(void);
+#define TOOL_MESSAGE_MAX 4096 /* bytes of one message on stderr */
 
-/* "bt-tool: <message>\n" on stderr. */
-void bt_tool_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* "bt-tool: <subject>: <bt_strerror(err)>[: <strerror(errno)> for BT_ERR_IO]\n". */
-void bt_tool_error(enum bt_err err, const char *subject);
+/* Remember argv[0]'s base name for messages, and make argv[0] that name so
+ * that getopt's own messages name the tool as ours do.  Call first in main. */
+void tool_init(char **argv);
+const char *tool_name(void);
 
-/* "bt-tool: <subject>: byte <offset>: <bt_strerror(err)>\n", for errors in parsed input. */
-void bt_tool_error_at(enum bt_err err, const char *subject, size_t offset);
+/* "bt-tool: <message>\n" on stderr, control bytes made printable. */
+void tool_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "bt-tool: <subject>: <bt_strerror(err)>[: <strerror(errno)> for BT_ERR_IO]". */
+void tool_error(enum bt_err err, const char *subject);
+/* The one form of an error in parsed input, with the byte where it is and, when
+ * known (field is not NULL or ""), the field it is in:
+ * "bt-tool: <subject>: byte <offset>[: <field>]: <bt_strerror(err)>". */
+void tool_error_at(enum bt_err err, const char *subject, size_t offset, const char *field);
+
+/*
+ * A tool's usage text: the synopsis alone (help 0, after a usage error, on
+ * stderr), or with every option explained (help 1, for --help, on stdout).
+ */
+typedef void tool_usage_fn(FILE *out, int help);
+
+/*
+ * The end of every tool's getopt switch: the options all tools share, and
+ * everything getopt did not know.  -h/--help prints the help, -V/--version the
+ * version (both on stdout, checked for write errors); anything else prints the
+ * synopsis on stderr.  Returns the status to exit with: TOOL_EXIT_OK after help
+ * or version, TOOL_EXIT_USAGE otherwise.
+ */
+int tool_option(int c, tool_usage_fn *usage);
+
+/* A progress bar is on stderr's last line (tool_progress.h): a message must
+ * erase it first.  tool_bar_erase() does, and forgets it. */
+void tool_bar_shown(int shown);
+void tool_bar_erase(void);
+
+/* Print "bt-tool (btkit) VERSION" to stdout. */
+void tool_version(void);
+
+/*
+ * Flush and close stdout, reporting a failed write (full disk, closed pipe).
+ * Returns status unchanged on success, TOOL_EXIT_FAIL if stdout could not be
+ * written.
+ */
+int tool_close_stdout(int status);
 
 /*
  * Read a tool's input into in (within in->max): the text expr when it is not NULL,
  * else the file path, "-" being standard input.  Writes the name messages use into
- * subject: "expression", "standard input", or path with control characters
- * replaced.  On failure prints the error and returns it.
+ * subject: "expression", "standard input", or path.  A regular file is sized
+ * first, so that one larger than in->max is refused before a byte is read.  On
+ * failure prints the error and returns it.
  */
-enum bt_err bt_tool_read_input(struct bt_buf *in, const char *expr, const char *path, char *subject,
-                               size_t subjectsz);
-
-/* Print "bt-tool (btkit) VERSION" to stdout. */
-void bt_tool_version(void);
+enum bt_err tool_read_input(struct bt_buf *in, const char *expr, const char *path, char *subject,
+                            size_t subjectsz);
 
 /*
- * Flush and close stdout, reporting a failed write (full disk, closed pipe).
- * Returns status unchanged on success, BT_EXIT_FAIL if stdout could not be written.
+ * Write len bytes to path whole or not at all: into "path.part", renamed over
+ * path once everything is written and closed.  A path that exists and is no
+ * regular file (/dev/null, a FIFO) is written to directly.  Prints the error
+ * and returns it.
  */
-int bt_tool_close_stdout(int status);
+enum bt_err tool_write_file(const char *path, const void *data, size_t len);
 
-/*
- * Copy s to out (size outsz) with control characters and invalid bytes replaced by
- * '?', so that names from torrents and trackers cannot drive a terminal.
- */
-void bt_tool_printable(const char *s, size_t len, char *out, size_t outsz);
+/* Print s to f with control bytes made printable (names from torrents). */
+void tool_print_clean(FILE *f, const char *s);
+
+/* Parse a number of seconds (1-3600) given for an option; on an invalid one,
+ * print "invalid WHAT 'S' (seconds, 1-3600)" and return -1. */
+int tool_seconds(const char *what, const char *s);
 
 #endif /* BT_TOOL_H */

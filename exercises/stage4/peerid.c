@@ -16,20 +16,27 @@
  * Every body below is a placeholder that compiles and fails: replace each one.
  * You may add static helpers (they must be used, or -Werror stops the build).
  */
+#include "config.h"
+
 #include "wire/peerid.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "core/net.h"
+#include "core/random.h"
+
+/* Given: the prefix configure made from the version ("-BK0100-" for 0.1.0). */
+const char *bt_peerid_prefix(void)
+{
+    return BT_PEERID_PREFIX;
+}
 
 /*
- * BT_PEERID_PREFIX ("-BK0100-") followed by random bytes from /dev/urandom, to
- * fill BT_PEER_ID_LEN bytes.  Open it with O_CLOEXEC, read with a helper that
- * loops over short reads (bt_net_read_full() in lib/core/net.h does, with a timeout),
- * close it on every path.  BT_ERR_IO when it cannot be opened or read.
+ * BT_PEERID_PREFIX (BT_PEERID_PREFIX_LEN bytes, "-BK0100-") followed by 12
+ * characters picked at random from the 62 letters and digits, to fill
+ * BT_PEER_ID_LEN bytes: random so that two runs never share an id, printable so
+ * that it reads well in a tracker's URL and in a trace.  Take the randomness
+ * from bt_random_bytes() (lib/core/random.h).  BT_ERR_IO when it fails.
  * Common mistake: the prefix is 8 bytes; sizeof(BT_PEERID_PREFIX) is 9.
  */
 enum bt_err bt_peerid_generate(unsigned char id[BT_PEER_ID_LEN])

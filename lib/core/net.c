@@ -86,6 +86,25 @@ enum bt_err bt_addr_parse(const char *text, struct bt_addr *addr)
     return BT_OK;
 }
 
+enum bt_err bt_addr_parse_listen(const char *text, struct bt_addr *addr)
+{
+    char copy[BT_ADDR_STRLEN + 1];
+    size_t n = strlen(text);
+    enum bt_err err;
+
+    if (n < 2 || n >= sizeof(copy) || strcmp(text + n - 2, ":0") != 0)
+        return bt_addr_parse(text, addr);
+    /* bt_addr_parse() refuses port 0, which only a listener may ask for. */
+    memcpy(copy, text, n + 1);
+    copy[n - 1] = '1';
+    err = bt_addr_parse(copy, addr);
+    if (err == BT_OK && addr->ss.ss_family == AF_INET)
+        ((struct sockaddr_in *)&addr->ss)->sin_port = 0;
+    else if (err == BT_OK)
+        ((struct sockaddr_in6 *)&addr->ss)->sin6_port = 0;
+    return err;
+}
+
 enum bt_err bt_addr_from_raw(const unsigned char *ip, size_t iplen, uint16_t port,
                              struct bt_addr *addr)
 {

@@ -31,6 +31,8 @@ struct bt_addr {
 
 /* Parse "a.b.c.d:port" or "[v6]:port" (port 1-65535).  BT_ERR_NET_ADDR otherwise. */
 enum bt_err bt_addr_parse(const char *text, struct bt_addr *addr);
+/* The same for an address to listen on, where port 0 means "let the kernel pick". */
+enum bt_err bt_addr_parse_listen(const char *text, struct bt_addr *addr);
 /* Build an address from raw network-order bytes: 4 (IPv4) or 16 (IPv6) and a port,
  * as compact peer lists carry them (BEP 23, BEP 7). */
 enum bt_err bt_addr_from_raw(const unsigned char *ip, size_t iplen, uint16_t port,

@@ -14,7 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "tracker/tracker.h"
+#include "core/hex.h"
+#include "core/url.h"
 
 #define BTIH_PREFIX "urn:btih:"
 #define BASE32_LEN  32 /* 20 bytes in RFC 4648 base32, no padding */
@@ -25,7 +26,7 @@ static enum bt_err put_param(struct bt_buf *out, const char *key, const char *s)
     enum bt_err err = bt_buf_printf(out, "&%s=", key);
 
     if (err == BT_OK)
-        err = bt_tracker_percent_encode(out, (const unsigned char *)s, strlen(s));
+        err = bt_url_encode(out, (const unsigned char *)s, strlen(s));
     return err;
 }
 
@@ -60,6 +61,11 @@ enum bt_err bt_magnet_format(const struct bt_torrent *t, struct bt_buf *out)
         for (j = 0; j < t->tiers[i].count && err == BT_OK; j++)
             err = put_param(out, "tr", t->tiers[i].urls[j]);
     return err;
+}
+
+int bt_magnet_is_link(const char *arg)
+{
+    return strncasecmp(arg, "magnet:", 7) == 0;
 }
 
 void bt_magnet_init(struct bt_magnet *m)
@@ -118,7 +124,7 @@ static enum bt_err decode_value(const char *v, size_t n, char **out)
 
     if (text == NULL)
         return BT_ERR_NOMEM;
-    len = bt_tracker_percent_decode(v, n, text, BT_MAGNET_MAX_VALUE);
+    len = bt_url_decode(v, n, text, BT_MAGNET_MAX_VALUE);
     if (len < 0 || memchr(text, '\0', (size_t)len) != NULL) {
         free(text);
         return BT_ERR_MAGNET;
@@ -201,4 +207,34 @@ enum bt_err bt_magnet_parse(struct bt_magnet *m, const char *uri)
     if (err != BT_OK)
         bt_magnet_release(m);
     return err;
+}
+
+enum bt_err bt_magnet_torrent(const struct bt_magnet *m, struct bt_torrent *t)
+{
+    char hex[2 * BT_INFOHASH_LEN + 1];
+    size_t i;
+
+    memcpy(t->info_hash, m->info_hash, BT_INFOHASH_LEN);
+    bt_hex_encode(m->info_hash, BT_INFOHASH_LEN, hex);
+    t->name = strdup(m->name != NULL ? m->name : hex);
+    if (t->name == NULL)
+        return BT_ERR_NOMEM;
+    if (m->tracker_count == 0)
+        return BT_OK;
+    t->tiers = calloc(m->tracker_count, sizeof(*t->tiers));
+    if (t->tiers == NULL)
+        return BT_ERR_NOMEM;
+    for (i = 0; i < m->tracker_count; i++) {
+        struct bt_tier *tier = &t->tiers[t->tier_count];
+
+        tier->urls = malloc(sizeof(*tier->urls));
+        if (tier->urls == NULL)
+            return BT_ERR_NOMEM;
+        t->tier_count++;
+        tier->urls[0] = strdup(m->trackers[i]);
+        if (tier->urls[0] == NULL)
+            return BT_ERR_NOMEM;
+        tier->count = 1;
+    }
+    return BT_OK;
 }

@@ -50,10 +50,23 @@ struct bt_magnet {
     size_t peer_count;
 };
 
+/* Does arg name a magnet link rather than a file?  The scheme is compared
+ * without case ("MAGNET:?xt=..." is one too, as RFC 3986 wants). */
+int bt_magnet_is_link(const char *arg);
+
 void bt_magnet_init(struct bt_magnet *m);
 void bt_magnet_release(struct bt_magnet *m);
 /* Parse uri ("magnet:?..."): BT_ERR_MAGNET when it is not one, has no v1 info
  * hash, or a value is malformed (bad %XX, NUL byte, too long); BT_ERR_NOMEM. */
 enum bt_err bt_magnet_parse(struct bt_magnet *m, const char *uri);
+
+/*
+ * A torrent known by its link alone, before its metadata: the info hash, the
+ * name (dn, or the hash in hex), and each tr as a tier of its own (BEP 12), as
+ * a client tries a link's trackers.  t must be initialised; it has no pieces
+ * and no files (t->info is NULL) until the info dict is fetched (BEP 9).
+ * BT_ERR_NOMEM.
+ */
+enum bt_err bt_magnet_torrent(const struct bt_magnet *m, struct bt_torrent *t);
 
 #endif /* BT_MAGNET_H */

@@ -1,54 +1,22 @@
 /*
- * announcer.c - announce along tiers (BEP 12), in a worker thread that reports
- * to the event loop through a pipe.  See announcer.h.
+ * announcer.c - the announce lifecycle, in a worker thread that reports to the
+ * event loop through a pipe.  See announcer.h.
  */
 #include "tracker/announcer.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/net.h"
+#include "core/random.h"
 
-enum bt_err bt_tracker_tiers_for(struct bt_tracker_tiers *tiers, const struct bt_torrent *t,
-                                 char *const *urls, size_t n)
+void bt_announcer_config_init(struct bt_announcer_config *cfg)
 {
-    enum bt_err err = BT_OK;
-    size_t i, j;
-
-    for (i = 0; i < n && err == BT_OK; i++) {
-        err = bt_tracker_tiers_new_tier(tiers);
-        if (err == BT_OK)
-            err = bt_tracker_tiers_add(tiers, urls[i]);
-    }
-    if (n == 0 && t != NULL) {
-        for (i = 0; i < t->tier_count && i < BT_TRACKER_MAX_TIERS && err == BT_OK; i++) {
-            err = bt_tracker_tiers_new_tier(tiers);
-            for (j = 0; j < t->tiers[i].count && j < BT_TRACKER_MAX_URLS && err == BT_OK; j++)
-                err = bt_tracker_tiers_add(tiers, t->tiers[i].urls[j]);
-        }
-        if (t->tier_count == 0 && t->announce != NULL && err == BT_OK) {
-            err = bt_tracker_tiers_new_tier(tiers);
-            if (err == BT_OK)
-                err = bt_tracker_tiers_add(tiers, t->announce);
-        }
-    }
-    if (err == BT_OK)
-        err = bt_tracker_tiers_shuffle(tiers);
-    return err;
-}
-
-enum bt_err bt_tracker_announce(const char *url, const struct bt_announce_req *req,
-                                const struct bt_announce_opts *opts, struct bt_announce_resp *resp)
-{
-    enum bt_tracker_scheme scheme;
-
-    if (bt_tracker_url_scheme(url, &scheme) != BT_OK)
-        return BT_ERR_TRACKER_URL;
-    if (scheme == BT_TRACKER_UDP)
-        return bt_tracker_udp_announce(url, req, opts, resp);
-    return bt_tracker_http_announce(url, req, opts, resp);
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->numwant = BT_ANNOUNCER_NUMWANT;
+    cfg->timeout_ms = BT_ANNOUNCER_TIMEOUT_MS;
+    cfg->stop_timeout_ms = BT_ANNOUNCER_STOP_MS;
 }
 
 void bt_announcer_init(struct bt_announcer *a)
@@ -59,8 +27,41 @@ void bt_announcer_init(struct bt_announcer *a)
     bt_announce_resp_init(&a->result.resp);
 }
 
-uint64_t bt_announcer_next_ms(struct bt_announcer *a, const struct bt_announce_result *r,
-                              int starving)
+int bt_announcer_has_trackers(const struct bt_announcer *a)
+{
+    return bt_tracker_tiers_urls(&a->tiers) > 0;
+}
+
+/* The request for event, with the owner's numbers as they are now. */
+static void fill_request(struct bt_announcer *a, enum bt_tracker_event event,
+                         struct bt_announce_req *req, struct bt_announce_stats *st)
+{
+    memset(st, 0, sizeof(*st));
+    a->cfg.stats(a->cfg.arg, st);
+    bt_announce_req_init(req);
+    memcpy(req->info_hash, a->cfg.info_hash, BT_TRACKER_HASH_LEN);
+    memcpy(req->peer_id, a->cfg.peer_id, BT_TRACKER_HASH_LEN);
+    req->port = st->port != 0 ? st->port : BT_TRACKER_DEFAULT_PORT;
+    req->uploaded = st->uploaded;
+    req->downloaded = st->downloaded;
+    req->left = st->left;
+    req->event = event;
+    req->numwant = event == BT_EVENT_STOPPED ? 0 : a->cfg.numwant;
+    req->key = a->key;
+}
+
+/* Which event the next announce carries. */
+static enum bt_tracker_event next_event(const struct bt_announcer *a)
+{
+    if (!a->heard)
+        return BT_EVENT_STARTED;
+    if (a->complete && !a->said_complete)
+        return BT_EVENT_COMPLETED;
+    return BT_EVENT_NONE;
+}
+
+/* When to announce again after result r, in milliseconds. */
+static uint64_t next_ms(struct bt_announcer *a, const struct bt_announce_result *r, int starving)
 {
     uint64_t wait_s;
 
@@ -79,48 +80,13 @@ uint64_t bt_announcer_next_ms(struct bt_announcer *a, const struct bt_announce_r
     return wait_s * 1000;
 }
 
-int bt_announcer_has_trackers(const struct bt_announcer *a)
-{
-    size_t t;
-
-    for (t = 0; t < a->tiers.count; t++)
-        if (a->tiers.counts[t] > 0)
-            return 1;
-    return 0;
-}
-
-enum bt_err bt_tracker_announce_tiers(struct bt_tracker_tiers *tiers,
-                                      const struct bt_announce_req *req,
-                                      const struct bt_announce_opts *opts,
-                                      struct bt_announce_result *r)
-{
-    size_t t, i;
-
-    r->err = BT_ERR_NO_PEERS;
-    r->url[0] = '\0';
-    for (t = 0; t < tiers->count; t++) {
-        for (i = 0; i < tiers->counts[t]; i++) {
-            const char *url = tiers->urls[t][i];
-
-            bt_announce_resp_release(&r->resp);
-            bt_announce_resp_init(&r->resp);
-            snprintf(r->url, sizeof(r->url), "%s", url);
-            r->err = bt_tracker_announce(url, req, opts, &r->resp);
-            if (r->err == BT_OK) {
-                bt_tracker_tiers_promote(tiers, t, i);
-                return BT_OK;
-            }
-        }
-    }
-    return r->err;
-}
-
 static void *worker_main(void *arg)
 {
     struct bt_announcer *a = arg;
+    struct bt_announce_opts opts = {.timeout_ms = a->cfg.timeout_ms};
     char done = 1;
 
-    bt_tracker_announce_tiers(&a->tiers, &a->req, &a->opts, &a->result);
+    bt_tracker_announce_tiers(&a->tiers, &a->req, &opts, 0, NULL, NULL, &a->result);
     /* A one-byte write to a pipe with room cannot be short; if it fails the loop
      * never hears back, which only delays the next announce. */
     while (write(a->pipe_fd[1], &done, 1) < 0 && errno == EINTR)
@@ -128,49 +94,91 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* Start the next announce in the background (the loop thread's only way in). */
+static void announce_now(struct bt_announcer *a)
+{
+    struct bt_announce_stats st;
+
+    if (a->busy || a->pipe_fd[1] < 0)
+        return;
+    fill_request(a, next_event(a), &a->req, &st);
+    if (a->req.event == BT_EVENT_COMPLETED)
+        a->said_complete = 1;
+    if (pthread_create(&a->worker, NULL, worker_main, a) == 0)
+        a->busy = 1;
+}
+
+static void on_timer(void *arg)
+{
+    struct bt_announcer *a = arg;
+
+    a->timer = 0;
+    announce_now(a);
+}
+
 static void on_worker_done(void *arg, int fd, unsigned events)
 {
     struct bt_announcer *a = arg;
+    struct bt_announce_stats st;
     char byte;
 
     if (read(fd, &byte, 1) != 1 || !a->busy)
         return;
     pthread_join(a->worker, NULL);
     a->busy = 0;
-    a->done(a->arg, &a->result);
+    if (a->result.err == BT_OK && a->req.event == BT_EVENT_STARTED)
+        a->heard = 1;
+    if (a->result.err != BT_OK && a->req.event == BT_EVENT_COMPLETED)
+        a->said_complete = 0; /* nobody heard it: say it again next time */
+    if (a->cfg.result != NULL)
+        a->cfg.result(a->cfg.arg, &a->result);
+    memset(&st, 0, sizeof(st));
+    a->cfg.stats(a->cfg.arg, &st);
+    bt_loop_cancel(a->loop, a->timer);
+    a->timer = 0;
+    if (a->complete && !a->said_complete && a->heard)
+        announce_now(a); /* "completed" came while this one ran */
+    else
+        (void)bt_loop_timer(a->loop, next_ms(a, &a->result, st.starving), on_timer, a, &a->timer);
     bt_announce_resp_release(&a->result.resp);
     bt_announce_resp_init(&a->result.resp);
 }
 
 enum bt_err bt_announcer_start(struct bt_announcer *a, struct bt_loop *loop,
-                               struct bt_tracker_tiers *tiers, const struct bt_announce_opts *opts,
-                               bt_announcer_fn *done, void *arg)
+                               struct bt_tracker_tiers *tiers,
+                               const struct bt_announcer_config *cfg)
 {
     enum bt_err err;
 
     a->loop = loop;
     a->tiers = *tiers;
     bt_tracker_tiers_init(tiers);
-    a->opts = *opts;
-    a->done = done;
-    a->arg = arg;
+    a->cfg = *cfg;
+    err = bt_random_bytes(&a->key, sizeof(a->key));
+    if (err != BT_OK)
+        return err;
+    if (!bt_announcer_has_trackers(a))
+        return BT_OK;
     if (pipe(a->pipe_fd) < 0)
         return BT_ERR_IO;
     err = bt_net_nonblock(a->pipe_fd[0]);
     if (err == BT_OK)
         err = bt_loop_watch(loop, a->pipe_fd[0], BT_LOOP_READ, on_worker_done, a);
+    if (err == BT_OK)
+        announce_now(a);
     return err;
 }
 
-enum bt_err bt_announcer_announce(struct bt_announcer *a, const struct bt_announce_req *req)
+void bt_announcer_completed(struct bt_announcer *a)
 {
-    if (a->busy || a->pipe_fd[1] < 0)
-        return BT_ERR_INVALID;
-    a->req = *req;
-    if (pthread_create(&a->worker, NULL, worker_main, a) != 0)
-        return BT_ERR_NOMEM;
-    a->busy = 1;
-    return BT_OK;
+    if (a->complete)
+        return;
+    a->complete = 1;
+    if (a->heard && !a->busy) {
+        bt_loop_cancel(a->loop, a->timer);
+        a->timer = 0;
+        announce_now(a);
+    }
 }
 
 /* Wait for a running worker and drop its result. */
@@ -184,21 +192,50 @@ static void wait_worker(struct bt_announcer *a)
     a->busy = 0;
     while (read(a->pipe_fd[0], &byte, 1) < 0 && errno == EINTR)
         ;
+    if (a->result.err == BT_OK && a->req.event == BT_EVENT_STARTED)
+        a->heard = 1;
+    if (a->result.err != BT_OK && a->req.event == BT_EVENT_COMPLETED)
+        a->said_complete = 0;
     bt_announce_resp_release(&a->result.resp);
     bt_announce_resp_init(&a->result.resp);
 }
 
-enum bt_err bt_announcer_announce_now(struct bt_announcer *a, const struct bt_announce_req *req,
-                                      struct bt_announce_result *result)
+/* One announce in the calling thread, with the short timeout of the way out. */
+static void announce_sync(struct bt_announcer *a, enum bt_tracker_event event)
+{
+    struct bt_announce_opts opts = {.timeout_ms = a->cfg.stop_timeout_ms};
+    struct bt_announce_stats st;
+    struct bt_announce_result r;
+    struct bt_announce_req req;
+
+    fill_request(a, event, &req, &st);
+    bt_announce_resp_init(&r.resp);
+    bt_tracker_announce_tiers(&a->tiers, &req, &opts, 0, NULL, NULL, &r);
+    bt_announce_resp_release(&r.resp);
+}
+
+void bt_announcer_stop(struct bt_announcer *a)
 {
     wait_worker(a);
-    bt_announce_resp_init(&result->resp);
-    return bt_tracker_announce_tiers(&a->tiers, req, &a->opts, result);
+    if (a->loop != NULL && a->timer != 0) {
+        bt_loop_cancel(a->loop, a->timer);
+        a->timer = 0;
+    }
+    if (!a->heard)
+        return;
+    /* A download that finished just before the end has not said so yet. */
+    if (a->complete && !a->said_complete)
+        announce_sync(a, BT_EVENT_COMPLETED);
+    a->said_complete = 1;
+    announce_sync(a, BT_EVENT_STOPPED);
+    a->heard = 0;
 }
 
 void bt_announcer_release(struct bt_announcer *a)
 {
     wait_worker(a);
+    if (a->loop != NULL && a->timer != 0)
+        bt_loop_cancel(a->loop, a->timer);
     if (a->pipe_fd[0] >= 0) {
         if (a->loop != NULL)
             bt_loop_unwatch(a->loop, a->pipe_fd[0]);

@@ -1,108 +1,114 @@
 /*
- * announcer.h - the trackers of one torrent, asked along their tiers (BEP 12),
- * in the background of an event loop.
+ * announcer.h - a torrent's life with its trackers (BEP 3), for a downloader
+ * or a seeder, in the background of an event loop.
  *
- * An announce may take seconds (DNS, TLS, a UDP tracker that needs retries),
- * and a downloader must keep its peers busy meanwhile.  So the announcer runs
- * each announce in a worker thread and hands the answer back to the loop
- * through a pipe:
+ *   start ──> "started" ──> every interval: a regular announce ──┐
+ *                 │   (until a tracker hears "started",          │
+ *                 │    every announce is "started")              │
+ *                 └──── the download completes: "completed" once ┤
+ *   stop  ──> "stopped", if a tracker ever heard "started" <─────┘
+ *
+ * Each announce walks the tiers (tiers.h) in a worker thread, since one may
+ * take seconds (DNS, TLS, a UDP tracker that needs retries) and the loop must
+ * keep its peers busy meanwhile; the answer comes back through a pipe:
  *
  *   loop thread                         worker thread
- *   bt_announcer_announce(req) ──spawn──> walk the tiers: first tracker that
- *                                         answers wins and moves to the front
- *                                         of its tier
+ *   timer fires ───────────spawn──────> walk the tiers: the first tracker that
+ *                                       answers wins
  *   pipe readable  <──────── 1 byte ──── done
- *   done(arg, result)  (on the loop thread, like every other callback)
+ *   result(arg, r), next timer set      (on the loop thread, like every callback)
  *
- * Only one announce runs at a time; the worker touches nothing but the
- * announcer's own request, tiers and result while it runs.
+ * The numbers in each request (uploaded, downloaded, left, our port) come from
+ * the owner's stats callback, asked on the loop thread as each announce starts.
+ * The next announce is due after the tracker's interval, or after
+ * BT_ANNOUNCER_MIN_S while the owner is starving for peers; after a failure the
+ * wait doubles from BT_ANNOUNCER_MIN_S.  Always within [MIN_S, MAX_S].
  */
 #ifndef BT_ANNOUNCER_H
 #define BT_ANNOUNCER_H
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/error.h"
 #include "core/loop.h"
-#include "metainfo/metainfo.h"
-#include "tracker/tracker.h"
+#include "tracker/announce.h"
+#include "tracker/tiers.h"
 
-#define BT_ANNOUNCER_URL_MAX 512
-#define BT_ANNOUNCER_MIN_S   15   /* never re-announce sooner than this */
-#define BT_ANNOUNCER_MAX_S   1800 /* nor later */
+#define BT_ANNOUNCER_MIN_S      15    /* never re-announce sooner than this */
+#define BT_ANNOUNCER_MAX_S      1800  /* nor later */
+#define BT_ANNOUNCER_TIMEOUT_MS 15000 /* each announce, DNS to last byte */
+#define BT_ANNOUNCER_STOP_MS    3000  /* the "stopped" announce on the way out */
+#define BT_ANNOUNCER_NUMWANT    200   /* peers asked for */
 
-/*
- * Fill tiers for a torrent: each of the n urls is a tier of its own, in order;
- * with none, the torrent's announce-list (BEP 12), else its announce URL.  The
- * URLs inside each tier are shuffled once.  t may be NULL when n > 0.
- */
-enum bt_err bt_tracker_tiers_for(struct bt_tracker_tiers *tiers, const struct bt_torrent *t,
-                                 char *const *urls, size_t n);
-
-/* Announce to one tracker URL, over UDP or HTTP(S) by its scheme. */
-enum bt_err bt_tracker_announce(const char *url, const struct bt_announce_req *req,
-                                const struct bt_announce_opts *opts, struct bt_announce_resp *resp);
-
-struct bt_announce_result {
-    enum bt_err err;                /* of the last tracker tried, BT_OK if one answered */
-    char url[BT_ANNOUNCER_URL_MAX]; /* the tracker that answered (or failed last) */
-    struct bt_announce_resp resp;   /* its answer; the caller releases it */
+/* The owner's numbers, as they stand when an announce starts. */
+struct bt_announce_stats {
+    int64_t uploaded, downloaded, left;
+    uint16_t port; /* where we accept peers */
+    int starving;  /* no peer to talk to: ask again at the minimum interval */
 };
 
-/*
- * Announce along the tiers, in the calling thread: the first tracker that
- * answers wins and moves to the front of its tier (BEP 12).  r->resp must be
- * initialised; r->err is BT_ERR_NO_PEERS when there is no tracker at all.
- */
-enum bt_err bt_tracker_announce_tiers(struct bt_tracker_tiers *tiers,
-                                      const struct bt_announce_req *req,
-                                      const struct bt_announce_opts *opts,
-                                      struct bt_announce_result *r);
+typedef void bt_announcer_stats_fn(void *arg, struct bt_announce_stats *st);
 
-typedef void bt_announcer_fn(void *arg, const struct bt_announce_result *r);
+struct bt_announcer_config {
+    unsigned char info_hash[BT_TRACKER_HASH_LEN];
+    unsigned char peer_id[BT_TRACKER_HASH_LEN];
+    int32_t numwant;              /* -1: the tracker's choice */
+    int timeout_ms;               /* each announce */
+    int stop_timeout_ms;          /* the last one, "stopped" */
+    bt_announcer_stats_fn *stats; /* must be set */
+    bt_tracker_result_fn *result; /* each announce's outcome: peers, warnings, failure;
+                                     may be NULL */
+    void *arg;
+};
 
 struct bt_announcer {
     struct bt_loop *loop;
     struct bt_tracker_tiers tiers;
-    struct bt_announce_opts opts;
-    bt_announcer_fn *done;
-    void *arg;
+    struct bt_announcer_config cfg;
     int pipe_fd[2];
     pthread_t worker;
-    int busy;            /* a worker runs */
-    uint64_t backoff_ms; /* after failures: the wait, doubling */
-    struct bt_announce_req req;
-    struct bt_announce_result result;
+    int busy;                         /* a worker runs */
+    uint64_t timer;                   /* the next announce */
+    uint64_t backoff_ms;              /* after failures: the wait, doubling */
+    uint32_t key;                     /* BEP 15's key, the same for the whole run */
+    int heard;                        /* a tracker answered our "started" */
+    int complete;                     /* the download completed... */
+    int said_complete;                /* ...and "completed" went out */
+    struct bt_announce_req req;       /* the worker's request... */
+    struct bt_announce_result result; /* ...and its outcome */
 };
+
+/* Sensible defaults for cfg: numwant BT_ANNOUNCER_NUMWANT, the timeouts above. */
+void bt_announcer_config_init(struct bt_announcer_config *cfg);
 
 /* Cannot fail. */
 void bt_announcer_init(struct bt_announcer *a);
+
 /*
- * Get ready to announce to tiers (taken over: the announcer releases them) on
- * loop; done is called on the loop thread after each announce.
+ * Take over tiers (the announcer releases them) and, if they hold any tracker,
+ * announce "started" on loop now.  cfg is copied.
  */
 enum bt_err bt_announcer_start(struct bt_announcer *a, struct bt_loop *loop,
-                               struct bt_tracker_tiers *tiers, const struct bt_announce_opts *opts,
-                               bt_announcer_fn *done, void *arg);
-/* Start an announce in the background.  BT_ERR_INVALID if one already runs. */
-enum bt_err bt_announcer_announce(struct bt_announcer *a, const struct bt_announce_req *req);
-/* Announce in the calling thread (for "stopped" on the way out), after waiting
- * for a background announce to end.  Returns the result's error. */
-enum bt_err bt_announcer_announce_now(struct bt_announcer *a, const struct bt_announce_req *req,
-                                      struct bt_announce_result *result);
-/*
- * When to announce again after result r, in milliseconds: the tracker's
- * interval, or BT_ANNOUNCER_MIN_S when we are starving for peers; after a
- * failure, a wait that doubles from BT_ANNOUNCER_MIN_S.  Always within
- * [BT_ANNOUNCER_MIN_S, BT_ANNOUNCER_MAX_S].
- */
-uint64_t bt_announcer_next_ms(struct bt_announcer *a, const struct bt_announce_result *r,
-                              int starving);
+                               struct bt_tracker_tiers *tiers,
+                               const struct bt_announcer_config *cfg);
 
 /* Does the announcer have any tracker? */
 int bt_announcer_has_trackers(const struct bt_announcer *a);
-/* Wait for a running worker, close the pipe, free the tiers. */
+
+/* The download completed: say "completed" to the trackers, once, as soon as
+ * no other announce is under way. */
+void bt_announcer_completed(struct bt_announcer *a);
+
+/*
+ * On the way out: wait for a running announce, then, in the calling thread and
+ * with cfg.stop_timeout_ms, say "completed" if that is still owed and
+ * "stopped" if a tracker heard "started".  The announcer is idle afterwards.
+ */
+void bt_announcer_stop(struct bt_announcer *a);
+
+/* Wait for a running worker, close the pipe, cancel the timer, free the tiers. */
 void bt_announcer_release(struct bt_announcer *a);
 
 #endif /* BT_ANNOUNCER_H */

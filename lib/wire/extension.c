@@ -6,16 +6,7 @@
 #include <string.h>
 
 #include "bencode/bencode.h"
-
-/* Copy a bencoded string for display: bounded, control bytes replaced. */
-static void copy_printable(char *out, size_t outsz, const unsigned char *s, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n && i + 1 < outsz; i++)
-        out[i] = (s[i] < 0x20 || s[i] == 0x7f) ? '?' : (char)s[i];
-    out[i] = '\0';
-}
+#include "core/text.h"
 
 static int64_t get_int(const struct bt_bnode *dict, const char *key)
 {
@@ -43,7 +34,7 @@ enum bt_err bt_ext_handshake_parse(struct bt_ext_handshake *eh, const unsigned c
     }
     v = bt_bnode_dict_get_type(root, "v", BT_BENCODE_STR);
     if (v != NULL)
-        copy_printable(eh->client, sizeof(eh->client), v->s, v->slen);
+        bt_text_printable(eh->client, sizeof(eh->client), v->s, v->slen);
     eh->port = get_int(root, "p");
     eh->reqq = get_int(root, "reqq");
     eh->metadata_size = get_int(root, "metadata_size");
@@ -58,7 +49,7 @@ enum bt_err bt_ext_handshake_parse(struct bt_ext_handshake *eh, const unsigned c
             if (val->type == BT_BENCODE_INT) {
                 struct bt_ext_entry *e = &eh->m[eh->m_count++];
 
-                copy_printable(e->name, sizeof(e->name), key->s, key->slen);
+                bt_text_printable(e->name, sizeof(e->name), key->s, key->slen);
                 e->id = val->i;
             }
             key = bt_bnode_sibling(val);

@@ -2,14 +2,14 @@
  * peerid.c - generate our peer id; name the client behind someone else's.
  * See peerid.h for the two conventions.
  */
+#include "config.h"
+
 #include "wire/peerid.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "core/net.h"
+#include "core/random.h"
 
 struct client_code {
     const char code[3];
@@ -27,18 +27,25 @@ static const struct client_code codes[] = {
     {"TX", "Tixati"},       {"FD", "Free Download Manager"},
 };
 
+const char *bt_peerid_prefix(void)
+{
+    return BT_PEERID_PREFIX;
+}
+
 enum bt_err bt_peerid_generate(unsigned char id[BT_PEER_ID_LEN])
 {
-    size_t prefix = sizeof(BT_PEERID_PREFIX) - 1;
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    enum bt_err err;
+    static const char chars[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    unsigned char r[BT_PEER_ID_LEN];
+    enum bt_err err = bt_random_bytes(r, sizeof(r));
+    size_t i;
 
-    if (fd < 0)
-        return BT_ERR_IO;
-    memcpy(id, BT_PEERID_PREFIX, prefix);
-    err = bt_net_read_full(fd, id + prefix, BT_PEER_ID_LEN - prefix, 1000);
-    close(fd);
-    return err;
+    if (err != BT_OK)
+        return err;
+    memcpy(id, BT_PEERID_PREFIX, BT_PEERID_PREFIX_LEN);
+    /* The bias of % 62 over a byte is small, and an id needs no more. */
+    for (i = BT_PEERID_PREFIX_LEN; i < BT_PEER_ID_LEN; i++)
+        id[i] = (unsigned char)chars[r[i] % (sizeof(chars) - 1)];
+    return BT_OK;
 }
 
 static int is_digit(unsigned char c)

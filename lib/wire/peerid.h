@@ -19,11 +19,16 @@
 #include "core/error.h"
 #include "wire/handshake.h"
 
-/* Our client code and version, Azureus style. */
-#define BT_PEERID_PREFIX   "-BK0100-"
-#define BT_PEERID_NAME_MAX 64
+#define BT_PEERID_PREFIX_LEN 8 /* "-BK0100-" */
+#define BT_PEERID_NAME_MAX   64
 
-/* A fresh id: BT_PEERID_PREFIX and random bytes (from /dev/urandom).  BT_ERR_IO. */
+/* Our client code and version, Azureus style: "-BK" and one digit per part of
+ * the version (configure makes it from the package version: 0.1.0 is -BK0100-). */
+const char *bt_peerid_prefix(void);
+
+/* A fresh id, the one generator for trackers and peers alike: our prefix and 12
+ * random letters and digits (printable, so that it reads well in a tracker URL
+ * and in a trace).  BT_ERR_IO if the kernel has no random bytes. */
 enum bt_err bt_peerid_generate(unsigned char id[BT_PEER_ID_LEN]);
 
 /* Write the client name and version ("Transmission 3.00") into out, or "unknown"

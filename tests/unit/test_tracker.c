@@ -6,11 +6,17 @@
 #include <string.h>
 
 #include "metainfo/magnet.h"
+#include "core/bytes.h"
 #include "core/net.h"
 #include "tap.h"
-#include "tracker/tracker.h"
-#include "tracker/tracker_server.h"
-#include "tracker/tracker_swarm.h"
+#include "core/url.h"
+#include "tracker/announce.h"
+#include "tracker/http.h"
+#include "tracker/server.h"
+#include "tracker/swarm.h"
+#include "tracker/tiers.h"
+#include "tracker/udp.h"
+#include "wire/peerid.h"
 
 static const unsigned char hash[20] = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23,
                                        0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67};
@@ -18,7 +24,7 @@ static const unsigned char hash[20] = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd,
 static int parse(const char *body, size_t len, struct bt_announce_resp *resp)
 {
     bt_announce_resp_release(resp);
-    return bt_tracker_parse_http(resp, body, len);
+    return bt_tracker_http_parse(resp, body, len);
 }
 
 static void test_url(void)
@@ -34,7 +40,7 @@ static void test_url(void)
     req.left = 5;
     req.key = 0xdeadbeef;
     bt_buf_init(&out, 4096);
-    ok(bt_tracker_announce_url(&out, "http://t/a?k=1", &req) == BT_OK, "announce URL builds");
+    ok(bt_tracker_http_url(&out, "http://t/a?k=1", &req) == BT_OK, "announce URL builds");
     ok(strcmp((char *)out.data,
               "http://t/a?k=1&info_hash=%01%23Eg%89%AB%CD%EF%01%23Eg%89%AB%CD%EF%01%23Eg"
               "&peer_id=-BK0010-abcdefghijkl&port=6881&uploaded=0&downloaded=0&left=5"
@@ -138,7 +144,9 @@ static void test_tiers_and_ids(void)
     }
     bt_tracker_tiers_release(&tiers);
 
-    ok(bt_peer_id_generate(id) == BT_OK && memcmp(id, "-BK0010-", 8) == 0, "peer id prefix");
+    ok(bt_peerid_generate(id) == BT_OK && memcmp(id, bt_peerid_prefix(), 8) == 0 &&
+           memcmp(id, "-BK", 3) == 0,
+       "peer id prefix");
     for (i = 8; i < 20; i++)
         alnum = alnum && ((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'A' && id[i] <= 'Z') ||
                           (id[i] >= 'a' && id[i] <= 'z'));
@@ -191,10 +199,15 @@ static void test_swarm(void)
     announce_at(&s, 'b', 5, 100, &out, &err);
     ok(err == BT_OK && out.count == 1 && out.peers[0].port == 7000 + 'a', "b sees a");
     announce_at(&s, 'c', 5, 200, &out, &err);
-    ok(err == BT_ERR_TOO_LARGE, "third peer refused by the cap");
-    ok(bt_swarms_expire(&s, 999) == 0, "nobody expires before the ttl");
-    ok(bt_swarms_expire(&s, 1000) == 1, "a expires at its ttl");
-    ok(bt_swarms_expire(&s, 1100) == 1 && s.count == 0, "b expires, the empty swarm goes");
+    ok(err == BT_OK && out.count == 1 && out.peers[0].port == 7000 + 'b' &&
+           s.swarms[0].count == 2 && s.evicted == 1,
+       "a third peer takes the stalest one's place (a), and sees b");
+    announce_at(&s, 'a', 0, 300, &out, &err);
+    ok(err == BT_OK && out.count == 1 && out.peers[0].port == 7000 + 'c' && s.evicted == 2,
+       "a comes back at its next announce, in b's place");
+    ok(bt_swarms_expire(&s, 1199) == 0, "nobody expires before the ttl");
+    ok(bt_swarms_expire(&s, 1200) == 1, "c expires at its ttl");
+    ok(bt_swarms_expire(&s, 1300) == 1 && s.count == 0, "a expires, the empty swarm goes");
     bt_peer_list_release(&out);
     bt_swarms_release(&s);
 }

@@ -138,8 +138,8 @@ static void test_peerid(void)
     ok(strcmp(name, "aria2 1.36.0") == 0, "aria2 1.36.0: %s", name);
     bt_peerid_client((const unsigned char *)"\x01\x02garbage-garbage-xx", name);
     ok(strcmp(name, "unknown") == 0, "unknown: %s", name);
-    ok(bt_peerid_generate(id) == BT_OK && memcmp(id, BT_PEERID_PREFIX, 8) == 0,
-       "our ids start with " BT_PEERID_PREFIX);
+    ok(bt_peerid_generate(id) == BT_OK && memcmp(id, bt_peerid_prefix(), BT_PEERID_PREFIX_LEN) == 0,
+       "our ids start with our prefix");
 }
 
 static void test_extension(void)

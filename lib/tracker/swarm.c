@@ -1,5 +1,5 @@
 /*
- * tracker_swarm.c - the swarm table behind bt-tracker.  See tracker_swarm.h.
+ * swarm.c - the swarm table behind bt-tracker.  See swarm.h.
  *
  * BEP 3 "Trackers": a tracker answers an announce with a selection of the other
  * peers of the torrent.  It does not have to return everyone, and should not
@@ -9,10 +9,12 @@
  *   peers  [ a  b  c  d  e  f ]     numwant 3, random start 4, asker is f
  *                       ^ start    ->  e, a, b   (f skipped: nobody needs itself)
  */
-#include "tracker/tracker_swarm.h"
+#include "tracker/swarm.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/random.h"
 
 void bt_swarms_init(struct bt_swarms *s, uint64_t ttl_ms)
 {
@@ -78,7 +80,23 @@ static void remove_peer(struct bt_swarm *w, size_t i)
     w->peers[i] = w->peers[--w->count];
 }
 
-/* Find the peer with this id, or make room for it.  *idx is its slot. */
+/* The peer heard from least recently: the one a full swarm gives up. */
+static size_t stalest(const struct bt_swarm *w)
+{
+    size_t i, oldest = 0;
+
+    for (i = 1; i < w->count; i++)
+        if (w->peers[i].seen_ms < w->peers[oldest].seen_ms)
+            oldest = i;
+    return oldest;
+}
+
+/*
+ * Find the peer with this id, or make room for it.  *idx is its slot.  A full
+ * swarm gives the stalest peer's slot to the newcomer: refusing newcomers
+ * instead would let a flood of made-up peers lock every real one out, while a
+ * real peer that is evicted comes back at its next announce.
+ */
 static enum bt_err upsert_peer(struct bt_swarms *s, struct bt_swarm *w,
                                const unsigned char *peer_id, size_t *idx)
 {
@@ -90,8 +108,13 @@ static enum bt_err upsert_peer(struct bt_swarms *s, struct bt_swarm *w,
             return BT_OK;
         }
     }
-    if (w->count >= s->max_peers)
-        return BT_ERR_TOO_LARGE;
+    if (w->count > 0 && w->count >= s->max_peers) {
+        *idx = stalest(w);
+        memset(&w->peers[*idx], 0, sizeof(w->peers[0]));
+        memcpy(w->peers[*idx].peer_id, peer_id, BT_TRACKER_HASH_LEN);
+        s->evicted++;
+        return BT_OK;
+    }
     if (w->count == w->cap) {
         size_t cap = w->cap == 0 ? 8 : w->cap * 2;
         struct bt_swarm_peer *p = realloc(w->peers, cap * sizeof(*p));
@@ -178,6 +201,12 @@ enum bt_err bt_swarms_announce(struct bt_swarms *s, const struct bt_swarm_announ
     }
     if (w == NULL) {
         err = add_swarm(s, a->info_hash, &w);
+        if (err == BT_ERR_TOO_LARGE) {
+            /* The table is full: answer, but keep nothing (and give nobody). */
+            count(NULL, stats);
+            s->unstored++;
+            return BT_OK;
+        }
         if (err != BT_OK)
             return err;
     }

@@ -1,9 +1,11 @@
 /*
- * tracker_udp.c - the UDP tracker protocol, BEP 15: the client's exchange.
+ * udp.c - exercise for stage 3: the UDP tracker protocol, BEP 15.  You build
+ * the client's two requests and read the tracker's two answers; the exchange
+ * itself (sockets, retries, connection ids) is given, and so are the server's
+ * side of the packets, which bt-tracker uses.
  *
- * UDP has no connection, so a tracker could be made to flood a forged source
- * address.  BEP 15 therefore starts with a round trip that proves we receive at
- * our address, then the announce quotes the connection id it got:
+ * UDP has no connection, so BEP 15 starts with a round trip that proves we
+ * receive at our address; then the announce quotes the connection id it got:
  *
  *   client                                          tracker
  *     connect   [0x41727101980 | 0 | txid A]      ->
@@ -12,32 +14,165 @@
  *                                                 <-  [1 | txid B | interval | leechers
  *                                                      | seeders | peers...]
  *
- * Every request gets a fresh random transaction id, and an answer with another id
- * is somebody else's (or an old retransmission's): ignored, not an error.  A lost
- * packet is sent again after 15 * 2^n seconds, n = 0..8.  Our whole exchange must
- * fit in opts->timeout_ms, so the first wait is min(15 s, timeout / 4) and doubles
- * from there: with the spec's waits a tracker that dropped one packet would cost
- * 15 s, longer than a learner's command should hang by default.  A connection id
- * is good for one minute (BEP 15): past that we connect again before announcing.
+ * lib/tracker/udp.h draws every packet and names every offset (BT_UDP_REQ_*,
+ * BT_UDP_RESP_*): use the names, not bare numbers.
  *
- * The host name is resolved with getaddrinfo(), which has no timeout of its own.
+ * Build the tools with your files: make exercise STAGE=3
+ * Grade them:                        make grade STAGE=3
+ *
+ * A function whose body only returns a placeholder is yours to write: it
+ * compiles and fails until you replace it.  A function with a whole body is
+ * given: read it, it calls yours.  You may add static helpers (they must be
+ * used, or -Werror stops the build).
  */
-#include "tracker/tracker.h"
+#include "tracker/udp.h"
 
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/bytes.h"
 #include "core/loop.h"
 #include "core/net.h"
+#include "core/random.h"
 
 #define UDP_FIRST_WAIT_MS 15000 /* BEP 15: 15 * 2^n seconds */
 #define UDP_MAX_DOUBLINGS 8     /* BEP 15: n stops at 8 */
 #define UDP_CONN_ID_MS    60000 /* BEP 15: a connection id is valid for one minute */
 #define UDP_HOST_MAX      256
+
+/*
+ * 16 bytes: the magic protocol id BT_UDP_PROTOCOL_ID (8 bytes), the action
+ * BT_UDP_ACTION_CONNECT (4), the transaction id (4), all big-endian.
+ *   hint: bt_put_be64(), bt_put_be32() (lib/core/bytes.h).
+ */
+void bt_udp_connect_request(unsigned char out[BT_UDP_CONNECT_LEN], uint32_t txid)
+{
+    (void)txid;
+    memset(out, 0, BT_UDP_CONNECT_LEN);
+}
+
+/*
+ * 98 bytes, at these offsets:
+ *
+ *    0 connection id (8)   8 action 1 (4)      12 transaction id (4)
+ *   16 info hash (20)     36 peer id (20)      56 downloaded (8)
+ *   64 left (8)           72 uploaded (8)      80 event (4)
+ *   84 IP address (4): 0, "the address this packet comes from"
+ *   88 key (4)            92 num want (4)      96 port (2)
+ *
+ * Note the order: downloaded, left, uploaded (not the order of the HTTP query).
+ * The enum bt_tracker_event values are BEP 15's event numbers already, and a
+ * numwant of -1 goes on the wire as ff ff ff ff.
+ */
+void bt_udp_announce_request(unsigned char out[BT_UDP_ANNOUNCE_LEN], uint64_t conn_id,
+                             uint32_t txid, const struct bt_announce_req *req)
+{
+    (void)conn_id;
+    (void)txid;
+    (void)req;
+    memset(out, 0, BT_UDP_ANNOUNCE_LEN);
+}
+
+void bt_udp_read_announce_request(const unsigned char *p, struct bt_announce_req *req)
+{
+    uint64_t left = bt_get_be64(p + BT_UDP_REQ_LEFT);
+
+    bt_announce_req_init(req);
+    memcpy(req->info_hash, p + BT_UDP_REQ_INFO_HASH, BT_TRACKER_HASH_LEN);
+    memcpy(req->peer_id, p + BT_UDP_REQ_PEER_ID, BT_TRACKER_HASH_LEN);
+    /* The counts are unsigned on the wire: keep a lie of 2^63 or more in range. */
+    req->downloaded = (int64_t)(bt_get_be64(p + BT_UDP_REQ_DOWNLOADED) & INT64_MAX);
+    req->left = left > INT64_MAX ? INT64_MAX : (int64_t)left;
+    req->uploaded = (int64_t)(bt_get_be64(p + BT_UDP_REQ_UPLOADED) & INT64_MAX);
+    req->event = (enum bt_tracker_event)bt_get_be32(p + BT_UDP_REQ_EVENT);
+    req->key = bt_get_be32(p + BT_UDP_REQ_KEY);
+    req->numwant = (int32_t)bt_get_be32(p + BT_UDP_REQ_NUMWANT);
+    req->port = bt_get_be16(p + BT_UDP_REQ_PORT);
+}
+
+size_t bt_udp_connect_answer(unsigned char *out, uint32_t txid, uint64_t conn_id)
+{
+    bt_put_be32(out + BT_UDP_RESP_ACTION, BT_UDP_ACTION_CONNECT);
+    bt_put_be32(out + BT_UDP_RESP_TXID, txid);
+    bt_put_be64(out + BT_UDP_RESP_CONN_ID, conn_id);
+    return BT_UDP_CONNECT_LEN;
+}
+
+size_t bt_udp_announce_answer_head(unsigned char *out, uint32_t txid, uint32_t interval,
+                                   uint32_t leechers, uint32_t seeders)
+{
+    bt_put_be32(out + BT_UDP_RESP_ACTION, BT_UDP_ACTION_ANNOUNCE);
+    bt_put_be32(out + BT_UDP_RESP_TXID, txid);
+    bt_put_be32(out + BT_UDP_RESP_INTERVAL, interval);
+    bt_put_be32(out + BT_UDP_RESP_LEECHERS, leechers);
+    bt_put_be32(out + BT_UDP_RESP_SEEDERS, seeders);
+    return BT_UDP_ANNOUNCE_HEAD;
+}
+
+size_t bt_udp_error_answer(unsigned char *out, uint32_t txid, const char *message)
+{
+    size_t n = strlen(message);
+
+    if (n > BT_UDP_MAX_PACKET - BT_UDP_ERROR_HEAD)
+        n = BT_UDP_MAX_PACKET - BT_UDP_ERROR_HEAD;
+    bt_put_be32(out + BT_UDP_RESP_ACTION, BT_UDP_ACTION_ERROR);
+    bt_put_be32(out + BT_UDP_RESP_TXID, txid);
+    memcpy(out + BT_UDP_ERROR_HEAD, message, n);
+    return BT_UDP_ERROR_HEAD + n;
+}
+
+/*
+ * Every answer starts  action (4) | transaction id (4).  Check, in order:
+ *   - fewer than BT_UDP_ERROR_HEAD bytes, or a transaction id that is not txid:
+ *     BT_ERR_TRACKER_TXID (UDP brings stale and stray packets; the caller
+ *     ignores this one and keeps waiting);
+ *   - action BT_UDP_ACTION_ERROR: the rest of the packet is a message; copy it
+ *     into resp->failure (cut at BT_TRACKER_MAX_MESSAGE, NUL-terminated) and
+ *     return BT_ERR_TRACKER_FAILURE;
+ *   - another action than connect: BT_ERR_TRACKER_RESPONSE, with detail such as
+ *     "action 1, expected 0";
+ *   - fewer than BT_UDP_CONNECT_LEN bytes: BT_ERR_TRACKER_RESPONSE,
+ *     "connect answer is 12 bytes, not 16".
+ * Then *conn_id is the 8 bytes at offset 8.  The announce below shares the
+ * first three checks: write them once, in a static helper.
+ */
+enum bt_err bt_udp_parse_connect(const unsigned char *p, size_t n, uint32_t txid, uint64_t *conn_id,
+                                 struct bt_announce_resp *resp)
+{
+    (void)p;
+    (void)n;
+    (void)txid;
+    (void)conn_id;
+    (void)resp;
+    return BT_ERR_TRACKER_TXID;
+}
+
+/*
+ * The same first checks with action BT_UDP_ACTION_ANNOUNCE; then at least
+ * BT_UDP_ANNOUNCE_HEAD bytes ("announce answer is 12 bytes, less than 20"):
+ *
+ *   0 action (4) | 4 txid (4) | 8 interval (4) | 12 leechers (4) | 16 seeders (4)
+ *   20 peers: 6 (iplen 4) or 18 (iplen 16) bytes each
+ *
+ * leechers go to resp->incomplete, seeders to resp->complete.  Peers that are
+ * not whole entries: BT_ERR_TRACKER_PEERS with detail "7 bytes of peers, not a
+ * multiple of 6".
+ */
+enum bt_err bt_udp_parse_announce(const unsigned char *p, size_t n, uint32_t txid, size_t iplen,
+                                  struct bt_announce_resp *resp)
+{
+    (void)p;
+    (void)n;
+    (void)txid;
+    (void)iplen;
+    (void)resp;
+    return BT_ERR_TRACKER_TXID;
+}
 
 /* Split "udp://host:port/anything" into host and port text. */
 static enum bt_err split_url(const char *url, char *host, char *port)

@@ -1,5 +1,5 @@
 /*
- * tracker_swarm.h - a tracker's memory: which peers are in which torrent.
+ * swarm.h - a tracker's memory: which peers are in which torrent.
  *
  *   swarms[]  info hash A  ->  peers[]  peer id, address, seeder?, last heard
  *             info hash B  ->  peers[]  ...
@@ -8,7 +8,10 @@
  * peer that has not announced for two intervals is forgotten (bt_swarms_expire).
  * Everything is bounded: at most max_torrents swarms and max_peers peers in each,
  * so a flood of made-up info hashes or peer ids costs a fixed amount of memory.
- * A swarm whose last peer leaves is freed.
+ * An announce is never refused for it: a newcomer to a full swarm takes the
+ * place of the peer heard from least recently, and an announce for a new torrent
+ * when the table is full is answered (with no peers) but not stored.  A swarm
+ * whose last peer leaves is freed.
  *
  * Lookups are linear: a local tracker holds a handful of torrents, and the caps
  * keep the worst case to a few thousand comparisons.
@@ -19,8 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/error.h"
-#include "tracker/tracker.h"
+#include "tracker/announce.h"
 
 #define BT_SWARM_DEFAULT_MAX_TORRENTS 1000
 #define BT_SWARM_DEFAULT_MAX_PEERS    1000
@@ -45,7 +49,9 @@ struct bt_swarms {
     struct bt_swarm *swarms;
     size_t count, cap;
     size_t max_torrents, max_peers;
-    uint64_t ttl_ms; /* forget a peer not heard from for this long */
+    uint64_t ttl_ms;   /* forget a peer not heard from for this long */
+    uint64_t evicted;  /* peers that gave their place in a full swarm to a newcomer */
+    uint64_t unstored; /* announces answered but not kept: the table was full */
 };
 
 /* One announce, as either front end (HTTP or UDP) decoded it. */
@@ -71,9 +77,9 @@ void bt_swarms_release(struct bt_swarms *s);
 /*
  * Record an announce at time now and pick up to a->numwant other peers of the
  * swarm into out (peers of family iplen only when iplen is 4 or 16; 0 takes both).
- * Errors: BT_ERR_TOO_LARGE when the swarm or the torrent table is full (nothing
- * changed), BT_ERR_NOMEM.  When out_ids is not NULL it receives the peer ids of
- * the chosen peers, BT_TRACKER_HASH_LEN bytes each, in the order of out.
+ * A full swarm or table never refuses (see above).  Errors: BT_ERR_NOMEM.  When
+ * out_ids is not NULL it receives the peer ids of the chosen peers,
+ * BT_TRACKER_HASH_LEN bytes each, in the order of out.
  */
 enum bt_err bt_swarms_announce(struct bt_swarms *s, const struct bt_swarm_announce *a, uint64_t now,
                                size_t iplen, struct bt_peer_list *out, struct bt_buf *out_ids,

@@ -1,14 +1,15 @@
 /*
- * tracker_server.h - the tracker's front ends: HTTP announce and scrape (BEP 3,
- * BEP 23, BEP 7, BEP 48) and UDP (BEP 15), on one port number, on the event loop.
+ * server.h - bt-tracker: HTTP announce and scrape (BEP 3, BEP 23, BEP 7, BEP 48)
+ * and UDP (BEP 15), on one port number, on the event loop.
  *
- * Two layers, so that the protocol can be tested and fuzzed without sockets:
+ * Three files, so that the protocol can be tested and fuzzed without sockets:
  *
- *   bt_tracker_server_http()  one complete HTTP request in, one HTTP response out
- *   bt_tracker_server_udp()   one datagram in, zero or one datagram out
- *
- * and bt_tracker_server_start(), which binds the sockets, reads requests with a
- * size cap and a deadline, and feeds those two.  Nothing is trusted: a request
+ *   server_http.c  bt_tracker_server_http()  one complete HTTP request in, one
+ *                                            HTTP response out
+ *   server_udp.c   bt_tracker_server_udp()   one datagram in, zero or one out
+ *   server.c       the listener: binds the sockets, reads requests with a size
+ *                  cap and a deadline, feeds the two front ends, and expires
+ *                  peers (swarm.h holds them)  Nothing is trusted: a request
  * that is too long, too slow, or missing a parameter gets a bencoded
  * "failure reason" (or, over UDP, an error packet), and the tables stay bounded.
  *
@@ -25,7 +26,8 @@
 #include "core/error.h"
 #include "core/loop.h"
 #include "core/net.h"
-#include "tracker/tracker_swarm.h"
+#include "tracker/swarm.h"
+#include "tracker/udp.h"
 
 #define BT_TRACKER_SERVER_MAX_BINDS    8
 #define BT_TRACKER_SERVER_MAX_REQUEST  8192  /* bytes of an HTTP request head */
@@ -48,7 +50,7 @@ struct bt_tracker_server_config {
     void *log_arg;
 };
 
-struct bt_tracker_conn; /* one HTTP connection; private to tracker_server.c */
+struct bt_tracker_conn; /* one HTTP connection; private to server.c */
 
 struct bt_tracker_server {
     struct bt_tracker_server_config cfg;
@@ -97,5 +99,30 @@ enum bt_err bt_tracker_server_http(struct bt_tracker_server *srv, const char *re
 void bt_tracker_server_udp(struct bt_tracker_server *srv, const unsigned char *p, size_t n,
                            const struct bt_addr *from, uint64_t now,
                            unsigned char out[BT_UDP_MAX_PACKET], size_t *out_len);
+
+/*
+ * A refusal over HTTP, in the only form every client reads: a bencoded
+ * "failure reason" (why) with the given status; logged with the client's
+ * address (host).
+ */
+enum bt_err bt_tracker_server_http_refuse(struct bt_tracker_server *srv, struct bt_buf *out,
+                                          int status, const char *reason, const char *host,
+                                          const char *why);
+
+/* What the front ends share with the listener. */
+
+/* Hand one line (printf-style) to cfg.log. */
+void bt_tracker_server_log(struct bt_tracker_server *srv, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Log one announce that was answered: "http announce HOST HASH port P EVENT left L:
+ * N peers (S seeders, L leechers)". */
+void bt_tracker_server_log_announce(struct bt_tracker_server *srv, const char *proto,
+                                    const char *host, const struct bt_swarm_announce *a,
+                                    size_t given, const struct bt_swarm_stats *stats);
+/* The peer a client is, from the address its request came from and the port it
+ * announced: an IPv4-mapped IPv6 address is folded to IPv4, so that a
+ * dual-stack socket files IPv4 clients under "peers". */
+void bt_tracker_server_peer(const struct bt_addr *from, uint16_t port,
+                            struct bt_tracker_peer *peer);
 
 #endif /* BT_TRACKER_SERVER_H */

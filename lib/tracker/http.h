@@ -1,0 +1,43 @@
+/*
+ * http.h - the HTTP(S) tracker (BEP 3): build the announce URL, read the
+ * bencoded answer, and do both over the network with libcurl.
+ *
+ * The first two have no network, so that tests and fuzzers reach them directly.
+ */
+#ifndef BT_TRACKER_HTTP_H
+#define BT_TRACKER_HTTP_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "tracker/announce.h"
+
+#define BT_TRACKER_MAX_BODY (1u << 20) /* bytes of an answer we read at most */
+
+/* Build the HTTP announce URL: the tracker URL, then '?' (or '&' when the URL has
+ * a query already) and the BEP 3 parameters, compact=1 included. */
+enum bt_err bt_tracker_http_url(struct bt_buf *out, const char *tracker_url,
+                                const struct bt_announce_req *req);
+
+/*
+ * Parse an HTTP tracker's bencoded body into resp (initialised by the caller).
+ * When the tracker sent a "failure reason", resp->failure holds it and the
+ * result is BT_ERR_TRACKER_FAILURE.  Other errors:
+ *   BT_ERR_TRACKER_NOT_BENCODED  body is not one bencoded value (err_offset, bencode_err)
+ *   BT_ERR_TRACKER_RESPONSE      not a dict, or a known key of the wrong type (detail)
+ *   BT_ERR_TRACKER_PEERS         a compact peer list not a multiple of 6 (or 18)
+ */
+enum bt_err bt_tracker_http_parse(struct bt_announce_resp *resp, const void *body, size_t len);
+
+/*
+ * Announce over HTTP(S): TLS verified, only http and https (redirects too), the
+ * body capped at BT_TRACKER_MAX_BODY, gzip accepted.  Errors: BT_ERR_TRACKER_DNS,
+ * _CONNECT, _TIMEOUT, _TLS, _HTTP (resp->http_status), _TOO_LARGE, and those of
+ * bt_tracker_http_parse().
+ */
+enum bt_err bt_tracker_http_announce(const char *url, const struct bt_announce_req *req,
+                                     const struct bt_announce_opts *opts,
+                                     struct bt_announce_resp *resp);
+
+#endif /* BT_TRACKER_HTTP_H */

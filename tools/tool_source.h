@@ -1,0 +1,86 @@
+/*
+ * tool_source.h - the one way a tool takes its TORRENT argument: a .torrent
+ * file, standard input, or a magnet link.
+ *
+ *   bt-x FILE.torrent                  read and parse the file ("-": stdin)
+ *   bt-x 'magnet:?xt=urn:btih:...'     (MAGNET:, Magnet: alike) the link's
+ *                                      hash, name and trackers; then, unless
+ *                                      the tool needs only the hash, the info
+ *                                      dict from the swarm (BEP 9): from the
+ *                                      -p peers, the link's x.pe peers, then
+ *                                      its trackers' peers
+ *
+ * Every error is printed here, in the tools' one form
+ * ("bt-x: FILE: byte 68: info.files[0].length: negative length").
+ */
+#ifndef BT_TOOL_SOURCE_H
+#define BT_TOOL_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/net.h"
+#include "metainfo/metainfo.h"
+#include "tracker/tiers.h"
+
+#define TOOL_SOURCE_MAX_PEERS 256 /* peers gathered from -p, x.pe and one announce */
+
+/* Flags of struct tool_source. */
+#define TOOL_SOURCE_STRICT    1u /* parse a file as canonical bencode only (bt-infohash) */
+#define TOOL_SOURCE_HASH_ONLY 2u /* a magnet link's hash, name and trackers are enough */
+
+struct tool_source {
+    unsigned flags;
+    const struct bt_addr *peers; /* -p peers, asked first for a magnet's metadata */
+    size_t peer_count;
+    int timeout_s;   /* connect, handshake and silence timeout per peer */
+    int trace;       /* show the bytes of the metadata exchange on stderr */
+    int quiet;       /* no "metadata: N bytes from PEER" line */
+    int no_trackers; /* ask only the -p and x.pe peers */
+    /* Out: for a magnet link, the peer that gave the metadata, a good first
+     * peer for the pieces. */
+    struct bt_addr from;
+    int have_from;
+};
+
+/* Is arg a magnet link rather than a file name? */
+int tool_is_magnet(const char *arg);
+
+/*
+ * Load arg into t (initialised by the caller).  raw, if not NULL, receives the
+ * .torrent's bytes: the file as read, or for a magnet link the .torrent built
+ * around the fetched info dict.  Returns 0, or 1 after printing what went
+ * wrong.
+ */
+int tool_load_torrent(const char *arg, struct tool_source *src, struct bt_torrent *t,
+                      struct bt_buf *raw);
+
+/*
+ * Ask trackers for peers, as one announce that downloads nothing: the
+ * torrent's.  Returns how many peers were put in peers (at most max); prints why
+ * none came.
+ */
+size_t tool_tracker_peers(const struct bt_torrent *t, const unsigned char *peer_id, int64_t left,
+                          int timeout_s, struct bt_addr *peers, size_t max);
+
+/* Trackers given on the command line (--tracker URL, repeatable), each checked
+ * for a scheme we speak before any I/O. */
+struct tool_trackers {
+    char *urls[BT_TRACKER_MAX_TIERS];
+    size_t count;
+};
+
+/* Take one --tracker argument.  Returns TOOL_CONTINUE, or TOOL_EXIT_USAGE after
+ * saying why. */
+int tool_trackers_add(struct tool_trackers *tr, char *url);
+
+/*
+ * Tell, on stderr, what one tracker answered or why it did not.  Each line
+ * starts with prefix ("" or "tracker ") and the URL.  A failure is always told,
+ * with every detail there is; an answer is told ("interval 1800 s, 3 seeders,
+ * 5 leechers, 12 peers", then any warning) when verbose, else only its warning.
+ */
+void tool_announce_report(const char *prefix, const struct bt_announce_result *r, int verbose);
+
+#endif /* BT_TOOL_SOURCE_H */
