@@ -69,10 +69,10 @@ static void log_event(void *arg, const char *peer, const char *text)
     bt_tool_warn("%s: %s", peer, text);
 }
 
-/* Check every piece against its hash, reading with one piece-sized buffer. */
+/* Check every piece against its hash, reading with one block-sized buffer. */
 static int verify(struct bt_storage *st, const struct bt_torrent *t, const char *data)
 {
-    unsigned char *buf = malloc((size_t)t->piece_length);
+    unsigned char *buf = malloc(BT_BLOCK_SIZE);
     size_t i;
 
     if (buf == NULL) {

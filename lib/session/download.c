@@ -792,39 +792,21 @@ void bt_download_set_have(struct bt_download *dl, size_t idx)
 enum bt_err bt_download_check(struct bt_download *dl,
                               void (*progress)(void *arg, size_t done, size_t total), void *arg)
 {
-    const struct bt_torrent *t = dl->t;
-    struct bt_sha1 sha;
     size_t i;
-    enum bt_err err = BT_OK;
 
-    bt_sha1_init(&sha);
-    for (i = 0; i < t->piece_count; i++) {
-        int64_t base = (int64_t)i * t->piece_length, size = bt_torrent_piece_size(t, i), at;
-        unsigned char digest[BT_SHA1_LEN];
-        enum bt_err rerr = BT_OK;
+    for (i = 0; i < dl->t->piece_count; i++) {
+        enum bt_err err = bt_storage_verify_piece(dl->storage, i, dl->scratch);
 
-        /* Hash in blocks so that the memory used does not grow with the piece length. */
-        for (at = 0; at < size && rerr == BT_OK; at += BT_BLOCK_SIZE) {
-            size_t n = size - at < BT_BLOCK_SIZE ? (size_t)(size - at) : BT_BLOCK_SIZE;
-
-            rerr = bt_storage_read(dl->storage, base + at, dl->scratch, n);
-            if (rerr == BT_OK)
-                rerr = bt_sha1_update(&sha, dl->scratch, n);
-        }
-        err = bt_sha1_final(&sha, digest);
-        if (err != BT_OK)
-            break;
-        if (rerr == BT_ERR_NOMEM || rerr == BT_ERR_STORAGE_PATH) {
-            err = rerr;
-            break;
-        }
-        if (rerr == BT_OK && memcmp(digest, t->piece_hashes + i * BT_SHA1_LEN, BT_SHA1_LEN) == 0)
+        /* A missing, short or damaged piece is only one still to fetch; a path
+         * that leads out of the download, or no memory, stops the check. */
+        if (err == BT_ERR_NOMEM || err == BT_ERR_STORAGE_PATH)
+            return err;
+        if (err == BT_OK)
             bt_download_set_have(dl, i);
         if (progress != NULL)
-            progress(arg, i + 1, t->piece_count);
+            progress(arg, i + 1, dl->t->piece_count);
     }
-    bt_sha1_release(&sha);
-    return err;
+    return BT_OK;
 }
 
 enum bt_err bt_download_start(struct bt_download *dl, struct bt_loop *loop,

@@ -123,7 +123,7 @@ struct bt_download {
     size_t cand_count, cand_cap;
     struct bt_dl_active *active;
     size_t active_count, active_cap;
-    unsigned char *scratch; /* BT_BLOCK_SIZE bytes, to hash blocks read back */
+    unsigned char *scratch; /* BT_BLOCK_SIZE bytes: blocks read back, pieces checked on disk */
     struct bt_writeback wb; /* blocks on their way to storage */
 
     int listen_fd;
