@@ -124,7 +124,7 @@ static void fill_request(struct announcing *a, struct bt_announce_req *req,
     bt_announce_req_init(req);
     memcpy(req->info_hash, a->t->info_hash, BT_INFOHASH_LEN);
     memcpy(req->peer_id, a->cfg->peer_id, BT_PEER_ID_LEN);
-    req->port = bt_addr_port(&a->seed->listen_addr);
+    req->port = bt_addr_port(&a->seed->pool.listen_addr);
     req->uploaded = (int64_t)bt_seed_bytes_served(a->seed);
     req->left = 0; /* a seed: this is what makes the tracker count us as one */
     req->event = event;
@@ -328,7 +328,7 @@ int main(int argc, char **argv)
         bt_tool_error(err, listen_text);
         goto out;
     }
-    bt_addr_format(&seed.listen_addr, name);
+    bt_addr_format(&seed.pool.listen_addr, name);
     printf("%s\n", name);
     fflush(stdout);
     for (i = 0; i < ndial; i++) {
