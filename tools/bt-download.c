@@ -202,7 +202,8 @@ static void fill_request(struct session *s, struct bt_announce_req *req,
     bt_announce_req_init(req);
     memcpy(req->info_hash, s->t.info_hash, BT_INFOHASH_LEN);
     memcpy(req->peer_id, s->cfg.peer_id, BT_PEER_ID_LEN);
-    req->port = s->dl.listen_fd >= 0 ? bt_addr_port(&s->dl.listen_addr) : BT_TRACKER_DEFAULT_PORT;
+    req->port =
+        s->dl.pool.listen_fd >= 0 ? bt_addr_port(&s->dl.pool.listen_addr) : BT_TRACKER_DEFAULT_PORT;
     req->downloaded = (int64_t)s->dl.downloaded;
     req->uploaded = (int64_t)bt_download_uploaded(&s->dl);
     req->left = s->t.total_length - s->dl.have_bytes;
@@ -257,7 +258,7 @@ static void on_announced(void *arg, const struct bt_announce_result *r)
 /* Can anything still bring a peer?  If not, the download cannot finish. */
 static int hopeless(struct session *s)
 {
-    if (bt_download_usable_peers(&s->dl) > 0 || s->dl.conn_count > 0)
+    if (bt_download_usable_peers(&s->dl) > 0 || s->dl.pool.conn_count > 0)
         return 0;
     if (!bt_announcer_has_trackers(&s->ann))
         return 1;
