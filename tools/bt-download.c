@@ -228,7 +228,7 @@ static void announce_stats(void *arg, struct bt_announce_stats *st)
 {
     struct session *s = arg;
 
-    st->port = s->dl.listen_fd >= 0 ? bt_addr_port(&s->dl.listen_addr) : 0;
+    st->port = s->dl.pool.listen_fd >= 0 ? bt_addr_port(&s->dl.pool.listen_addr) : 0;
     st->downloaded = (int64_t)s->dl.downloaded;
     st->uploaded = (int64_t)bt_download_uploaded(&s->dl);
     st->left = s->t.total_length - s->dl.have_bytes;
@@ -254,7 +254,7 @@ static void on_announced(void *arg, const struct bt_announce_result *r)
 /* Can anything still bring a peer?  If not, the download cannot finish. */
 static int hopeless(struct session *s)
 {
-    if (bt_download_usable_peers(&s->dl) > 0 || s->dl.conn_count > 0)
+    if (bt_download_usable_peers(&s->dl) > 0)
         return 0;
     /* A tracker that answers may yet hand out peers: give it the give-up time. */
     return !bt_announcer_has_trackers(&s->ann);

@@ -153,10 +153,11 @@ static void log_event(void *arg, const char *peer, const char *text)
     tool_warn("%s: %s", peer, text);
 }
 
-/* Check every piece against its hash; stop at the first that does not match. */
+/* Check every piece against its hash, reading with one block-sized buffer; stop
+ * at the first that does not match. */
 static int verify(struct bt_storage *st, const struct bt_torrent *t, const char *data)
 {
-    unsigned char *buf = malloc((size_t)t->piece_length);
+    unsigned char *buf = malloc(BT_BLOCK_SIZE);
     size_t i;
 
     if (buf == NULL) {
@@ -197,7 +198,7 @@ static void announce_stats(void *arg, struct bt_announce_stats *st)
 {
     struct announcing *a = arg;
 
-    st->port = bt_addr_port(&a->seed->listen_addr);
+    st->port = bt_addr_port(&a->seed->pool.listen_addr);
     st->uploaded = (int64_t)bt_seed_bytes_served(a->seed);
     st->left = 0;
 }
@@ -275,7 +276,7 @@ static int start_seeding(const struct options *o, struct bt_torrent *t, struct b
         tool_error(err, o->listen_text);
         return 1;
     }
-    bt_addr_format(&seed->listen_addr, name);
+    bt_addr_format(&seed->pool.listen_addr, name);
     printf("%s\n", name);
     fflush(stdout);
     for (i = 0; i < o->dial.count; i++) {

@@ -347,18 +347,28 @@ enum bt_err bt_storage_prepare(struct bt_storage *st)
     return BT_OK;
 }
 
-enum bt_err bt_storage_verify_piece(struct bt_storage *st, size_t idx, unsigned char *buf)
+enum bt_err bt_storage_verify_piece(struct bt_storage *st, size_t idx, unsigned char *scratch)
 {
     const struct bt_torrent *t = st->t;
-    int64_t size = bt_torrent_piece_size(t, idx);
+    int64_t base = (int64_t)idx * t->piece_length, size, at;
     unsigned char digest[BT_SHA1_LEN];
-    enum bt_err err;
+    struct bt_sha1 sha;
+    enum bt_err err = BT_OK;
 
-    if (idx >= t->piece_count || size < 0)
+    if (idx >= t->piece_count)
         return BT_ERR_INVALID;
-    err = bt_storage_read(st, (int64_t)idx * t->piece_length, buf, (size_t)size);
+    size = bt_torrent_piece_size(t, idx);
+    bt_sha1_init(&sha);
+    for (at = 0; at < size && err == BT_OK; at += BT_BLOCK_SIZE) {
+        size_t n = size - at < BT_BLOCK_SIZE ? (size_t)(size - at) : BT_BLOCK_SIZE;
+
+        err = bt_storage_read(st, base + at, scratch, n);
+        if (err == BT_OK)
+            err = bt_sha1_update(&sha, scratch, n);
+    }
     if (err == BT_OK)
-        err = bt_sha1(buf, (size_t)size, digest);
+        err = bt_sha1_final(&sha, digest);
+    bt_sha1_release(&sha);
     if (err == BT_OK && memcmp(digest, t->piece_hashes + idx * BT_PIECE_HASH_LEN, BT_SHA1_LEN) != 0)
         err = BT_ERR_PEER_HASH;
     return err;

@@ -29,6 +29,7 @@
 
 #include "core/error.h"
 #include "metainfo/metainfo.h"
+#include "wire/message.h" /* BT_BLOCK_SIZE */
 
 #define BT_STORAGE_READ   0u   /* open existing files for reading (seeding) */
 #define BT_STORAGE_WRITE  1u   /* create directories and files as needed, read and write */
@@ -100,8 +101,15 @@ enum bt_err bt_storage_write_direct(struct bt_storage *st, int64_t off, const vo
  */
 enum bt_err bt_storage_prepare(struct bt_storage *st);
 
-/* Read piece idx and compare it with its SHA-1 from the torrent.  buf holds at
- * least piece_length bytes.  BT_ERR_PEER_HASH on a mismatch. */
-enum bt_err bt_storage_verify_piece(struct bt_storage *st, size_t idx, unsigned char *buf);
+/*
+ * Read piece idx and compare it with its SHA-1 from the torrent: the one check
+ * of data on disk (bt-seed's start, bt-download's resume).  It reads and hashes
+ * BT_BLOCK_SIZE bytes at a time through scratch, which holds that many, so the
+ * memory it needs does not grow with the piece length.  BT_OK when the piece
+ * matches, BT_ERR_PEER_HASH when it does not, BT_ERR_INVALID for an index out of
+ * range, BT_ERR_NOMEM, or bt_storage_read()'s error (st->failed_file names the
+ * file).
+ */
+enum bt_err bt_storage_verify_piece(struct bt_storage *st, size_t idx, unsigned char *scratch);
 
 #endif /* BT_STORAGE_H */

@@ -11,33 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "wire/peerid.h"
 
 void bt_download_init(struct bt_download *dl)
 {
     memset(dl, 0, sizeof(*dl));
-    dl->listen_fd = -1;
+    bt_pool_init(&dl->pool);
     bt_picker_init(&dl->picker);
     bt_bitfield_init(&dl->have);
     bt_writeback_init(&dl->wb);
-}
-
-static void say(struct bt_download *dl, const char *peer, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void say(struct bt_download *dl, const char *peer, const char *fmt, ...)
-{
-    char text[BT_DL_LOG_MAX];
-    va_list ap;
-
-    if (dl->log == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof(text), fmt, ap);
-    va_end(ap);
-    dl->log(dl->log_arg, peer, text);
 }
 
 /* Stop the loop because of a local failure the user must hear about. */
@@ -114,13 +97,19 @@ static void note_contributor(struct bt_dl_active *a, size_t cand)
 
 /* ---- connections and candidates ---- */
 
+/* The connection in slot i of the pool, or NULL. */
+static struct bt_dl_conn *conn_at(const struct bt_download *dl, size_t i)
+{
+    return (struct bt_dl_conn *)dl->pool.conns[i];
+}
+
 static struct bt_dl_conn *conn_for_cand(struct bt_download *dl, size_t cand)
 {
     size_t i;
 
-    for (i = 0; i < dl->max_conns; i++)
-        if (dl->conns[i] != NULL && dl->conns[i]->cand == cand)
-            return dl->conns[i];
+    for (i = 0; i < dl->pool.max_conns; i++)
+        if (conn_at(dl, i) != NULL && conn_at(dl, i)->cand == cand)
+            return conn_at(dl, i);
     return NULL;
 }
 
@@ -137,7 +126,7 @@ static void ban(struct bt_download *dl, size_t cand, const char *why)
     if (cand == SIZE_MAX || dl->cands[cand].state == BT_DL_CAND_BANNED)
         return;
     bt_addr_format(&dl->cands[cand].addr, name);
-    say(dl, name, "banned: %s", why);
+    bt_pool_say(&dl->pool, name, "banned: %s", why);
     dl->cands[cand].state = BT_DL_CAND_BANNED;
     c = conn_for_cand(dl, cand);
     if (c != NULL)
@@ -149,7 +138,7 @@ static enum bt_err doomed(struct bt_dl_conn *c)
 {
     if (!c->doomed)
         return BT_OK;
-    bt_peer_why(&c->peer, "banned");
+    bt_peer_why(&c->base.peer, "banned");
     return BT_ERR_PEER_HASH;
 }
 
@@ -163,19 +152,18 @@ static void release_inflight(struct bt_download *dl, struct bt_dl_conn *c)
     c->n_inflight = 0;
 }
 
-/* The slot's connection is gone: forget it. */
-static void forget(struct bt_dl_conn *c)
+/* The connection is gone (closed, released, or never started): give back its
+ * blocks and its pieces' availability, and keep its upload count. */
+static void on_forget(void *arg, struct bt_pool_conn *pc)
 {
-    struct bt_download *dl = c->dl;
+    struct bt_download *dl = arg;
+    struct bt_dl_conn *c = (struct bt_dl_conn *)pc;
 
     release_inflight(dl, c);
     if (c->has.count > 0)
         bt_picker_peer_bitfield(&dl->picker, c->has.bits, 0);
     dl->uploaded += c->up.bytes_sent;
-    dl->conns[c->slot] = NULL;
-    dl->conn_count--;
     bt_bitfield_release(&c->has);
-    free(c);
 }
 
 static int in_flight_here(void *arg, const struct bt_block *b)
@@ -205,26 +193,27 @@ static enum bt_err set_interest(struct bt_dl_conn *c, int want)
     if (c->interested == want)
         return BT_OK;
     c->interested = want;
-    return bt_peer_send_simple(&c->peer, want ? BT_MSG_INTERESTED : BT_MSG_NOT_INTERESTED);
+    return bt_peer_send_simple(&c->base.peer, want ? BT_MSG_INTERESTED : BT_MSG_NOT_INTERESTED);
 }
 
 /* Keep depth requests in flight while the peer lets us. */
 static enum bt_err request_more(struct bt_dl_conn *c)
 {
     struct bt_download *dl = c->dl;
+    struct bt_peer *p = &c->base.peer;
     size_t depth = c->depth;
 
     if (!c->open || dl->complete || c->doomed)
         return BT_OK;
-    if (c->peer.has_ext && c->peer.ext.reqq > 0 && (uint64_t)c->peer.ext.reqq < depth)
-        depth = (size_t)c->peer.ext.reqq;
+    if (p->has_ext && p->ext.reqq > 0 && (uint64_t)p->ext.reqq < depth)
+        depth = (size_t)p->ext.reqq;
     while (!c->choking_us && c->n_inflight < depth) {
         struct bt_block b;
         enum bt_err err;
 
         if (!bt_picker_next(&dl->picker, c->has.bits, in_flight_here, c, &b))
             break;
-        err = bt_peer_send_request(&c->peer, BT_MSG_REQUEST, b.piece, b.offset, b.length);
+        err = bt_peer_send_request(p, BT_MSG_REQUEST, b.piece, b.offset, b.length);
         if (err != BT_OK) {
             bt_picker_block_released(&dl->picker, &b);
             return err == BT_ERR_TOO_LARGE ? BT_OK : err; /* send buffer full: later */
@@ -241,13 +230,13 @@ static void announce_have(struct bt_download *dl, uint32_t idx)
 {
     size_t i;
 
-    for (i = 0; i < dl->max_conns; i++) {
-        struct bt_dl_conn *c = dl->conns[i];
+    for (i = 0; i < dl->pool.max_conns; i++) {
+        struct bt_dl_conn *c = conn_at(dl, i);
 
         if (c == NULL || !c->open)
             continue;
         /* A failure to queue is not worth a drop: the peer only misses a have. */
-        (void)bt_peer_send_have(&c->peer, idx);
+        (void)bt_peer_send_have(&c->base.peer, idx);
     }
 }
 
@@ -257,14 +246,15 @@ static void cancel_duplicates(struct bt_download *dl, const struct bt_dl_conn *g
 {
     size_t i, j;
 
-    for (i = 0; i < dl->max_conns; i++) {
-        struct bt_dl_conn *c = dl->conns[i];
+    for (i = 0; i < dl->pool.max_conns; i++) {
+        struct bt_dl_conn *c = conn_at(dl, i);
 
         if (c == NULL || c == got)
             continue;
         for (j = 0; j < c->n_inflight; j++) {
             if (c->inflight[j].piece == b->piece && c->inflight[j].offset == b->offset) {
-                (void)bt_peer_send_request(&c->peer, BT_MSG_CANCEL, b->piece, b->offset, b->length);
+                (void)bt_peer_send_request(&c->base.peer, BT_MSG_CANCEL, b->piece, b->offset,
+                                           b->length);
                 c->inflight[j] = c->inflight[--c->n_inflight];
                 break;
             }
@@ -303,9 +293,9 @@ static void piece_verified(struct bt_download *dl, uint32_t idx)
     if (!bt_picker_complete(&dl->picker))
         return;
     dl->complete = 1;
-    say(dl, NULL, "complete: every piece verified");
-    for (i = 0; i < dl->max_conns; i++) {
-        struct bt_dl_conn *c = dl->conns[i];
+    bt_pool_say(&dl->pool, NULL, "complete: every piece verified");
+    for (i = 0; i < dl->pool.max_conns; i++) {
+        struct bt_dl_conn *c = conn_at(dl, i);
 
         if (c != NULL && c->open)
             (void)set_interest(c, 0);
@@ -322,7 +312,8 @@ static void piece_failed(struct bt_download *dl, struct bt_dl_active *a)
     dl->hash_fails++;
     dl->wasted += (uint64_t)size;
     bt_picker_piece_failed(&dl->picker, a->index);
-    say(dl, NULL, "piece %" PRIu32 " failed its hash check; fetching it again", a->index);
+    bt_pool_say(&dl->pool, NULL, "piece %" PRIu32 " failed its hash check; fetching it again",
+                a->index);
     /* One sender: it is the culprit.  Several: each gets a strike, and the one
      * that keeps turning up in failed pieces is banned. */
     for (i = 0; i < a->n_contrib; i++) {
@@ -438,7 +429,7 @@ static enum bt_err on_piece(struct bt_dl_conn *c, const struct bt_message *m)
         c->waste += b.length;
         dl->wasted += b.length;
         if (c->waste > BT_DL_MAX_WASTE) {
-            bt_peer_why(&c->peer, "sent %" PRIu64 " bytes we did not ask for", c->waste);
+            bt_peer_why(&c->base.peer, "sent %" PRIu64 " bytes we did not ask for", c->waste);
             return BT_ERR_PEER_MESSAGE;
         }
         return BT_OK;
@@ -447,10 +438,11 @@ static enum bt_err on_piece(struct bt_dl_conn *c, const struct bt_message *m)
     return take_block(c, &b, m->payload);
 }
 
-static enum bt_err on_handshake(void *arg, struct bt_peer *p)
+static enum bt_err on_handshake(void *arg, struct bt_pool_conn *pc)
 {
-    struct bt_dl_conn *c = arg;
-    struct bt_download *dl = c->dl;
+    struct bt_download *dl = arg;
+    struct bt_dl_conn *c = (struct bt_dl_conn *)pc;
+    struct bt_peer *p = &pc->peer;
     char client[BT_PEERID_NAME_MAX];
 
     if (memcmp(p->remote.peer_id, dl->cfg.peer_id, BT_PEER_ID_LEN) == 0) {
@@ -464,16 +456,17 @@ static enum bt_err on_handshake(void *arg, struct bt_peer *p)
     if (c->cand != SIZE_MAX)
         dl->cands[c->cand].fails = 0;
     bt_peerid_client(p->remote.peer_id, client);
-    say(dl, p->name, "connected (%s)", client);
+    bt_pool_say(&dl->pool, p->name, "connected (%s)", client);
     if (bt_bitfield_popcount(&dl->have) == 0)
         return BT_OK; /* BEP 3: a peer with nothing may skip the bitfield */
     return bt_peer_send_bitfield(p, dl->have.bits, bt_bitfield_bytes(dl->have.count));
 }
 
-static enum bt_err on_message(void *arg, struct bt_peer *p, const struct bt_message *m)
+static enum bt_err on_message(void *arg, struct bt_pool_conn *pc, const struct bt_message *m)
 {
-    struct bt_dl_conn *c = arg;
-    struct bt_download *dl = c->dl;
+    struct bt_download *dl = arg;
+    struct bt_dl_conn *c = (struct bt_dl_conn *)pc;
+    struct bt_peer *p = &pc->peer;
     enum bt_err err;
     int handled;
 
@@ -546,10 +539,10 @@ static enum bt_err on_message(void *arg, struct bt_peer *p, const struct bt_mess
     }
 }
 
-static enum bt_err on_drain(void *arg, struct bt_peer *p)
+static enum bt_err on_drain(void *arg, struct bt_pool_conn *pc)
 {
-    struct bt_dl_conn *c = arg;
-    enum bt_err err = bt_upload_serve(&c->up, p);
+    struct bt_dl_conn *c = (struct bt_dl_conn *)pc;
+    enum bt_err err = bt_upload_serve(&c->up, &pc->peer);
 
     if (err == BT_OK)
         err = request_more(c);
@@ -557,10 +550,11 @@ static enum bt_err on_drain(void *arg, struct bt_peer *p)
 }
 
 /* Twice a second from peer.c: the rate, the depth, and snubbing. */
-static enum bt_err on_tick(void *arg, struct bt_peer *p)
+static enum bt_err on_tick(void *arg, struct bt_pool_conn *pc)
 {
-    struct bt_dl_conn *c = arg;
-    struct bt_download *dl = c->dl;
+    struct bt_download *dl = arg;
+    struct bt_dl_conn *c = (struct bt_dl_conn *)pc;
+    struct bt_peer *p = &pc->peer;
     uint64_t now = bt_loop_now_ms();
     uint64_t sample = c->window_bytes * (1000 / BT_PEER_TICK_MS);
     uint64_t want;
@@ -576,17 +570,20 @@ static enum bt_err on_tick(void *arg, struct bt_peer *p)
                                         : (size_t)want;
     if (c->n_inflight > 0 && now - c->last_block_ms > BT_DL_SNUB_MS) {
         /* Snubbed: let faster peers have its blocks, and keep asking it for one. */
-        say(dl, p->name, "snubbed us for %d s; its requests go to others", BT_DL_SNUB_MS / 1000);
+        bt_pool_say(&dl->pool, p->name, "snubbed us for %d s; its requests go to others",
+                    BT_DL_SNUB_MS / 1000);
         release_inflight(dl, c);
         c->last_block_ms = now;
     }
     return request_more(c);
 }
 
-static void on_close(void *arg, struct bt_peer *p, enum bt_err err)
+/* Why it closed: the candidate may be dialled again, after a wait. */
+static void on_close(void *arg, struct bt_pool_conn *pc, enum bt_err err)
 {
-    struct bt_dl_conn *c = arg;
-    struct bt_download *dl = c->dl;
+    struct bt_download *dl = arg;
+    struct bt_dl_conn *c = (struct bt_dl_conn *)pc;
+    struct bt_peer *p = &pc->peer;
 
     if (c->cand != SIZE_MAX) {
         struct bt_dl_candidate *cand = &dl->cands[c->cand];
@@ -601,64 +598,60 @@ static void on_close(void *arg, struct bt_peer *p, enum bt_err err)
         cand->retry_ms = bt_loop_now_ms() + wait;
     }
     if (c->open || err != BT_ERR_NET_CONNECT)
-        say(dl, p->name, "%s: %s%s%s", c->open ? "disconnected" : "failed", bt_strerror(err),
-            bt_peer_detail(p)[0] != '\0' ? ": " : "", bt_peer_detail(p));
-    forget(c);
+        bt_pool_say(&dl->pool, p->name, "%s: %s%s%s", c->open ? "disconnected" : "failed",
+                    bt_strerror(err), bt_peer_detail(p)[0] != '\0' ? ": " : "", bt_peer_detail(p));
 }
 
-static void on_trace(void *arg, struct bt_peer *p, const char *text, size_t len)
+/* A new connection, before it dials or is answered: an incoming one until
+ * fill_slots() says which candidate it dialled. */
+static enum bt_err on_new(void *arg, struct bt_pool_conn *pc)
 {
-    struct bt_dl_conn *c = arg;
+    struct bt_download *dl = arg;
+    struct bt_dl_conn *c = (struct bt_dl_conn *)pc;
+    enum bt_err err;
 
-    c->dl->trace(c->dl->trace_arg, p->name, text, len);
-}
-
-static const struct bt_peer_ops dl_ops = {
-    .on_handshake = on_handshake,
-    .on_message = on_message,
-    .on_drain = on_drain,
-    .on_tick = on_tick,
-    .on_close = on_close,
-    .on_trace = on_trace,
-};
-
-static const struct bt_peer_ops dl_ops_quiet = {
-    .on_handshake = on_handshake,
-    .on_message = on_message,
-    .on_drain = on_drain,
-    .on_tick = on_tick,
-    .on_close = on_close,
-};
-
-static struct bt_dl_conn *new_conn(struct bt_download *dl, size_t cand)
-{
-    struct bt_dl_conn *c;
-    size_t i;
-
-    if (dl->conn_count >= dl->max_conns)
-        return NULL;
-    for (i = 0; i < dl->max_conns && dl->conns[i] != NULL; i++)
-        ;
-    c = calloc(1, sizeof(*c));
-    if (c == NULL)
-        return NULL;
     bt_bitfield_init(&c->has);
-    if (bt_bitfield_resize(&c->has, dl->t->piece_count) != BT_OK) {
-        free(c);
-        return NULL;
-    }
+    err = bt_bitfield_resize(&c->has, dl->t->piece_count);
+    if (err != BT_OK)
+        return err;
     c->dl = dl;
-    c->slot = i;
-    c->cand = cand;
+    c->cand = SIZE_MAX;
     c->choking_us = 1;
     c->depth = BT_DL_MIN_DEPTH;
     c->last_block_ms = bt_loop_now_ms();
     bt_upload_init(&c->up, dl->t, dl->storage, &dl->have);
-    bt_peer_init(&c->peer, dl->loop, &dl->cfg, dl->trace != NULL ? &dl_ops : &dl_ops_quiet, c);
-    dl->conns[i] = c;
-    dl->conn_count++;
-    return c;
+    return BT_OK;
 }
+
+/*
+ * Is addr's host one we banned?  An incoming connection comes from a new port,
+ * so hosts are compared without ports; loopback is exempt, since every local
+ * peer shares it.
+ */
+static int banned_host(void *arg, const struct bt_addr *addr)
+{
+    const struct bt_download *dl = arg;
+    size_t i;
+
+    if (bt_addr_is_loopback(addr))
+        return 0;
+    for (i = 0; i < dl->cand_count; i++)
+        if (dl->cands[i].state == BT_DL_CAND_BANNED && bt_addr_same_host(&dl->cands[i].addr, addr))
+            return 1;
+    return 0;
+}
+
+static const struct bt_pool_ops dl_ops = {
+    .conn_size = sizeof(struct bt_dl_conn),
+    .on_new = on_new,
+    .refuse = banned_host,
+    .on_handshake = on_handshake,
+    .on_message = on_message,
+    .on_drain = on_drain,
+    .on_tick = on_tick,
+    .on_close = on_close,
+    .on_forget = on_forget,
+};
 
 /* Dial idle candidates whose retry time has come, up to the connection cap. */
 static void fill_slots(struct bt_download *dl)
@@ -671,30 +664,28 @@ static void fill_slots(struct bt_download *dl)
      * they only meet us if we call them. */
     if (dl->complete && !dl->seed_after)
         return;
-    for (i = 0; i < dl->cand_count && dl->conn_count < dl->max_conns; i++) {
+    for (i = 0; i < dl->cand_count && dl->pool.conn_count < dl->pool.max_conns; i++) {
         struct bt_dl_candidate *cand = &dl->cands[i];
-        struct bt_dl_conn *c;
+        struct bt_pool_conn *pc;
+        enum bt_err err;
 
         if (cand->state != BT_DL_CAND_IDLE || cand->retry_ms > now ||
             cand->fails >= BT_DL_MAX_FAILS)
             continue;
-        c = new_conn(dl, i);
-        if (c == NULL)
+        err = bt_pool_connect(&dl->pool, &cand->addr, &pc);
+        if (err == BT_ERR_NOMEM)
             return;
-        cand->state = BT_DL_CAND_CONNECTED;
-        if (bt_peer_connect(&c->peer, &cand->addr) != BT_OK) {
+        if (err != BT_OK) {
             char name[BT_ADDR_STRLEN];
 
             bt_addr_format(&cand->addr, name);
-            say(dl, name, "cannot connect: %s", strerror(errno));
-            cand->state = BT_DL_CAND_IDLE;
+            bt_pool_say(&dl->pool, name, "cannot connect: %s", strerror(errno));
             cand->fails++;
             cand->retry_ms = now + BT_DL_RETRY_MS;
-            dl->conns[c->slot] = NULL;
-            dl->conn_count--;
-            bt_bitfield_release(&c->has);
-            free(c);
+            continue;
         }
+        ((struct bt_dl_conn *)pc)->cand = i;
+        cand->state = BT_DL_CAND_CONNECTED;
     }
 }
 
@@ -706,57 +697,6 @@ static void on_session_tick(void *arg)
     fill_slots(dl);
     if (bt_loop_timer(dl->loop, BT_DL_TICK_MS, on_session_tick, dl, &dl->timer) != BT_OK)
         fatal(dl, BT_ERR_NOMEM, "cannot set a timer");
-}
-
-/*
- * Is addr's host one we banned?  An incoming connection comes from a new port,
- * so hosts are compared without ports; loopback is exempt, since every local
- * peer shares it.
- */
-static int banned_host(const struct bt_download *dl, const struct bt_addr *addr)
-{
-    size_t i;
-
-    if (bt_addr_is_loopback(addr))
-        return 0;
-    for (i = 0; i < dl->cand_count; i++)
-        if (dl->cands[i].state == BT_DL_CAND_BANNED && bt_addr_same_host(&dl->cands[i].addr, addr))
-            return 1;
-    return 0;
-}
-
-static void on_accept(void *arg, int fd, unsigned events)
-{
-    struct bt_download *dl = arg;
-    int i;
-
-    for (i = 0; i < BT_NET_ACCEPT_BURST; i++) {
-        struct bt_addr addr;
-        struct bt_dl_conn *c;
-        char name[BT_ADDR_STRLEN];
-        int cfd = bt_net_accept(fd, &addr);
-
-        if (cfd < 0)
-            return;
-        bt_addr_format(&addr, name);
-        if (banned_host(dl, &addr)) {
-            close(cfd);
-            continue;
-        }
-        c = new_conn(dl, SIZE_MAX);
-        if (c == NULL) {
-            say(dl, name, "refused: %zu connections already", dl->conn_count);
-            close(cfd);
-            continue;
-        }
-        if (bt_peer_accept(&c->peer, cfd, &addr) != BT_OK) {
-            close(cfd);
-            dl->conns[c->slot] = NULL;
-            dl->conn_count--;
-            bt_bitfield_release(&c->has);
-            free(c);
-        }
-    }
 }
 
 enum bt_err bt_download_setup(struct bt_download *dl, const struct bt_torrent *t,
@@ -792,39 +732,21 @@ void bt_download_set_have(struct bt_download *dl, size_t idx)
 enum bt_err bt_download_check(struct bt_download *dl,
                               void (*progress)(void *arg, size_t done, size_t total), void *arg)
 {
-    const struct bt_torrent *t = dl->t;
-    struct bt_sha1 sha;
     size_t i;
-    enum bt_err err = BT_OK;
 
-    bt_sha1_init(&sha);
-    for (i = 0; i < t->piece_count; i++) {
-        int64_t base = (int64_t)i * t->piece_length, size = bt_torrent_piece_size(t, i), at;
-        unsigned char digest[BT_SHA1_LEN];
-        enum bt_err rerr = BT_OK;
+    for (i = 0; i < dl->t->piece_count; i++) {
+        enum bt_err err = bt_storage_verify_piece(dl->storage, i, dl->scratch);
 
-        /* Hash in blocks so that the memory used does not grow with the piece length. */
-        for (at = 0; at < size && rerr == BT_OK; at += BT_BLOCK_SIZE) {
-            size_t n = size - at < BT_BLOCK_SIZE ? (size_t)(size - at) : BT_BLOCK_SIZE;
-
-            rerr = bt_storage_read(dl->storage, base + at, dl->scratch, n);
-            if (rerr == BT_OK)
-                rerr = bt_sha1_update(&sha, dl->scratch, n);
-        }
-        err = bt_sha1_final(&sha, digest);
-        if (err != BT_OK)
-            break;
-        if (rerr == BT_ERR_NOMEM || rerr == BT_ERR_STORAGE_PATH) {
-            err = rerr;
-            break;
-        }
-        if (rerr == BT_OK && memcmp(digest, t->piece_hashes + i * BT_SHA1_LEN, BT_SHA1_LEN) == 0)
+        /* A missing, short or damaged piece is only one still to fetch; a path
+         * that leads out of the download, or no memory, stops the check. */
+        if (err == BT_ERR_NOMEM || err == BT_ERR_STORAGE_PATH)
+            return err;
+        if (err == BT_OK)
             bt_download_set_have(dl, i);
         if (progress != NULL)
-            progress(arg, i + 1, t->piece_count);
+            progress(arg, i + 1, dl->t->piece_count);
     }
-    bt_sha1_release(&sha);
-    return err;
+    return BT_OK;
 }
 
 enum bt_err bt_download_start(struct bt_download *dl, struct bt_loop *loop,
@@ -839,33 +761,25 @@ enum bt_err bt_download_start(struct bt_download *dl, struct bt_loop *loop,
     if (opts->seed != 0)
         dl->picker.rng = opts->seed;
     /* Safe to call again after a failure (a port in use, say). */
-    if (dl->conns == NULL) {
-        dl->max_conns = opts->max_conns != 0 ? opts->max_conns : BT_DL_MAX_PEERS;
-        dl->conns = calloc(dl->max_conns, sizeof(*dl->conns));
-        if (dl->conns == NULL)
-            return BT_ERR_NOMEM;
+    if (dl->pool.conns == NULL) {
+        dl->pool.log = dl->log;
+        dl->pool.log_arg = dl->log_arg;
+        dl->pool.trace = dl->trace;
+        dl->pool.trace_arg = dl->trace_arg;
+        err = bt_pool_start(&dl->pool, loop, &dl->cfg,
+                            opts->max_conns != 0 ? opts->max_conns : BT_DL_MAX_PEERS, &dl_ops, dl);
+        if (err != BT_OK)
+            return err;
     }
     dl->last_progress_ms = bt_loop_now_ms();
     err = bt_writeback_start(&dl->wb, loop, on_written, dl);
     if (err != BT_OK)
         return err;
     if (opts->listen != NULL) {
-        err = bt_net_listen_tcp(opts->listen, BT_DL_BACKLOG, &dl->listen_fd);
-        if (err == BT_OK)
-            err = bt_net_local_addr(dl->listen_fd, &dl->listen_addr);
-        if (err == BT_OK)
-            err = bt_loop_watch(loop, dl->listen_fd, BT_LOOP_READ, on_accept, dl);
-        if (err != BT_OK) {
-            int saved = errno;
-
-            if (dl->listen_fd >= 0) {
-                close(dl->listen_fd);
-                dl->listen_fd = -1;
-            }
-            errno = saved;
+        err = bt_pool_listen(&dl->pool, opts->listen);
+        if (err != BT_OK)
             return err;
-        }
-        dl->cfg.listen_port = bt_addr_port(&dl->listen_addr);
+        dl->cfg.listen_port = bt_addr_port(&dl->pool.listen_addr);
     }
     return bt_loop_timer(loop, 0, on_session_tick, dl, &dl->timer);
 }
@@ -874,7 +788,7 @@ enum bt_err bt_download_add_peer(struct bt_download *dl, const struct bt_addr *a
 {
     size_t i;
 
-    if (dl->listen_fd >= 0 && bt_addr_equal(addr, &dl->listen_addr))
+    if (dl->pool.listen_fd >= 0 && bt_addr_equal(addr, &dl->pool.listen_addr))
         return BT_OK;
     for (i = 0; i < dl->cand_count; i++)
         if (bt_addr_equal(&dl->cands[i].addr, addr))
@@ -901,7 +815,7 @@ enum bt_err bt_download_add_peer(struct bt_download *dl, const struct bt_addr *a
 
 size_t bt_download_usable_peers(const struct bt_download *dl)
 {
-    size_t i, n = dl->conn_count;
+    size_t i, n = dl->pool.conn_count;
 
     for (i = 0; i < dl->cand_count; i++)
         if (dl->cands[i].state == BT_DL_CAND_IDLE && dl->cands[i].fails < BT_DL_MAX_FAILS)
@@ -913,8 +827,8 @@ size_t bt_download_open_peers(const struct bt_download *dl)
 {
     size_t i, n = 0;
 
-    for (i = 0; i < dl->max_conns; i++)
-        if (dl->conns[i] != NULL && dl->conns[i]->open)
+    for (i = 0; i < dl->pool.max_conns; i++)
+        if (conn_at(dl, i) != NULL && conn_at(dl, i)->open)
             n++;
     return n;
 }
@@ -924,9 +838,9 @@ uint64_t bt_download_rate(const struct bt_download *dl)
     uint64_t sum = 0;
     size_t i;
 
-    for (i = 0; i < dl->max_conns; i++)
-        if (dl->conns[i] != NULL)
-            sum += dl->conns[i]->rate;
+    for (i = 0; i < dl->pool.max_conns; i++)
+        if (conn_at(dl, i) != NULL)
+            sum += conn_at(dl, i)->rate;
     return sum;
 }
 
@@ -935,9 +849,9 @@ uint64_t bt_download_uploaded(const struct bt_download *dl)
     uint64_t sum = dl->uploaded;
     size_t i;
 
-    for (i = 0; i < dl->max_conns; i++)
-        if (dl->conns[i] != NULL)
-            sum += dl->conns[i]->up.bytes_sent;
+    for (i = 0; i < dl->pool.max_conns; i++)
+        if (conn_at(dl, i) != NULL)
+            sum += conn_at(dl, i)->up.bytes_sent;
     return sum;
 }
 
@@ -945,17 +859,7 @@ void bt_download_release(struct bt_download *dl)
 {
     size_t i;
 
-    for (i = 0; i < dl->max_conns && dl->conns != NULL; i++) {
-        if (dl->conns[i] != NULL) {
-            bt_peer_close(&dl->conns[i]->peer);
-            forget(dl->conns[i]);
-        }
-    }
-    free(dl->conns);
-    if (dl->listen_fd >= 0) {
-        bt_loop_unwatch(dl->loop, dl->listen_fd);
-        close(dl->listen_fd);
-    }
+    bt_pool_release(&dl->pool); /* first: forgetting a connection updates the picker */
     if (dl->timer != 0)
         bt_loop_cancel(dl->loop, dl->timer);
     for (i = 0; i < dl->active_count; i++)

@@ -37,6 +37,7 @@
 #include "core/net.h"
 #include "wire/peer.h"
 #include "pieces/picker.h"
+#include "session/pool.h"
 #include "core/sha1.h"
 #include "pieces/storage.h"
 #include "session/upload.h"
@@ -55,7 +56,6 @@
 #define BT_DL_MAX_WASTE      (4u << 20) /* unrequested bytes a peer may send before a drop */
 #define BT_DL_CONTRIBUTORS   4          /* senders remembered per piece, for blame */
 #define BT_DL_TICK_MS        1000
-#define BT_DL_BACKLOG        32
 #define BT_DL_LOG_MAX        256
 
 enum bt_dl_cand_state {
@@ -75,9 +75,8 @@ struct bt_dl_candidate {
 struct bt_download;
 
 struct bt_dl_conn {
-    struct bt_peer peer;
+    struct bt_pool_conn base; /* first: the peer and its slot (pool.h) */
     struct bt_download *dl;
-    size_t slot;            /* in dl->conns */
     size_t cand;            /* in dl->cands, or SIZE_MAX for an incoming peer */
     struct bt_bitfield has; /* the peer's pieces */
     int open;               /* handshakes done */
@@ -117,17 +116,14 @@ struct bt_download {
     struct bt_bitfield have;
     int64_t have_bytes;
 
-    struct bt_dl_conn **conns;
-    size_t max_conns, conn_count;
+    struct bt_pool pool; /* the connections (struct bt_dl_conn), and the listening socket */
     struct bt_dl_candidate *cands;
     size_t cand_count, cand_cap;
     struct bt_dl_active *active;
     size_t active_count, active_cap;
-    unsigned char *scratch; /* BT_BLOCK_SIZE bytes, to hash blocks read back */
+    unsigned char *scratch; /* BT_BLOCK_SIZE bytes: blocks read back, pieces checked on disk */
     struct bt_writeback wb; /* blocks on their way to storage */
 
-    int listen_fd;
-    struct bt_addr listen_addr;
     uint64_t timer;
     int seed_after; /* keep serving once complete */
     int complete;

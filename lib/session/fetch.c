@@ -4,6 +4,7 @@
  */
 #include "session/fetch.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,13 +22,14 @@ void bt_fetch_init(struct bt_fetch *f)
     f->queue_depth = BT_FETCH_QUEUE_DEPTH;
     f->wait_ms = 30000;
     f->block_timeout_ms = 10000;
-    f->peer.fd = -1; /* no socket until a peer is tried */
+    bt_pool_init(&f->pool);
+    f->peer.fd = -1; /* no peer tried yet */
     bt_bitfield_init(&f->have);
 }
 
 void bt_fetch_release(struct bt_fetch *f)
 {
-    bt_peer_close(&f->peer);
+    bt_pool_release(&f->pool);
     bt_bitfield_release(&f->have);
     free(f->data);
     free(f->block_state);
@@ -44,37 +46,42 @@ static void finish(struct bt_fetch *f, enum bt_err err)
 {
     f->result = err;
     f->finished = 1;
-    bt_loop_stop(f->peer.loop);
+    bt_loop_stop(f->pool.loop);
 }
 
-static void on_close(void *arg, struct bt_peer *p, enum bt_err err)
+static void on_close(void *arg, struct bt_pool_conn *c, enum bt_err err)
 {
     struct bt_fetch *f = arg;
 
-    snprintf(f->detail, sizeof(f->detail), "%s", bt_peer_detail(p));
+    snprintf(f->detail, sizeof(f->detail), "%s", bt_peer_detail(&c->peer));
     finish(f, err);
 }
 
-static void on_trace(void *arg, struct bt_peer *p, const char *text, size_t len)
+/* The connection is about to be freed: keep what the caller may read of it. */
+static void on_forget(void *arg, struct bt_pool_conn *c)
 {
     struct bt_fetch *f = arg;
 
-    f->trace(f->trace_arg, p->name, text, len);
+    f->peer = c->peer;
 }
 
-/* Run the loop until the attempt finishes. */
+/* Run the loop until the attempt finishes, with the peer callbacks of ops. */
 static enum bt_err run(struct bt_fetch *f, struct bt_loop *loop, const struct bt_peer_config *cfg,
-                       const struct bt_addr *addr, const struct bt_peer_ops *ops)
+                       const struct bt_addr *addr, const struct bt_pool_ops *ops)
 {
     enum bt_err err;
 
     f->finished = 0;
     f->result = BT_OK;
     f->detail[0] = '\0';
-    bt_peer_init(&f->peer, loop, cfg, ops, f);
-    err = bt_peer_connect(&f->peer, addr);
+    f->pool.trace = f->trace;
+    f->pool.trace_arg = f->trace_arg;
+    err = bt_pool_start(&f->pool, loop, cfg, 1, ops, f);
+    if (err == BT_OK)
+        err = bt_pool_connect(&f->pool, addr, NULL);
     if (err != BT_OK) {
-        snprintf(f->detail, sizeof(f->detail), "%s", bt_peer_detail(&f->peer));
+        snprintf(f->detail, sizeof(f->detail), "connect: %s", strerror(errno));
+        bt_pool_release(&f->pool);
         return err;
     }
     while (!f->finished) {
@@ -84,15 +91,16 @@ static enum bt_err run(struct bt_fetch *f, struct bt_loop *loop, const struct bt
             break;
         }
     }
-    bt_peer_close(&f->peer);
+    bt_pool_release(&f->pool);
     return f->result;
 }
 
 /* --- bt-handshake: shake hands, collect the extension handshake --- */
 
-static enum bt_err hs_on_handshake(void *arg, struct bt_peer *p)
+static enum bt_err hs_on_handshake(void *arg, struct bt_pool_conn *c)
 {
     struct bt_fetch *f = arg;
+    const struct bt_peer *p = &c->peer;
 
     f->since_ms = bt_loop_now_ms();
     f->want_ext = bt_handshake_has_bit(p->cfg->reserved, BT_RESERVED_EXTENSION_BYTE,
@@ -104,17 +112,17 @@ static enum bt_err hs_on_handshake(void *arg, struct bt_peer *p)
     return BT_OK;
 }
 
-static enum bt_err hs_on_message(void *arg, struct bt_peer *p, const struct bt_message *m)
+static enum bt_err hs_on_message(void *arg, struct bt_pool_conn *c, const struct bt_message *m)
 {
     struct bt_fetch *f = arg;
 
-    if (p->has_ext)
+    if (c->peer.has_ext)
         finish(f, BT_OK);
     return BT_OK;
 }
 
 /* The extension handshake is optional: after the wait, succeed without it. */
-static enum bt_err hs_on_tick(void *arg, struct bt_peer *p)
+static enum bt_err hs_on_tick(void *arg, struct bt_pool_conn *c)
 {
     struct bt_fetch *f = arg;
 
@@ -123,22 +131,19 @@ static enum bt_err hs_on_tick(void *arg, struct bt_peer *p)
     return BT_OK;
 }
 
+static const struct bt_pool_ops hs_ops = {
+    .conn_size = sizeof(struct bt_pool_conn),
+    .on_handshake = hs_on_handshake,
+    .on_message = hs_on_message,
+    .on_tick = hs_on_tick,
+    .on_close = on_close,
+    .on_forget = on_forget,
+};
+
 enum bt_err bt_fetch_handshake(struct bt_fetch *f, struct bt_loop *loop,
                                const struct bt_peer_config *cfg, const struct bt_addr *addr)
 {
-    static const struct bt_peer_ops ops = {
-        .on_handshake = hs_on_handshake,
-        .on_message = hs_on_message,
-        .on_tick = hs_on_tick,
-        .on_close = on_close,
-        .on_trace = on_trace,
-    };
-    struct bt_peer_ops traced = ops;
-
-    if (f->trace == NULL)
-        traced.on_trace = NULL;
-    /* ops must outlive the run; the copy lives on this stack frame, which does. */
-    return run(f, loop, cfg, addr, &traced);
+    return run(f, loop, cfg, addr, &hs_ops);
 }
 
 /* --- bt-fetch-piece: one piece from one peer --- */
@@ -238,7 +243,7 @@ static enum bt_err take_block(struct bt_fetch *f, struct bt_peer *p, const struc
     return BT_OK;
 }
 
-static enum bt_err fp_on_handshake(void *arg, struct bt_peer *p)
+static enum bt_err fp_on_handshake(void *arg, struct bt_pool_conn *c)
 {
     struct bt_fetch *f = arg;
 
@@ -246,9 +251,10 @@ static enum bt_err fp_on_handshake(void *arg, struct bt_peer *p)
     return BT_OK;
 }
 
-static enum bt_err fp_on_message(void *arg, struct bt_peer *p, const struct bt_message *m)
+static enum bt_err fp_on_message(void *arg, struct bt_pool_conn *c, const struct bt_message *m)
 {
     struct bt_fetch *f = arg;
+    struct bt_peer *p = &c->peer;
     enum bt_err err;
 
     if (f->finished)
@@ -285,9 +291,10 @@ static enum bt_err fp_on_message(void *arg, struct bt_peer *p, const struct bt_m
 }
 
 /* A peer that never shows the piece, or never unchokes, is not worth waiting for. */
-static enum bt_err fp_on_tick(void *arg, struct bt_peer *p)
+static enum bt_err fp_on_tick(void *arg, struct bt_pool_conn *c)
 {
     struct bt_fetch *f = arg;
+    struct bt_peer *p = &c->peer;
     uint64_t now = bt_loop_now_ms();
 
     if (f->in_flight > 0 && now - p->last_recv_ms >= (uint64_t)f->block_timeout_ms) {
@@ -308,21 +315,20 @@ static enum bt_err fp_on_tick(void *arg, struct bt_peer *p)
     return BT_OK;
 }
 
+static const struct bt_pool_ops fp_ops = {
+    .conn_size = sizeof(struct bt_pool_conn),
+    .on_handshake = fp_on_handshake,
+    .on_message = fp_on_message,
+    .on_tick = fp_on_tick,
+    .on_close = on_close,
+    .on_forget = on_forget,
+};
+
 enum bt_err bt_fetch_piece_from(struct bt_fetch *f, struct bt_loop *loop,
                                 const struct bt_peer_config *cfg, const struct bt_addr *addr)
 {
-    static const struct bt_peer_ops ops = {
-        .on_handshake = fp_on_handshake,
-        .on_message = fp_on_message,
-        .on_tick = fp_on_tick,
-        .on_close = on_close,
-        .on_trace = on_trace,
-    };
-    struct bt_peer_ops traced = ops;
     enum bt_err err;
 
-    if (f->trace == NULL)
-        traced.on_trace = NULL;
     memset(f->block_state, BLOCK_WANTED, f->block_count);
     f->next_block = f->in_flight = f->got_blocks = 0;
     f->has_piece = f->unchoked = f->interested = 0;
@@ -330,5 +336,5 @@ enum bt_err bt_fetch_piece_from(struct bt_fetch *f, struct bt_loop *loop,
     err = bt_bitfield_resize(&f->have, f->t->piece_count);
     if (err != BT_OK)
         return err;
-    return run(f, loop, cfg, addr, &traced);
+    return run(f, loop, cfg, addr, &fp_ops);
 }

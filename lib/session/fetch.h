@@ -32,6 +32,7 @@
 #include "core/loop.h"
 #include "metainfo/metainfo.h"
 #include "wire/peer.h"
+#include "session/pool.h"
 
 #define BT_FETCH_QUEUE_DEPTH 64 /* requests in flight: 1 MiB of 16 KiB blocks */
 #define BT_FETCH_EXT_WAIT_MS 3000
@@ -52,7 +53,9 @@ struct bt_fetch {
     int wait_ms;          /* how long a peer may take to unchoke us or show the piece */
     int block_timeout_ms; /* silence allowed while requests are in flight */
 
-    /* Per connection. */
+    /* Per attempt.  The pool holds the one connection while it runs; peer is a
+     * copy of it as it ended (socket and buffers gone, handshakes and name kept). */
+    struct bt_pool pool;
     struct bt_peer peer;
     struct bt_bitfield have;
     int has_piece, unchoked, interested, want_ext;

@@ -4,37 +4,22 @@
  */
 #include "session/metadata_fetch.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 void bt_metadata_fetch_init(struct bt_metadata_fetch *f)
 {
-    size_t i;
-
     memset(f, 0, sizeof(*f));
     f->piece_timeout_ms = 10000;
-    for (i = 0; i < BT_MDF_PARALLEL; i++)
-        f->conns[i].peer.fd = -1;
-}
-
-/* Drop a connection without calling anything (after a win, or on release). */
-static void drop(struct bt_mdf_conn *c)
-{
-    if (!c->active)
-        return;
-    bt_peer_close(&c->peer);
-    bt_metadata_release(&c->md);
-    c->active = 0;
-    c->f->active--;
+    bt_pool_init(&f->pool);
 }
 
 void bt_metadata_fetch_release(struct bt_metadata_fetch *f)
 {
-    size_t i;
-
-    for (i = 0; i < BT_MDF_PARALLEL; i++)
-        drop(&f->conns[i]);
+    bt_pool_release(&f->pool);
     if (f->loop != NULL)
         bt_loop_cancel(f->loop, f->start_timer);
     free(f->info);
@@ -77,9 +62,10 @@ static enum bt_err request_more(struct bt_mdf_conn *c, struct bt_peer *p)
     return BT_OK;
 }
 
-static enum bt_err on_handshake(void *arg, struct bt_peer *p)
+static enum bt_err on_handshake(void *arg, struct bt_pool_conn *pc)
 {
-    struct bt_mdf_conn *c = arg;
+    struct bt_mdf_conn *c = (struct bt_mdf_conn *)pc;
+    struct bt_peer *p = &pc->peer;
 
     c->since_ms = bt_loop_now_ms();
     if (!bt_handshake_has_bit(p->remote.reserved, BT_RESERVED_EXTENSION_BYTE,
@@ -114,9 +100,8 @@ static enum bt_err take_ext_handshake(struct bt_mdf_conn *c, struct bt_peer *p)
 }
 
 /* The assembly is complete: keep it if it hashes right. */
-static enum bt_err complete(struct bt_mdf_conn *c, struct bt_peer *p)
+static enum bt_err complete(struct bt_metadata_fetch *f, struct bt_mdf_conn *c, struct bt_peer *p)
 {
-    struct bt_metadata_fetch *f = c->f;
     enum bt_err err = bt_metadata_verify(&c->md);
 
     if (err == BT_ERR_METADATA_HASH) {
@@ -134,8 +119,8 @@ static enum bt_err complete(struct bt_mdf_conn *c, struct bt_peer *p)
     return BT_OK;
 }
 
-static enum bt_err take_metadata(struct bt_mdf_conn *c, struct bt_peer *p,
-                                 const struct bt_message *m)
+static enum bt_err take_metadata(struct bt_metadata_fetch *f, struct bt_mdf_conn *c,
+                                 struct bt_peer *p, const struct bt_message *m)
 {
     struct bt_metadata_msg mm;
     struct bt_buf answer;
@@ -181,115 +166,108 @@ static enum bt_err take_metadata(struct bt_mdf_conn *c, struct bt_peer *p,
         c->in_flight--;
         c->since_ms = bt_loop_now_ms();
         if (bt_metadata_complete(&c->md))
-            return complete(c, p);
+            return complete(f, c, p);
         return request_more(c, p);
     default:
         return BT_OK; /* BEP 9: unknown msg_type values are ignored */
     }
 }
 
-static enum bt_err on_message(void *arg, struct bt_peer *p, const struct bt_message *m)
+static enum bt_err on_message(void *arg, struct bt_pool_conn *pc, const struct bt_message *m)
 {
-    struct bt_mdf_conn *c = arg;
+    struct bt_metadata_fetch *f = arg;
+    struct bt_mdf_conn *c = (struct bt_mdf_conn *)pc;
+    struct bt_peer *p = &pc->peer;
 
-    if (c->f->finished || m->id != BT_MSG_EXTENDED)
+    if (f->finished || m->id != BT_MSG_EXTENDED)
         return BT_OK; /* bitfield, have...: the pieces are for later */
     if (m->ext_id == BT_EXT_HANDSHAKE_ID)
         return p->has_ext ? take_ext_handshake(c, p) : BT_OK;
     if (m->ext_id == p->cfg->ut_metadata_id)
-        return take_metadata(c, p, m);
+        return take_metadata(f, c, p, m);
     return BT_OK;
 }
 
 /* A peer that never offers ut_metadata, or stops sending pieces, is dropped. */
-static enum bt_err on_tick(void *arg, struct bt_peer *p)
+static enum bt_err on_tick(void *arg, struct bt_pool_conn *pc)
 {
-    struct bt_mdf_conn *c = arg;
+    struct bt_metadata_fetch *f = arg;
+    struct bt_mdf_conn *c = (struct bt_mdf_conn *)pc;
+    struct bt_peer *p = &pc->peer;
     uint64_t now = bt_loop_now_ms();
 
     if (c->their_id == 0 && now - c->since_ms >= BT_MDF_EXT_WAIT_MS) {
         bt_peer_why(p, "no extension handshake within %d ms", BT_MDF_EXT_WAIT_MS);
         return BT_ERR_METADATA_UNSUPPORTED;
     }
-    if (c->in_flight > 0 && now - c->since_ms >= (uint64_t)c->f->piece_timeout_ms) {
+    if (c->in_flight > 0 && now - c->since_ms >= (uint64_t)f->piece_timeout_ms) {
         bt_peer_why(p, "no metadata piece for %d ms with %zu requests in flight",
-                    c->f->piece_timeout_ms, c->in_flight);
+                    f->piece_timeout_ms, c->in_flight);
         return BT_ERR_PEER_SILENT;
     }
     return BT_OK;
 }
 
-static void on_close(void *arg, struct bt_peer *p, enum bt_err err)
+/* A dropped peer is reported; the next one takes its slot. */
+static void on_close(void *arg, struct bt_pool_conn *pc, enum bt_err err)
 {
-    struct bt_mdf_conn *c = arg;
-    struct bt_metadata_fetch *f = c->f;
+    struct bt_metadata_fetch *f = arg;
 
     if (f->log != NULL)
-        f->log(f->log_arg, p->name, err, bt_peer_detail(p));
-    bt_metadata_release(&c->md);
-    c->active = 0;
-    f->active--;
+        f->log(f->log_arg, pc->peer.name, err, bt_peer_detail(&pc->peer));
     schedule_start(f);
 }
 
-static void on_trace(void *arg, struct bt_peer *p, const char *text, size_t len)
+static enum bt_err on_new(void *arg, struct bt_pool_conn *pc)
 {
-    struct bt_mdf_conn *c = arg;
+    struct bt_metadata_fetch *f = arg;
+    struct bt_mdf_conn *c = (struct bt_mdf_conn *)pc;
 
-    c->f->trace(c->f->trace_arg, p->name, text, len);
+    bt_metadata_init(&c->md, f->cfg->info_hash);
+    return BT_OK;
 }
 
-static const struct bt_peer_ops mdf_ops = {
-    .on_handshake = on_handshake,
-    .on_message = on_message,
-    .on_tick = on_tick,
-    .on_close = on_close,
-    .on_trace = on_trace,
-};
-
-static const struct bt_peer_ops mdf_ops_untraced = {
-    .on_handshake = on_handshake,
-    .on_message = on_message,
-    .on_tick = on_tick,
-    .on_close = on_close,
-};
-
-/* Connect slot c to addr; a peer that cannot even be dialled is reported and
- * leaves the slot free. */
-static void start_one(struct bt_metadata_fetch *f, struct bt_mdf_conn *c,
-                      const struct bt_addr *addr)
+static void on_forget(void *arg, struct bt_pool_conn *pc)
 {
-    enum bt_err err;
+    struct bt_mdf_conn *c = (struct bt_mdf_conn *)pc;
 
-    memset(c, 0, sizeof(*c));
-    c->f = f;
-    bt_metadata_init(&c->md, f->cfg->info_hash);
-    bt_peer_init(&c->peer, f->loop, f->cfg, f->trace != NULL ? &mdf_ops : &mdf_ops_untraced, c);
-    c->active = 1;
-    f->active++;
-    err = bt_peer_connect(&c->peer, addr);
-    if (err != BT_OK) {
-        if (f->log != NULL)
-            f->log(f->log_arg, c->peer.name, err, bt_peer_detail(&c->peer));
-        drop(c);
+    bt_metadata_release(&c->md);
+}
+
+static const struct bt_pool_ops mdf_ops = {
+    .conn_size = sizeof(struct bt_mdf_conn),
+    .on_new = on_new,
+    .on_handshake = on_handshake,
+    .on_message = on_message,
+    .on_tick = on_tick,
+    .on_close = on_close,
+    .on_forget = on_forget,
+};
+
+/* Dial addr; a peer that cannot even be dialled is reported at once. */
+static void start_one(struct bt_metadata_fetch *f, const struct bt_addr *addr)
+{
+    enum bt_err err = bt_pool_connect(&f->pool, addr, NULL);
+
+    if (err != BT_OK && f->log != NULL) {
+        char name[BT_ADDR_STRLEN], detail[BT_PEER_DETAIL_MAX];
+
+        bt_addr_format(addr, name);
+        snprintf(detail, sizeof(detail), "connect: %s", strerror(errno));
+        f->log(f->log_arg, name, err, detail);
     }
 }
 
-/* Fill the free slots with the next peers; when none is left and none is
- * running, every peer has failed. */
+/* Fill the free slots with the next peers, in order; when none is left and
+ * none is running, every peer has failed. */
 static void start_more(void *arg)
 {
     struct bt_metadata_fetch *f = arg;
-    size_t i;
 
     f->start_timer = 0;
-    for (i = 0; i < BT_MDF_PARALLEL && !f->finished; i++) {
-        struct bt_mdf_conn *c = &f->conns[i];
-
-        while (!c->active && f->next_peer < f->peer_count)
-            start_one(f, c, &f->peers[f->next_peer++]);
-    }
-    if (f->active == 0 && !f->finished)
+    while (!f->finished && f->pool.conn_count < BT_MDF_PARALLEL && f->next_peer < f->peer_count)
+        start_one(f, &f->peers[f->next_peer++]);
+    if (f->pool.conn_count == 0 && !f->finished)
         finish(f, BT_ERR_NO_PEERS);
 }
 
@@ -298,7 +276,6 @@ enum bt_err bt_metadata_fetch_run(struct bt_metadata_fetch *f, struct bt_loop *l
                                   size_t peer_count)
 {
     enum bt_err err;
-    size_t i;
 
     f->loop = loop;
     f->cfg = cfg;
@@ -307,16 +284,21 @@ enum bt_err bt_metadata_fetch_run(struct bt_metadata_fetch *f, struct bt_loop *l
     f->next_peer = 0;
     f->finished = 0;
     f->result = BT_OK;
-    start_more(f);
+    f->pool.trace = f->trace;
+    f->pool.trace_arg = f->trace_arg;
+    err = bt_pool_start(&f->pool, loop, cfg, BT_MDF_PARALLEL, &mdf_ops, f);
+    if (err == BT_OK)
+        start_more(f);
+    else
+        finish(f, err);
     while (!f->finished) {
         err = bt_loop_run(loop, NULL);
         if (err != BT_OK)
             finish(f, err);
-        else if (!f->finished && f->active == 0 && f->start_timer == 0)
+        else if (!f->finished && f->pool.conn_count == 0 && f->start_timer == 0)
             finish(f, BT_ERR_NO_PEERS); /* nothing left to wait for */
     }
-    for (i = 0; i < BT_MDF_PARALLEL; i++)
-        drop(&f->conns[i]);
+    bt_pool_release(&f->pool);
     bt_loop_cancel(loop, f->start_timer);
     f->start_timer = 0;
     /* The loop and the peer list were lent for this run only. */

@@ -29,6 +29,7 @@
 #include "wire/metadata.h"
 #include "core/net.h"
 #include "wire/peer.h"
+#include "session/pool.h"
 
 #define BT_MDF_PARALLEL    4    /* peers asked at the same time */
 #define BT_MDF_WINDOW      8    /* metadata requests in flight per peer */
@@ -39,13 +40,9 @@ typedef void bt_mdf_log_fn(void *arg, const char *peer, enum bt_err err, const c
 /* Trace sink, as for bt_fetch. */
 typedef void bt_mdf_trace_fn(void *arg, const char *peer, const char *text, size_t len);
 
-struct bt_metadata_fetch;
-
 struct bt_mdf_conn {
-    struct bt_peer peer;
-    struct bt_metadata_fetch *f;
+    struct bt_pool_conn base; /* first: the peer and its slot (pool.h) */
     struct bt_metadata md;
-    int active;
     unsigned their_id; /* their ut_metadata id, once their extension handshake came */
     size_t next_piece, in_flight;
     uint64_t since_ms; /* the handshake, then the last metadata piece */
@@ -56,8 +53,7 @@ struct bt_metadata_fetch {
     const struct bt_peer_config *cfg;
     const struct bt_addr *peers; /* borrowed for the run; NULL after */
     size_t peer_count, next_peer;
-    struct bt_mdf_conn conns[BT_MDF_PARALLEL];
-    size_t active;
+    struct bt_pool pool; /* at most BT_MDF_PARALLEL connections (struct bt_mdf_conn) */
     uint64_t start_timer;
     int piece_timeout_ms; /* silence allowed while requests are in flight */
 

@@ -11,8 +11,9 @@
  *   request i,b,16384   ------->           queued (see upload.h)
  *                       <-------           piece i,b,<block>  (pread into the send buffer)
  *
- * Serving requests is upload.h's job (shared with bt-download); this file adds
- * the listening socket, the connection cap and a bitfield with every bit set.
+ * Serving requests is upload.h's job (shared with bt-download), and holding
+ * the connections pool.h's; this file adds a bitfield with every bit set and
+ * what to log.
  */
 #ifndef BT_SEED_H
 #define BT_SEED_H
@@ -25,20 +26,15 @@
 #include "metainfo/metainfo.h"
 #include "core/net.h"
 #include "wire/peer.h"
+#include "session/pool.h"
 #include "pieces/storage.h"
 #include "session/upload.h"
 
 #define BT_SEED_MAX_PEERS 64 /* default connection cap */
-#define BT_SEED_BACKLOG   32
-#define BT_SEED_LOG_MAX   256
-
-struct bt_seed;
 
 struct bt_seed_conn {
-    struct bt_peer peer;
-    struct bt_seed *seed;
-    size_t slot;         /* index in seed->conns */
-    struct bt_upload up; /* the requests it made of us */
+    struct bt_pool_conn base; /* first: the peer and its slot (pool.h) */
+    struct bt_upload up;      /* the requests it made of us */
 };
 
 /* Events for the log: a peer's address and a sentence. */
@@ -47,16 +43,12 @@ typedef void bt_seed_log_fn(void *arg, const char *peer, const char *text);
 typedef void bt_seed_trace_fn(void *arg, const char *peer, const char *text, size_t len);
 
 struct bt_seed {
-    struct bt_loop *loop;
     const struct bt_torrent *t; /* borrowed */
     struct bt_storage *storage; /* borrowed, opened for reading */
     struct bt_peer_config cfg;  /* shared by every connection */
-    int listen_fd;
-    struct bt_addr listen_addr; /* with the port actually bound */
-    struct bt_seed_conn **conns;
-    size_t max_conns, conn_count;
-    struct bt_bitfield bits; /* every piece */
-    uint64_t bytes_served;   /* by connections already closed */
+    struct bt_pool pool;        /* the connections, and the listening socket (listen_addr) */
+    struct bt_bitfield bits;    /* every piece */
+    uint64_t bytes_served;      /* by connections already closed */
 
     bt_seed_log_fn *log; /* may be NULL */
     void *log_arg;
@@ -70,7 +62,7 @@ void bt_seed_init(struct bt_seed *s);
 void bt_seed_release(struct bt_seed *s);
 
 /*
- * Listen on addr (port 0 picks one: see s->listen_addr) and serve t from storage
+ * Listen on addr (port 0 picks one: see s->pool.listen_addr) and serve t from storage
  * on loop.  cfg gives our peer id, info hash and timeouts; max_conns caps the
  * connections (0 means BT_SEED_MAX_PEERS).
  */
