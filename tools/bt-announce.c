@@ -25,7 +25,7 @@
 #include "metainfo/metainfo.h"
 #include "tool.h"
 #include "tool_source.h"
-#include "tracker/tiers.h"
+#include "tracker/client.h"
 #include "wire/peerid.h"
 
 #define DEFAULT_TIMEOUT_S 15

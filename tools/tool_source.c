@@ -13,7 +13,7 @@
 #include "session/metadata_fetch.h"
 #include "tool.h"
 #include "tool_peer.h"
-#include "tracker/tiers.h"
+#include "tracker/client.h"
 #include "wire/metadata.h"
 
 /* The first tracker request is "left" bytes short of a download we cannot size

@@ -22,7 +22,7 @@
 #include "core/buf.h"
 #include "core/net.h"
 #include "metainfo/metainfo.h"
-#include "tracker/tiers.h"
+#include "tracker/client.h"
 
 #define TOOL_SOURCE_MAX_PEERS 256 /* peers gathered from -p, x.pe and one announce */
 

@@ -13,10 +13,8 @@
  * Build the tools with your files: make exercise STAGE=3
  * Grade them:                        make grade STAGE=3
  *
- * A function whose body only returns a placeholder is yours to write: it
- * compiles and fails until you replace it.  A function with a whole body is
- * given: read it, it calls yours.  You may add static helpers (they must be
- * used, or -Werror stops the build).
+ * Every body below is a placeholder that compiles and fails: replace each one.
+ * You may add static helpers (they must be used, or -Werror stops the build).
  */
 #include "core/url.h"
 

@@ -34,6 +34,7 @@
 #include "core/error.h"
 #include "core/loop.h"
 #include "tracker/announce.h"
+#include "tracker/client.h"
 #include "tracker/tiers.h"
 
 #define BT_ANNOUNCER_MIN_S      15    /* never re-announce sooner than this */

@@ -1,8 +1,7 @@
 /*
- * http.h - the HTTP(S) tracker (BEP 3): build the announce URL, read the
- * bencoded answer, and do both over the network with libcurl.
- *
- * The first two have no network, so that tests and fuzzers reach them directly.
+ * http.h - the HTTP(S) tracker (BEP 3) as bytes: build the announce URL, read
+ * the bencoded answer.  No network here, so that tests and fuzzers reach both
+ * directly; client.h's bt_tracker_http_announce() does the request.
  */
 #ifndef BT_TRACKER_HTTP_H
 #define BT_TRACKER_HTTP_H
@@ -29,15 +28,5 @@ enum bt_err bt_tracker_http_url(struct bt_buf *out, const char *tracker_url,
  *   BT_ERR_TRACKER_PEERS         a compact peer list not a multiple of 6 (or 18)
  */
 enum bt_err bt_tracker_http_parse(struct bt_announce_resp *resp, const void *body, size_t len);
-
-/*
- * Announce over HTTP(S): TLS verified, only http and https (redirects too), the
- * body capped at BT_TRACKER_MAX_BODY, gzip accepted.  Errors: BT_ERR_TRACKER_DNS,
- * _CONNECT, _TIMEOUT, _TLS, _HTTP (resp->http_status), _TOO_LARGE, and those of
- * bt_tracker_http_parse().
- */
-enum bt_err bt_tracker_http_announce(const char *url, const struct bt_announce_req *req,
-                                     const struct bt_announce_opts *opts,
-                                     struct bt_announce_resp *resp);
 
 #endif /* BT_TRACKER_HTTP_H */

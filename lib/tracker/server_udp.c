@@ -24,6 +24,54 @@
 
 #define UDP_CONN_ID_BUCKET_MS 60000 /* BEP 15: ids live one to two minutes */
 
+static void read_announce_request(const unsigned char *p, struct bt_announce_req *req)
+{
+    uint64_t left = bt_get_be64(p + BT_UDP_REQ_LEFT);
+
+    bt_announce_req_init(req);
+    memcpy(req->info_hash, p + BT_UDP_REQ_INFO_HASH, BT_TRACKER_HASH_LEN);
+    memcpy(req->peer_id, p + BT_UDP_REQ_PEER_ID, BT_TRACKER_HASH_LEN);
+    /* The counts are unsigned on the wire: keep a lie of 2^63 or more in range. */
+    req->downloaded = (int64_t)(bt_get_be64(p + BT_UDP_REQ_DOWNLOADED) & INT64_MAX);
+    req->left = left > INT64_MAX ? INT64_MAX : (int64_t)left;
+    req->uploaded = (int64_t)(bt_get_be64(p + BT_UDP_REQ_UPLOADED) & INT64_MAX);
+    req->event = (enum bt_tracker_event)bt_get_be32(p + BT_UDP_REQ_EVENT);
+    req->key = bt_get_be32(p + BT_UDP_REQ_KEY);
+    req->numwant = (int32_t)bt_get_be32(p + BT_UDP_REQ_NUMWANT);
+    req->port = bt_get_be16(p + BT_UDP_REQ_PORT);
+}
+
+static size_t connect_answer(unsigned char *out, uint32_t txid, uint64_t conn_id)
+{
+    bt_put_be32(out + BT_UDP_RESP_ACTION, BT_UDP_ACTION_CONNECT);
+    bt_put_be32(out + BT_UDP_RESP_TXID, txid);
+    bt_put_be64(out + BT_UDP_RESP_CONN_ID, conn_id);
+    return BT_UDP_CONNECT_LEN;
+}
+
+static size_t announce_answer_head(unsigned char *out, uint32_t txid, uint32_t interval,
+                                   uint32_t leechers, uint32_t seeders)
+{
+    bt_put_be32(out + BT_UDP_RESP_ACTION, BT_UDP_ACTION_ANNOUNCE);
+    bt_put_be32(out + BT_UDP_RESP_TXID, txid);
+    bt_put_be32(out + BT_UDP_RESP_INTERVAL, interval);
+    bt_put_be32(out + BT_UDP_RESP_LEECHERS, leechers);
+    bt_put_be32(out + BT_UDP_RESP_SEEDERS, seeders);
+    return BT_UDP_ANNOUNCE_HEAD;
+}
+
+static size_t error_answer(unsigned char *out, uint32_t txid, const char *message)
+{
+    size_t n = strlen(message);
+
+    if (n > BT_UDP_MAX_PACKET - BT_UDP_ERROR_HEAD)
+        n = BT_UDP_MAX_PACKET - BT_UDP_ERROR_HEAD;
+    bt_put_be32(out + BT_UDP_RESP_ACTION, BT_UDP_ACTION_ERROR);
+    bt_put_be32(out + BT_UDP_RESP_TXID, txid);
+    memcpy(out + BT_UDP_ERROR_HEAD, message, n);
+    return BT_UDP_ERROR_HEAD + n;
+}
+
 static uint64_t conn_id_for(const struct bt_tracker_server *srv, const struct bt_addr *from,
                             uint64_t bucket)
 {
@@ -56,7 +104,7 @@ static void udp_error(struct bt_tracker_server *srv, const char *host, uint32_t 
                       const char *msg, unsigned char *out, size_t *out_len)
 {
     bt_tracker_server_log(srv, "udp refused %s: %s", host, msg);
-    *out_len = bt_udp_error_answer(out, txid, msg);
+    *out_len = error_answer(out, txid, msg);
 }
 
 static void udp_announce(struct bt_tracker_server *srv, const unsigned char *p,
@@ -71,7 +119,7 @@ static void udp_announce(struct bt_tracker_server *srv, const unsigned char *p,
     size_t iplen, i, max_fit;
     enum bt_err err;
 
-    bt_udp_read_announce_request(p, &req);
+    read_announce_request(p, &req);
     if ((uint32_t)req.event > BT_EVENT_STOPPED) {
         udp_error(srv, host, txid, "unknown event", out, out_len);
         return;
@@ -103,8 +151,8 @@ static void udp_announce(struct bt_tracker_server *srv, const unsigned char *p,
         bt_peer_list_release(&peers);
         return;
     }
-    *out_len = bt_udp_announce_answer_head(out, txid, srv->cfg.interval_s, (uint32_t)stats.leechers,
-                                           (uint32_t)stats.seeders);
+    *out_len = announce_answer_head(out, txid, srv->cfg.interval_s, (uint32_t)stats.leechers,
+                                    (uint32_t)stats.seeders);
     for (i = 0; i < peers.count; i++) {
         memcpy(out + *out_len, peers.peers[i].ip, iplen);
         bt_put_be16(out + *out_len + iplen, peers.peers[i].port);
@@ -158,8 +206,7 @@ void bt_tracker_server_udp(struct bt_tracker_server *srv, const unsigned char *p
             udp_error(srv, host, txid, "wrong protocol id", out, out_len);
             return;
         }
-        *out_len =
-            bt_udp_connect_answer(out, txid, conn_id_for(srv, from, now / UDP_CONN_ID_BUCKET_MS));
+        *out_len = connect_answer(out, txid, conn_id_for(srv, from, now / UDP_CONN_ID_BUCKET_MS));
         return;
     }
     if (!conn_id_ok(srv, from, now, bt_get_be64(p + BT_UDP_REQ_CONN_ID))) {

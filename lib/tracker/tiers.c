@@ -1,5 +1,5 @@
 /*
- * tiers.c - BEP 12's tiers of trackers, and the walk along them.  See tiers.h.
+ * tiers.c - BEP 12's tiers of trackers.  See tiers.h.
  */
 #include "tracker/tiers.h"
 
@@ -8,8 +8,6 @@
 #include <string.h>
 
 #include "core/random.h"
-#include "tracker/http.h"
-#include "tracker/udp.h"
 
 void bt_tracker_tiers_init(struct bt_tracker_tiers *tiers)
 {
@@ -140,18 +138,6 @@ enum bt_err bt_tracker_tiers_for(struct bt_tracker_tiers *tiers, const struct bt
     return err;
 }
 
-enum bt_err bt_tracker_announce(const char *url, const struct bt_announce_req *req,
-                                const struct bt_announce_opts *opts, struct bt_announce_resp *resp)
-{
-    enum bt_tracker_scheme scheme;
-
-    if (bt_tracker_url_scheme(url, &scheme) != BT_OK)
-        return BT_ERR_TRACKER_URL;
-    if (scheme == BT_TRACKER_UDP)
-        return bt_tracker_udp_announce(url, req, opts, resp);
-    return bt_tracker_http_announce(url, req, opts, resp);
-}
-
 size_t bt_tracker_tiers_urls(const struct bt_tracker_tiers *tiers)
 {
     size_t t, n = 0;
@@ -159,37 +145,4 @@ size_t bt_tracker_tiers_urls(const struct bt_tracker_tiers *tiers)
     for (t = 0; t < tiers->count; t++)
         n += tiers->counts[t];
     return n;
-}
-
-enum bt_err bt_tracker_announce_tiers(struct bt_tracker_tiers *tiers,
-                                      const struct bt_announce_req *req,
-                                      const struct bt_announce_opts *opts, unsigned flags,
-                                      bt_tracker_result_fn *each, void *arg,
-                                      struct bt_announce_result *r)
-{
-    enum bt_err answered = BT_ERR_NO_PEERS;
-    size_t t, i;
-
-    r->err = BT_ERR_NO_PEERS;
-    r->url[0] = '\0';
-    for (t = 0; t < tiers->count; t++) {
-        for (i = 0; i < tiers->counts[t]; i++) {
-            const char *url = tiers->urls[t][i];
-
-            bt_announce_resp_release(&r->resp);
-            bt_announce_resp_init(&r->resp);
-            snprintf(r->url, sizeof(r->url), "%s", url);
-            r->err = bt_tracker_announce(url, req, opts, &r->resp);
-            if (each != NULL)
-                each(arg, r);
-            if (r->err != BT_OK)
-                continue;
-            answered = BT_OK;
-            if ((flags & BT_TIERS_ALL) == 0) {
-                bt_tracker_tiers_promote(tiers, t, i);
-                return BT_OK;
-            }
-        }
-    }
-    return answered == BT_OK ? BT_OK : r->err;
 }

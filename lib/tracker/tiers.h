@@ -1,5 +1,5 @@
 /*
- * tiers.h - which tracker to ask (BEP 12), and asking them in that order.
+ * tiers.h - which tracker to ask (BEP 12).  client.h asks them in this order.
  *
  * A torrent's "announce-list" is a list of tiers, each a list of URLs:
  *
@@ -23,7 +23,6 @@
 
 #define BT_TRACKER_MAX_TIERS 64 /* tiers, and URLs per tier, we try at most */
 #define BT_TRACKER_MAX_URLS  64
-#define BT_TRACKER_URL_MAX   512 /* a result keeps this much of its URL */
 
 struct bt_tracker_tiers {
     char ***urls;   /* urls[t][i], each a NUL-terminated copy */
@@ -51,37 +50,5 @@ size_t bt_tracker_tiers_urls(const struct bt_tracker_tiers *tiers);
  */
 enum bt_err bt_tracker_tiers_for(struct bt_tracker_tiers *tiers, const struct bt_torrent *t,
                                  char *const *urls, size_t n);
-
-/* Announce to one tracker URL, over UDP or HTTP(S) by its scheme. */
-enum bt_err bt_tracker_announce(const char *url, const struct bt_announce_req *req,
-                                const struct bt_announce_opts *opts, struct bt_announce_resp *resp);
-
-/* What one tracker answered, or why it did not. */
-struct bt_announce_result {
-    enum bt_err err;              /* BT_OK if it answered */
-    char url[BT_TRACKER_URL_MAX]; /* the tracker */
-    struct bt_announce_resp resp; /* its answer; the caller releases it */
-};
-
-/* Called after each tracker the walk asks, with its result (which the walk
- * releases afterwards: copy what must be kept). */
-typedef void bt_tracker_result_fn(void *arg, const struct bt_announce_result *r);
-
-#define BT_TIERS_ALL 1u /* ask every tracker, not only until one answers */
-
-/*
- * Announce along the tiers, in the calling thread: the first tracker that
- * answers wins and moves to the front of its tier (BEP 12); with BT_TIERS_ALL
- * every tracker is asked (and none promoted).  each (may be NULL) hears every
- * tracker's result as it comes.  r->resp must be initialised; on return r holds
- * the winner's result (without BT_TIERS_ALL) or the last tracker's.  Returns
- * BT_OK if some tracker answered, BT_ERR_NO_PEERS when there is no tracker at
- * all, else the last tracker's error.
- */
-enum bt_err bt_tracker_announce_tiers(struct bt_tracker_tiers *tiers,
-                                      const struct bt_announce_req *req,
-                                      const struct bt_announce_opts *opts, unsigned flags,
-                                      bt_tracker_result_fn *each, void *arg,
-                                      struct bt_announce_result *r);
 
 #endif /* BT_TRACKER_TIERS_H */

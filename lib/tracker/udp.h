@@ -1,7 +1,8 @@
 /*
  * udp.h - the UDP tracker protocol (BEP 15): the packets, laid out once for
- * both sides (the client here, bt-tracker's server in server_udp.c), and the
- * client's exchange.
+ * both sides.  udp.c makes the client's requests and reads the answers;
+ * udp_client.c sends and waits (client.h); server_udp.c, bt-tracker's side,
+ * reads and writes the same offsets.
  *
  * Every number is big-endian.  Offsets in bytes:
  *
@@ -67,17 +68,6 @@
 void bt_udp_connect_request(unsigned char out[BT_UDP_CONNECT_LEN], uint32_t txid);
 void bt_udp_announce_request(unsigned char out[BT_UDP_ANNOUNCE_LEN], uint64_t conn_id,
                              uint32_t txid, const struct bt_announce_req *req);
-/* The server's reading of an announce request (BT_UDP_ANNOUNCE_LEN bytes at p):
- * every field into req (an event number above 3 is left as sent). */
-void bt_udp_read_announce_request(const unsigned char *p, struct bt_announce_req *req);
-
-/* The server's answers.  The error message is cut to fit BT_UDP_MAX_PACKET;
- * each returns the packet's length. */
-size_t bt_udp_connect_answer(unsigned char *out, uint32_t txid, uint64_t conn_id);
-size_t bt_udp_announce_answer_head(unsigned char *out, uint32_t txid, uint32_t interval,
-                                   uint32_t leechers, uint32_t seeders);
-size_t bt_udp_error_answer(unsigned char *out, uint32_t txid, const char *message);
-
 /*
  * Classify a packet from a UDP tracker that answers our request with txid:
  *   BT_ERR_TRACKER_TXID       too short to be an answer, or another transaction's
@@ -91,15 +81,5 @@ enum bt_err bt_udp_parse_connect(const unsigned char *p, size_t n, uint32_t txid
                                  struct bt_announce_resp *resp);
 enum bt_err bt_udp_parse_announce(const unsigned char *p, size_t n, uint32_t txid, size_t iplen,
                                   struct bt_announce_resp *resp);
-
-/*
- * Announce over UDP.  BEP 15 retransmits after 15 * 2^n seconds (n = 0..8); we
- * keep the doubling but start at min(15 s, timeout / 4), so that the whole
- * exchange fits in opts->timeout_ms.  A connection id older than a minute is
- * renewed with a fresh connect before the next announce.
- */
-enum bt_err bt_tracker_udp_announce(const char *url, const struct bt_announce_req *req,
-                                    const struct bt_announce_opts *opts,
-                                    struct bt_announce_resp *resp);
 
 #endif /* BT_TRACKER_UDP_H */

@@ -14,6 +14,7 @@
 #include "tracker/http.h"
 #include "tracker/server.h"
 #include "tracker/swarm.h"
+#include "tracker/client.h"
 #include "tracker/tiers.h"
 #include "tracker/udp.h"
 #include "wire/peerid.h"
