@@ -12,8 +12,9 @@
  *   - the info hash is the SHA-1 of the info bytes kept
  *   - a strict success is also a lenient success with the same hash
  *
- *   fuzz/run builds it, or by hand:
- *   clang -fsanitize=fuzzer,address,undefined -Ilib fuzz/fuzz_metainfo.c lib/[a-z]*.c -lcrypto
+ *   fuzz/run builds it, or by hand from the top of a configured tree (for config.h):
+ *   clang -fsanitize=fuzzer,address,undefined -I. -Ilib fuzz/fuzz_metainfo.c \
+ *       $(find lib -name '*.c') -lcrypto -lcurl
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -2,16 +2,17 @@
  * fuzz_tracker.c - libFuzzer harness for everything a tracker or a tracker's
  * client reads from the network:
  *
- *   first byte % 5 == 0   the rest is an HTTP tracker's body (bt_tracker_parse_http)
+ *   first byte % 5 == 0   the rest is an HTTP tracker's body (bt_tracker_http_parse)
  *                    1   a UDP tracker's answer, as connect and as announce
  *                        (IPv4 and IPv6 peer widths)
  *                    2   an HTTP request head sent to bt-tracker
  *                    3   a UDP datagram sent to bt-tracker
  *                    4   a magnet link given to bt-announce
  *
- * Build (fuzz/run does this for every fuzz/fuzz_*.c):
- *   clang -fsanitize=fuzzer,address,undefined -Ilib fuzz/fuzz_tracker.c lib/[a-z]*.c \
- *       -lcrypto -lcurl
+ * Build (fuzz/run does this for every fuzz/fuzz_*.c), from the top of a configured
+ * tree (for config.h):
+ *   clang -fsanitize=fuzzer,address,undefined -I. -Ilib fuzz/fuzz_tracker.c \
+ *       $(find lib -name '*.c') -lcrypto -lcurl
  */
 #include <stddef.h>
 #include <stdint.h>

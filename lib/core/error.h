@@ -66,7 +66,7 @@ enum bt_err {
     BT_ERR_META_PATH_CHAR,          /* a '/' or NUL inside a name or path element */
     BT_ERR_META_TEXT_NUL,           /* a NUL byte inside a URL or other text */
 
-    /* tracker.c, tracker_http.c, tracker_udp.c (BEP 3, 7, 12, 15, 23) */
+    /* tracker/: announce.c, http.c, udp.c, their clients, the server (BEP 3, 7, 12, 15, 23) */
     BT_ERR_TRACKER_URL,
     BT_ERR_TRACKER_FAILURE, /* the tracker sent a "failure reason" */
     BT_ERR_TRACKER_RESPONSE,
