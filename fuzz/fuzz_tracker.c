@@ -22,6 +22,7 @@
 #include "core/net.h"
 #include "tracker/announce.h"
 #include "tracker/http.h"
+#include "core/bytes.h"
 #include "tracker/server.h"
 #include "tracker/udp.h"
 
@@ -32,7 +33,7 @@ static void parse_client(const uint8_t *p, size_t n, int udp)
 {
     struct bt_announce_resp resp;
     uint64_t conn_id;
-    uint32_t txid = n >= 8 ? bt_get_be32(p + 4) : 0;
+    uint32_t txid = n >= BT_UDP_ERROR_HEAD ? bt_get_be32(p + BT_UDP_RESP_TXID) : 0;
 
     bt_announce_resp_init(&resp);
     if (!udp) {
@@ -59,7 +60,7 @@ static void feed_server(const uint8_t *p, size_t n, int udp)
         struct bt_tracker_server_config cfg;
 
         bt_tracker_server_config_init(&cfg);
-        /* Small caps so that the fuzzer reaches the "full" paths too. */
+        /* Small caps so that the fuzzer reaches the evictions of full tables too. */
         cfg.max_torrents = 8;
         cfg.max_peers = 8;
         cfg.interval_s = 1;
@@ -79,10 +80,11 @@ static void feed_server(const uint8_t *p, size_t n, int udp)
         memcpy(packet, p, n);
         /* A fuzzer cannot guess a keyed connection id: quote a real one, so that
          * the announce and scrape handlers are reached. */
-        if (n >= BT_UDP_CONNECT_LEN && bt_get_be32(packet + 8) != BT_UDP_ACTION_CONNECT) {
+        if (n >= BT_UDP_CONNECT_LEN &&
+            bt_get_be32(packet + BT_UDP_REQ_ACTION) != BT_UDP_ACTION_CONNECT) {
             bt_udp_connect_request(connect, 1);
             bt_tracker_server_udp(&server, connect, sizeof(connect), &from, now, reply, &reply_len);
-            memcpy(packet, reply + 8, 8);
+            memcpy(packet + BT_UDP_REQ_CONN_ID, reply + BT_UDP_RESP_CONN_ID, 8);
         }
         bt_tracker_server_udp(&server, packet, n, &from, now, reply, &reply_len);
         return;

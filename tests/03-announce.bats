@@ -78,7 +78,7 @@ udp_fails_with() {
     run -2 --separate-stderr bt-announce -i "$HASH" -t http://x/ -e begun
     assert_equal "$stderr" "bt-announce: invalid event 'begun' (want started, stopped, completed or none)"
     run -2 --separate-stderr bt-announce -i "$HASH" -t http://x/ -n -1
-    assert_equal "$stderr" "bt-announce: invalid numwant '-1'"
+    assert_equal "$stderr" "bt-announce: invalid numwant '-1' (want 0-2147483647)"
     run -2 --separate-stderr bt-announce -i "$HASH" -t http://x/ -T 0
     assert_equal "$stderr" "bt-announce: invalid timeout '0' (want seconds, above 0, at most 3600)"
     run -2 --separate-stderr bt-announce -i "$HASH" -t http://x/ --peer-id short

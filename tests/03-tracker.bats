@@ -67,7 +67,7 @@ PY
     run -2 --separate-stderr bt-tracker -b localhost
     assert_equal "$stderr" "bt-tracker: invalid bind address 'localhost' (want a numeric IPv4 or IPv6 address)"
     run -2 --separate-stderr bt-tracker --interval 0
-    assert_equal "$stderr" "bt-tracker: invalid interval '0' (want 1-86400 seconds)"
+    assert_equal "$stderr" "bt-tracker: invalid interval '0' (want 1-86400)"
     run -2 --separate-stderr bt-tracker extra
     assert_equal "${stderr_lines[0]}" "bt-tracker: unexpected operand 'extra'"
 }

@@ -82,19 +82,6 @@ static void usage(FILE *out, int help)
             DEFAULT_TIMEOUT_S);
 }
 
-static int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
-{
-    char *end;
-    long long v;
-
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (s[0] == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
-        return TOOL_EXIT_USAGE;
-    *out = v;
-    return 0;
-}
-
 static int parse_timeout(const char *s, int *ms)
 {
     char *end;
@@ -103,37 +90,10 @@ static int parse_timeout(const char *s, int *ms)
     errno = 0;
     v = strtod(s, &end);
     if (s[0] == '\0' || *end != '\0' || errno != 0 || !(v > 0) || v > MAX_TIMEOUT_S)
-        return TOOL_EXIT_USAGE;
+        return -1;
     *ms = (int)(v * 1000);
     if (*ms < 1)
         *ms = 1;
-    return 0;
-}
-
-static int parse_event(const char *s, enum bt_tracker_event *event)
-{
-    if (strcmp(s, "started") == 0)
-        *event = BT_EVENT_STARTED;
-    else if (strcmp(s, "stopped") == 0)
-        *event = BT_EVENT_STOPPED;
-    else if (strcmp(s, "completed") == 0)
-        *event = BT_EVENT_COMPLETED;
-    else if (strcmp(s, "none") == 0)
-        *event = BT_EVENT_NONE;
-    else
-        return TOOL_EXIT_USAGE;
-    return 0;
-}
-
-static int parse_peer_id(const char *s, unsigned char out[BT_TRACKER_HASH_LEN])
-{
-    size_t n = strlen(s);
-
-    if (n == 2 * BT_TRACKER_HASH_LEN)
-        return bt_hex_decode(s, out, BT_TRACKER_HASH_LEN) == BT_OK ? 0 : -1;
-    if (n != BT_TRACKER_HASH_LEN)
-        return TOOL_EXIT_USAGE;
-    memcpy(out, s, n);
     return 0;
 }
 
@@ -179,32 +139,26 @@ static int parse_args(int argc, char **argv, struct options *o)
             o->all = 1;
             break;
         case 'p':
-            if (parse_int64(optarg, 1, 65535, &v) != 0) {
-                tool_warn("invalid port '%s' (want 1-65535)", optarg);
+            if (tool_number("port", optarg, 1, 65535, &v) != 0)
                 return TOOL_EXIT_USAGE;
-            }
             o->req.port = (uint16_t)v;
             break;
         case 'e':
-            if (parse_event(optarg, &o->req.event) != 0) {
+            if (bt_tracker_event_parse(optarg, strlen(optarg), &o->req.event) != BT_OK) {
                 tool_warn("invalid event '%s' (want started, stopped, completed or none)", optarg);
                 return TOOL_EXIT_USAGE;
             }
             break;
         case 'n':
-            if (parse_int64(optarg, 0, INT32_MAX, &v) != 0) {
-                tool_warn("invalid numwant '%s'", optarg);
+            if (tool_number("numwant", optarg, 0, INT32_MAX, &v) != 0)
                 return TOOL_EXIT_USAGE;
-            }
             o->req.numwant = (int32_t)v;
             break;
         case OPT_LEFT:
         case OPT_UPLOADED:
         case OPT_DOWNLOADED:
-            if (parse_int64(optarg, 0, INT64_MAX, &v) != 0) {
-                tool_warn("invalid byte count '%s'", optarg);
+            if (tool_number("byte count", optarg, 0, INT64_MAX, &v) != 0)
                 return TOOL_EXIT_USAGE;
-            }
             if (c == OPT_LEFT) {
                 o->req.left = v;
                 o->left_given = 1;
@@ -215,7 +169,7 @@ static int parse_args(int argc, char **argv, struct options *o)
             }
             break;
         case OPT_PEER_ID:
-            if (parse_peer_id(optarg, o->req.peer_id) != 0) {
+            if (bt_peerid_parse(optarg, o->req.peer_id) != BT_OK) {
                 tool_warn("invalid peer id '%s' (want 20 characters or 40 hex digits)", optarg);
                 return TOOL_EXIT_USAGE;
             }
@@ -269,73 +223,6 @@ static void format_peer(const struct bt_tracker_peer *p, char *text)
     bt_addr_format(&addr, text);
 }
 
-/* A JSON array of peers, as strings. */
-static enum bt_err json_peers(struct bt_buf *out, const struct bt_peer_list *peers)
-{
-    char text[BT_ADDR_STRLEN];
-    enum bt_err err = bt_buf_append_byte(out, '[');
-    size_t i;
-
-    for (i = 0; i < peers->count && err == BT_OK; i++) {
-        format_peer(&peers->peers[i], text);
-        if (i > 0)
-            err = bt_buf_append_byte(out, ',');
-        if (err == BT_OK)
-            err = bt_json_put_cstring(out, text);
-    }
-    return err == BT_OK ? bt_buf_append_byte(out, ']') : err;
-}
-
-/* A count from the tracker, or null when it did not say (or did not answer). */
-static enum bt_err json_count(struct bt_buf *out, const char *key, int answered, int64_t v)
-{
-    enum bt_err err = bt_json_put_key(out, key);
-
-    if (err != BT_OK)
-        return err;
-    return answered && v >= 0 ? bt_json_put_int(out, v) : bt_json_put_null(out);
-}
-
-/* One tracker's object in the --json document. */
-static enum bt_err json_tracker(struct bt_buf *out, const struct bt_announce_result *r)
-{
-    const struct bt_announce_resp *resp = &r->resp;
-    int ok = r->err == BT_OK;
-    enum bt_err err = bt_buf_append_byte(out, '{');
-
-    if (err == BT_OK)
-        err = bt_json_put_key(out, "url");
-    if (err == BT_OK)
-        err = bt_json_put_cstring(out, r->url);
-    if (err == BT_OK)
-        err = bt_json_put_key(out, "error");
-    if (err == BT_OK)
-        err = bt_json_put_cstring(out, ok ? NULL : bt_strerror(r->err));
-    if (err == BT_OK)
-        err = bt_json_put_key(out, "failure_reason");
-    if (err == BT_OK)
-        err = bt_json_put_cstring(out, resp->failure);
-    if (err == BT_OK)
-        err = bt_json_put_key(out, "warning");
-    if (err == BT_OK)
-        err = bt_json_put_cstring(out, resp->warning);
-    if (err == BT_OK)
-        err = json_count(out, "interval", ok, resp->interval);
-    if (err == BT_OK)
-        err = json_count(out, "min_interval", ok, resp->min_interval);
-    if (err == BT_OK)
-        err = json_count(out, "seeders", ok, resp->complete);
-    if (err == BT_OK)
-        err = json_count(out, "leechers", ok, resp->incomplete);
-    if (err == BT_OK)
-        err = bt_json_put_key(out, "peers");
-    if (err == BT_OK && ok)
-        err = json_peers(out, &resp->peers);
-    else if (err == BT_OK)
-        err = bt_buf_append_str(out, "[]");
-    return err == BT_OK ? bt_buf_append_byte(out, '}') : err;
-}
-
 /* The walk along the tiers tells us of every tracker it asked. */
 static void on_result(void *arg, const struct bt_announce_result *r)
 {
@@ -350,7 +237,7 @@ static void on_result(void *arg, const struct bt_announce_result *r)
     if (err == BT_OK && g->o->json && g->trackers.len > 0)
         err = bt_buf_append_byte(&g->trackers, ',');
     if (err == BT_OK && g->o->json)
-        err = json_tracker(&g->trackers, r);
+        err = bt_announce_result_json(&g->trackers, r);
     if (err != BT_OK && g->err == BT_OK)
         g->err = err;
 }
@@ -374,7 +261,7 @@ static enum bt_err print_result(const struct gathered *g)
     bt_buf_init(&doc, JSON_MAX);
     err = bt_buf_append_str(&doc, "{\"peers\":");
     if (err == BT_OK)
-        err = json_peers(&doc, &g->peers);
+        err = bt_peer_list_json(&doc, &g->peers);
     if (err == BT_OK)
         err = bt_buf_append_str(&doc, ",\"trackers\":[");
     if (err == BT_OK)

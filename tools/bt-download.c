@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,18 +26,10 @@
 #include "tool_peer.h"
 #include "tool_progress.h"
 #include "tool_source.h"
-#include "tracker/announcer.h"
 
 #define DEFAULT_LISTEN    "0.0.0.0:6881"
 #define DEFAULT_GIVE_UP_S 60
 #define DEFAULT_TIMEOUT_S 30
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    interrupted = sig;
-}
 
 struct options {
     const char *torrent;
@@ -65,13 +56,11 @@ struct session {
     struct bt_storage st;
     struct bt_loop loop;
     struct bt_download dl;
-    struct bt_announcer ann;
     struct bt_peer_config cfg;
     struct tool_source source; /* for a magnet link: who gave the metadata */
     struct tool_progress progress;
     uint64_t start_ms;
     int64_t start_have;
-    int gave_up;
 };
 
 static void usage(FILE *f, int help)
@@ -218,65 +207,24 @@ static void show_progress(struct session *s)
 {
     char peers[32];
 
-    snprintf(peers, sizeof(peers), "%3zu peers", bt_download_open_peers(&s->dl));
+    snprintf(peers, sizeof(peers), "%zu peers", bt_download_open_peers(&s->dl));
     tool_progress_show(&s->progress, s->dl.have_bytes, s->t.total_length, bt_download_rate(&s->dl),
                        peers);
 }
 
-/* The announcer asks for our numbers as each announce starts. */
-static void announce_stats(void *arg, struct bt_announce_stats *st)
-{
-    struct session *s = arg;
-
-    st->port = s->dl.pool.listen_fd >= 0 ? bt_addr_port(&s->dl.pool.listen_addr) : 0;
-    st->downloaded = (int64_t)s->dl.downloaded;
-    st->uploaded = (int64_t)bt_download_uploaded(&s->dl);
-    st->left = s->t.total_length - s->dl.have_bytes;
-    st->starving = bt_download_usable_peers(&s->dl) == 0;
-}
-
+/* What each tracker answered, or why it did not. */
 static void on_announced(void *arg, const struct bt_announce_result *r)
 {
     struct session *s = arg;
-    size_t i;
 
     if (!s->o->quiet)
         tool_announce_report("tracker ", r, s->o->verbose);
-    for (i = 0; r->err == BT_OK && i < r->resp.peers.count; i++) {
-        const struct bt_tracker_peer *tp = &r->resp.peers.peers[i];
-        struct bt_addr addr;
-
-        if (bt_addr_from_raw(tp->ip, tp->iplen, tp->port, &addr) == BT_OK)
-            bt_download_add_peer(&s->dl, &addr);
-    }
-}
-
-/* Can anything still bring a peer?  If not, the download cannot finish. */
-static int hopeless(struct session *s)
-{
-    if (bt_download_usable_peers(&s->dl) > 0)
-        return 0;
-    /* A tracker that answers may yet hand out peers: give it the give-up time. */
-    return !bt_announcer_has_trackers(&s->ann);
 }
 
 static void on_tool_tick(void *arg)
 {
     struct session *s = arg;
-    uint64_t now = bt_loop_now_ms();
 
-    if (s->dl.complete)
-        bt_announcer_completed(&s->ann);
-    if (!s->dl.complete) {
-        int stuck = bt_download_open_peers(&s->dl) == 0 &&
-                    now - s->dl.last_progress_ms >= (uint64_t)s->o->give_up_s * 1000;
-
-        if ((hopeless(s) && now - s->start_ms > 1000) || stuck) {
-            s->gave_up = 1;
-            bt_loop_stop(&s->loop);
-            return;
-        }
-    }
     if (!s->dl.complete || s->o->seed)
         show_progress(s);
     bt_loop_timer(&s->loop, tool_progress_every_ms(&s->progress), on_tool_tick, s, NULL);
@@ -391,6 +339,7 @@ static int start_download(struct session *s)
     dopts.sequential = o->sequential;
     dopts.seed_after = o->seed;
     dopts.listen = &o->listen;
+    dopts.give_up_ms = (uint64_t)o->give_up_s * 1000;
     err = bt_download_start(&s->dl, &s->loop, &s->cfg, &dopts);
     if (err == BT_ERR_IO && errno == EADDRINUSE && strcmp(o->listen_text, DEFAULT_LISTEN) == 0) {
         /* The customary port is taken (another client?): any port will do. */
@@ -408,23 +357,12 @@ static int start_download(struct session *s)
 /* Announce to the trackers (the -t ones, else the torrent's) in the background. */
 static int start_announcing(struct session *s)
 {
-    struct bt_tracker_tiers tiers;
-    struct bt_announcer_config cfg;
-    enum bt_err err = BT_OK;
+    enum bt_err err;
 
-    bt_tracker_tiers_init(&tiers);
-    /* A download that is already complete, and will not seed, tells nobody. */
-    if (!s->o->no_announce && (!s->dl.complete || s->o->seed))
-        err = bt_tracker_tiers_for(&tiers, &s->t, s->o->trackers.urls, s->o->trackers.count);
-    bt_announcer_config_init(&cfg);
-    memcpy(cfg.info_hash, s->t.info_hash, BT_INFOHASH_LEN);
-    memcpy(cfg.peer_id, s->cfg.peer_id, BT_PEER_ID_LEN);
-    cfg.stats = announce_stats;
-    cfg.result = on_announced;
-    cfg.arg = s;
-    if (err == BT_OK)
-        err = bt_announcer_start(&s->ann, &s->loop, &tiers, &cfg);
-    bt_tracker_tiers_release(&tiers);
+    /* No tracker asked, or a download already complete that will not seed. */
+    if (s->o->no_announce || (s->dl.complete && !s->o->seed))
+        return 0;
+    err = bt_download_announce(&s->dl, s->o->trackers.urls, s->o->trackers.count, on_announced, s);
     if (err != BT_OK) {
         tool_error(err, "trackers");
         return 1;
@@ -454,24 +392,22 @@ static int run(struct session *s)
     s->start_ms = bt_loop_now_ms();
     if (!s->dl.complete || o->seed) {
         bt_loop_timer(&s->loop, 0, on_tool_tick, s, NULL);
-        err = bt_loop_run(&s->loop, &interrupted);
+        err = bt_loop_run(&s->loop, &tool_interrupted);
         if (err != BT_OK) {
             tool_error(err, "event loop");
             return TOOL_EXIT_FAIL;
         }
     }
-    if (s->dl.complete)
-        bt_announcer_completed(&s->ann);
     tool_progress_end(&s->progress);
     if (s->dl.fatal != BT_OK) {
         tool_warn("%s: %s", bt_strerror(s->dl.fatal), s->dl.fatal_detail);
         return TOOL_EXIT_FAIL;
     }
     if (!s->dl.complete) {
-        if (interrupted)
+        if (tool_interrupted)
             tool_warn("interrupted: %zu of %zu pieces verified; run again to resume",
                       s->dl.picker.have_count, s->t.piece_count);
-        else if (s->gave_up)
+        else if (s->dl.gave_up)
             tool_warn("%s: %zu of %zu pieces verified after %d s without progress",
                       bt_strerror(BT_ERR_NO_PEERS), s->dl.picker.have_count, s->t.piece_count,
                       (int)((bt_loop_now_ms() - s->dl.last_progress_ms) / 1000));
@@ -486,7 +422,6 @@ int main(int argc, char **argv)
 {
     struct options o;
     struct session s;
-    struct sigaction sa;
     int status;
 
     tool_init(argv);
@@ -499,12 +434,7 @@ int main(int argc, char **argv)
     if (status != TOOL_CONTINUE)
         return status;
 
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal; /* no SA_RESTART: poll() must return EINTR */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    tool_catch_signals();
 
     memset(&s, 0, sizeof(s));
     s.o = &o;
@@ -513,12 +443,9 @@ int main(int argc, char **argv)
     bt_storage_init(&s.st);
     bt_loop_init(&s.loop);
     bt_download_init(&s.dl);
-    bt_announcer_init(&s.ann);
 
     status = run(&s);
 
-    bt_announcer_stop(&s.ann);
-    bt_announcer_release(&s.ann);
     bt_download_release(&s.dl);
     bt_loop_release(&s.loop);
     bt_storage_release(&s.st);

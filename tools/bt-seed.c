@@ -13,7 +13,6 @@
 
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,17 +23,9 @@
 #include "tool.h"
 #include "tool_peer.h"
 #include "tool_source.h"
-#include "tracker/announcer.h"
 
 #define DEFAULT_LISTEN    "127.0.0.1:6881"
 #define DEFAULT_TIMEOUT_S 120
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    interrupted = sig;
-}
 
 struct options {
     const char *torrent, *data;
@@ -164,7 +155,7 @@ static int verify(struct bt_storage *st, const struct bt_torrent *t, const char 
         tool_error(BT_ERR_NOMEM, data);
         return 1;
     }
-    for (i = 0; i < t->piece_count && !interrupted; i++) {
+    for (i = 0; i < t->piece_count && !tool_interrupted; i++) {
         enum bt_err err = bt_storage_verify_piece(st, i, buf);
 
         if (err == BT_ERR_PEER_HASH) {
@@ -184,59 +175,13 @@ static int verify(struct bt_storage *st, const struct bt_torrent *t, const char 
         }
     }
     free(buf);
-    return interrupted ? 1 : 0;
+    return tool_interrupted ? 1 : 0;
 }
 
-/* What the announcer's callbacks need. */
-struct announcing {
-    const struct options *o;
-    struct bt_seed *seed;
-};
-
-/* What the announcer tells the trackers: a seed has nothing left to get. */
-static void announce_stats(void *arg, struct bt_announce_stats *st)
-{
-    struct announcing *a = arg;
-
-    st->port = bt_addr_port(&a->seed->pool.listen_addr);
-    st->uploaded = (int64_t)bt_seed_bytes_served(a->seed);
-    st->left = 0;
-}
-
+/* What each tracker answered, or why it did not (nothing with -q). */
 static void on_announced(void *arg, const struct bt_announce_result *r)
 {
-    struct announcing *a = arg;
-
-    if (!a->o->quiet)
-        tool_announce_report("tracker ", r, 0);
-}
-
-/* Start announcing to the -t trackers, or the torrent's. */
-static int start_announcing(struct bt_announcer *ann, struct bt_loop *loop, struct announcing *a,
-                            const struct bt_torrent *t)
-{
-    const struct options *o = a->o;
-    struct bt_tracker_tiers tiers;
-    struct bt_announcer_config cfg;
-    enum bt_err err;
-
-    bt_tracker_tiers_init(&tiers);
-    err = bt_tracker_tiers_for(&tiers, t, o->trackers.urls, o->trackers.count);
-    bt_announcer_config_init(&cfg);
-    memcpy(cfg.info_hash, t->info_hash, BT_INFOHASH_LEN);
-    memcpy(cfg.peer_id, a->seed->cfg.peer_id, BT_PEER_ID_LEN);
-    cfg.numwant = -1; /* a seed needs no peers: the tracker's choice */
-    cfg.stats = announce_stats;
-    cfg.result = on_announced;
-    cfg.arg = a;
-    if (err == BT_OK)
-        err = bt_announcer_start(ann, loop, &tiers, &cfg);
-    bt_tracker_tiers_release(&tiers);
-    if (err != BT_OK) {
-        tool_error(err, "trackers");
-        return 1;
-    }
-    return 0;
+    tool_announce_report("tracker ", r, 0);
 }
 
 /* Open DATA, check it, and serve on the loop; print where we listen. */
@@ -292,13 +237,10 @@ static int start_seeding(const struct options *o, struct bt_torrent *t, struct b
 int main(int argc, char **argv)
 {
     struct options o;
-    struct bt_announcer ann;
-    struct announcing a;
     struct bt_torrent t;
     struct bt_storage st;
     struct bt_loop loop;
     struct bt_seed seed;
-    struct sigaction sa;
     int status = TOOL_EXIT_FAIL;
     enum bt_err err;
 
@@ -312,23 +254,23 @@ int main(int argc, char **argv)
         return status;
     status = TOOL_EXIT_FAIL;
 
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal; /* no SA_RESTART: poll() must see EINTR */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    tool_catch_signals();
 
     bt_torrent_init(&t);
     bt_storage_init(&st);
     bt_loop_init(&loop);
     bt_seed_init(&seed);
-    bt_announcer_init(&ann);
     if (start_seeding(&o, &t, &st, &loop, &seed) != 0)
         goto out;
-    a.o = &o;
-    a.seed = &seed;
-    if (!o.no_announce && start_announcing(&ann, &loop, &a, &t) != 0)
-        goto out;
-    err = bt_loop_run(&loop, &interrupted);
+    if (!o.no_announce) {
+        err = bt_seed_announce(&seed, o.trackers.urls, o.trackers.count,
+                               o.quiet ? NULL : on_announced, NULL);
+        if (err != BT_OK) {
+            tool_error(err, "trackers");
+            goto out;
+        }
+    }
+    err = bt_loop_run(&loop, &tool_interrupted);
     if (err != BT_OK) {
         tool_error(err, "event loop");
         goto out;
@@ -337,8 +279,6 @@ int main(int argc, char **argv)
         tool_warn("stopped; served %" PRIu64 " bytes", bt_seed_bytes_served(&seed));
     status = TOOL_EXIT_OK;
 out:
-    bt_announcer_stop(&ann);
-    bt_announcer_release(&ann);
     bt_seed_release(&seed);
     bt_loop_release(&loop);
     bt_storage_release(&st);

@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +26,6 @@
 #define MAX_INTERVAL_S 86400
 #define MAX_CONFIGURED 1000000 /* a ceiling on --max-torrents and --max-peers */
 #define BIND_TEXT_MAX  80
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    interrupted = sig;
-}
 
 static void usage(FILE *out, int help)
 {
@@ -57,19 +49,6 @@ static void usage(FILE *out, int help)
             "Tutorial: tutorials/03-trackers.md\n",
             tool_name(), DEFAULT_BIND, DEFAULT_PORT, BT_TRACKER_DEFAULT_INTERVAL,
             BT_SWARM_DEFAULT_NUMWANT, BT_SWARM_DEFAULT_MAX_TORRENTS, BT_SWARM_DEFAULT_MAX_PEERS);
-}
-
-static int parse_count(const char *s, long min, long max, long *out)
-{
-    char *end;
-    long v;
-
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (s[0] == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 static void log_to_stderr(void *arg, const char *line)
@@ -107,8 +86,7 @@ int main(int argc, char **argv)
     struct bt_tracker_server_config cfg;
     struct bt_tracker_server srv;
     struct bt_loop loop;
-    struct sigaction sa;
-    long port = DEFAULT_PORT, v;
+    int64_t port = DEFAULT_PORT, v;
     int c, quiet = 0, status = TOOL_EXIT_FAIL;
     enum bt_err err;
 
@@ -124,31 +102,23 @@ int main(int argc, char **argv)
             binds[bind_count++] = optarg;
             break;
         case 'p':
-            if (parse_count(optarg, 0, 65535, &port) != 0) {
-                tool_warn("invalid port '%s' (want 0-65535)", optarg);
+            if (tool_number("port", optarg, 0, 65535, &port) != 0)
                 return TOOL_EXIT_USAGE;
-            }
             break;
         case 'i':
-            if (parse_count(optarg, 1, MAX_INTERVAL_S, &v) != 0) {
-                tool_warn("invalid interval '%s' (want 1-%d seconds)", optarg, MAX_INTERVAL_S);
+            if (tool_number("interval", optarg, 1, MAX_INTERVAL_S, &v) != 0)
                 return TOOL_EXIT_USAGE;
-            }
             cfg.interval_s = (uint32_t)v;
             break;
         case 'n':
-            if (parse_count(optarg, 0, BT_SWARM_MAX_NUMWANT, &v) != 0) {
-                tool_warn("invalid numwant '%s' (want 0-%d)", optarg, BT_SWARM_MAX_NUMWANT);
+            if (tool_number("numwant", optarg, 0, BT_SWARM_MAX_NUMWANT, &v) != 0)
                 return TOOL_EXIT_USAGE;
-            }
             cfg.default_numwant = (size_t)v;
             break;
         case OPT_MAX_TORRENTS:
         case OPT_MAX_PEERS:
-            if (parse_count(optarg, 1, MAX_CONFIGURED, &v) != 0) {
-                tool_warn("invalid limit '%s' (want 1-%d)", optarg, MAX_CONFIGURED);
+            if (tool_number("limit", optarg, 1, MAX_CONFIGURED, &v) != 0)
                 return TOOL_EXIT_USAGE;
-            }
             if (c == OPT_MAX_TORRENTS)
                 cfg.max_torrents = (size_t)v;
             else
@@ -178,12 +148,7 @@ int main(int argc, char **argv)
     if (!quiet)
         cfg.log = log_to_stderr;
 
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal; /* no SA_RESTART: poll() must return EINTR */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    tool_catch_signals();
 
     bt_loop_init(&loop);
     err = bt_tracker_server_init(&srv, &cfg, &loop);
@@ -207,13 +172,13 @@ int main(int argc, char **argv)
         tool_warn("error writing to standard output: %s", strerror(errno));
         goto out;
     }
-    err = bt_loop_run(&loop, &interrupted);
+    err = bt_loop_run(&loop, &tool_interrupted);
     if (err != BT_OK) {
         tool_error(err, NULL);
         goto out;
     }
     if (!quiet)
-        tool_warn("stopping on %s", interrupted == SIGINT ? "SIGINT" : "SIGTERM");
+        tool_warn("stopping on %s", tool_interrupted == SIGINT ? "SIGINT" : "SIGTERM");
     status = TOOL_EXIT_OK;
 out:
     bt_tracker_server_release(&srv);

@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,4 +237,38 @@ int tool_seconds(const char *what, const char *s)
         return -1;
     }
     return (int)v;
+}
+
+int tool_number(const char *what, const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (s[0] == '\0' || *end != '\0' || errno != 0 || v < min || v > max) {
+        tool_warn("invalid %s '%s' (want %" PRId64 "-%" PRId64 ")", what, s, min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+volatile sig_atomic_t tool_interrupted;
+
+static void on_signal(int sig)
+{
+    tool_interrupted = sig;
+}
+
+void tool_catch_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal; /* no SA_RESTART: poll() must return EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
 }

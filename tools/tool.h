@@ -15,7 +15,9 @@
 #ifndef BT_TOOL_H
 #define BT_TOOL_H
 
+#include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/buf.h"
@@ -96,5 +98,19 @@ void tool_print_clean(FILE *f, const char *s);
 /* Parse a number of seconds (1-3600) given for an option; on an invalid one,
  * print "invalid WHAT 'S' (seconds, 1-3600)" and return -1. */
 int tool_seconds(const char *what, const char *s);
+
+/* Parse a whole decimal number in [min, max] given for an option into *out; on
+ * an invalid one, print "invalid WHAT 'S' (want MIN-MAX)" and return -1. */
+int tool_number(const char *what, const char *s, int64_t min, int64_t max, int64_t *out);
+
+/* Set when SIGINT or SIGTERM arrived: the signal's number, else 0. */
+extern volatile sig_atomic_t tool_interrupted;
+
+/*
+ * Catch SIGINT and SIGTERM into tool_interrupted, without SA_RESTART so that a
+ * blocked poll() returns EINTR and the event loop sees the flag; ignore
+ * SIGPIPE, so that a peer that hangs up is an error code, not a death.
+ */
+void tool_catch_signals(void);
 
 #endif /* BT_TOOL_H */

@@ -7,7 +7,7 @@
  * and a plain line every few seconds when stderr is a file or a pipe, so that a
  * log stays readable:
  *
- *   bt-download: 37.5% 41.2 MiB/s   4 peers ETA 0:12
+ *   bt-download: 37.5% 41.2 MiB/s 4 peers ETA 0:12
  *
  * A message printed with tool_warn() while the bar is shown erases it first.
  */

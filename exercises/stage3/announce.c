@@ -137,3 +137,18 @@ const char *bt_tracker_event_name(enum bt_tracker_event event)
     (void)event;
     return NULL;
 }
+
+/*
+ * The reverse of bt_tracker_event_name(), for bt-announce -e and for
+ * bt-tracker reading a query: the n bytes at s (a view, not a C string) name
+ * "started", "stopped" or "completed", or are empty (no event).  Also take
+ * "none", and BEP 21's "paused", as a regular announce (BT_EVENT_NONE).
+ * Anything else: BT_ERR_INVALID, *event untouched.
+ */
+enum bt_err bt_tracker_event_parse(const char *s, size_t n, enum bt_tracker_event *event)
+{
+    (void)s;
+    (void)n;
+    (void)event;
+    return BT_ERR_INVALID;
+}

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "core/random.h"
 
 /* Given: the prefix configure made from the version ("-BK0100-" for 0.1.0). */
@@ -43,6 +44,19 @@ enum bt_err bt_peerid_generate(unsigned char id[BT_PEER_ID_LEN])
 {
     (void)id;
     return BT_ERR_IO;
+}
+
+/*
+ * A peer id given on a command line (bt-announce --peer-id): exactly 20
+ * characters, taken as they are, or exactly 40 hex digits, decoded into the 20
+ * bytes they spell.  Anything else: BT_ERR_INVALID.
+ *   hint: bt_hex_decode() in lib/core/hex.h.
+ */
+enum bt_err bt_peerid_parse(const char *text, unsigned char id[BT_PEER_ID_LEN])
+{
+    (void)text;
+    (void)id;
+    return BT_ERR_INVALID;
 }
 
 /*

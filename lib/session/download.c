@@ -21,6 +21,7 @@ void bt_download_init(struct bt_download *dl)
     bt_picker_init(&dl->picker);
     bt_bitfield_init(&dl->have);
     bt_writeback_init(&dl->wb);
+    bt_announcer_init(&dl->ann);
 }
 
 /* Stop the loop because of a local failure the user must hear about. */
@@ -689,11 +690,32 @@ static void fill_slots(struct bt_download *dl)
     }
 }
 
+/*
+ * Can the download still finish?  Not when no peer has been open and nothing
+ * has arrived for the give-up time, nor when no peer is left to try and no
+ * tracker can bring one (after a second, for the first dials to be made).
+ */
+static int hopeless(struct bt_download *dl, uint64_t now)
+{
+    int stuck = bt_download_open_peers(dl) == 0 && now - dl->last_progress_ms >= dl->give_up_ms;
+    int dry = bt_download_usable_peers(dl) == 0 && !bt_announcer_has_trackers(&dl->ann) &&
+              now - dl->start_ms > 1000;
+
+    return dl->give_up_ms != 0 && !dl->complete && (stuck || dry);
+}
+
 static void on_session_tick(void *arg)
 {
     struct bt_download *dl = arg;
+    uint64_t now = bt_loop_now_ms();
 
     dl->timer = 0;
+    if (dl->complete)
+        bt_announcer_completed(&dl->ann);
+    if (hopeless(dl, now)) {
+        dl->gave_up = 1;
+        bt_loop_stop(dl->loop);
+    }
     fill_slots(dl);
     if (bt_loop_timer(dl->loop, BT_DL_TICK_MS, on_session_tick, dl, &dl->timer) != BT_OK)
         fatal(dl, BT_ERR_NOMEM, "cannot set a timer");
@@ -757,6 +779,8 @@ enum bt_err bt_download_start(struct bt_download *dl, struct bt_loop *loop,
     dl->loop = loop;
     dl->cfg = *cfg;
     dl->seed_after = opts->seed_after;
+    dl->give_up_ms = opts->give_up_ms;
+    dl->start_ms = bt_loop_now_ms();
     dl->picker.sequential = opts->sequential;
     if (opts->seed != 0)
         dl->picker.rng = opts->seed;
@@ -782,6 +806,51 @@ enum bt_err bt_download_start(struct bt_download *dl, struct bt_loop *loop,
         dl->cfg.listen_port = bt_addr_port(&dl->pool.listen_addr);
     }
     return bt_loop_timer(loop, 0, on_session_tick, dl, &dl->timer);
+}
+
+/* The announcer asks for our numbers as each announce starts. */
+static void announce_stats(void *arg, struct bt_announce_stats *st)
+{
+    struct bt_download *dl = arg;
+
+    st->port = dl->pool.listen_fd >= 0 ? bt_addr_port(&dl->pool.listen_addr) : 0;
+    st->downloaded = (int64_t)dl->downloaded;
+    st->uploaded = (int64_t)bt_download_uploaded(dl);
+    st->left = dl->t->total_length - dl->have_bytes;
+    st->starving = bt_download_usable_peers(dl) == 0;
+}
+
+/* A tracker answered (or failed): its peers become candidates. */
+static void on_announced(void *arg, const struct bt_announce_result *r)
+{
+    struct bt_download *dl = arg;
+    size_t i;
+
+    if (dl->report != NULL)
+        dl->report(dl->report_arg, r);
+    for (i = 0; r->err == BT_OK && i < r->resp.peers.count; i++) {
+        const struct bt_tracker_peer *tp = &r->resp.peers.peers[i];
+        struct bt_addr addr;
+
+        if (bt_addr_from_raw(tp->ip, tp->iplen, tp->port, &addr) == BT_OK)
+            bt_download_add_peer(dl, &addr);
+    }
+}
+
+enum bt_err bt_download_announce(struct bt_download *dl, char *const *urls, size_t n,
+                                 bt_tracker_result_fn *report, void *arg)
+{
+    struct bt_announcer_config cfg;
+
+    dl->report = report;
+    dl->report_arg = arg;
+    bt_announcer_config_init(&cfg);
+    memcpy(cfg.peer_id, dl->cfg.peer_id, BT_PEER_ID_LEN);
+    cfg.stats = announce_stats;
+    cfg.stats_arg = dl;
+    cfg.result = on_announced;
+    cfg.result_arg = dl;
+    return bt_announcer_start(&dl->ann, dl->loop, dl->t, urls, n, &cfg);
 }
 
 enum bt_err bt_download_add_peer(struct bt_download *dl, const struct bt_addr *addr)
@@ -859,6 +928,10 @@ void bt_download_release(struct bt_download *dl)
 {
     size_t i;
 
+    if (dl->complete)
+        bt_announcer_completed(&dl->ann);
+    bt_announcer_stop(&dl->ann); /* while the numbers it reports are still there */
+    bt_announcer_release(&dl->ann);
     bt_pool_release(&dl->pool); /* first: forgetting a connection updates the picker */
     if (dl->timer != 0)
         bt_loop_cancel(dl->loop, dl->timer);

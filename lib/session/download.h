@@ -21,9 +21,14 @@
  * progress are held in such slots and written whole once verified
  * (writeback.h); the torrent is never held in memory.
  *
- * Peers come from the caller (trackers, the command line) as candidates; the
- * session dials them up to a connection cap, retries failures with a growing
- * delay, and bans a peer whose data failed a hash.
+ * Peers come as candidates from the torrent's trackers, which the session
+ * asks itself (bt_download_announce: tracker/announcer.h, with the session's
+ * numbers, "completed" when it completes and "stopped" when it is released),
+ * and from the caller (the command line); the session dials them up to a
+ * connection cap, retries failures with a growing delay, and bans a peer whose
+ * data failed a hash.  It gives up, stopping the loop, when no peer has been
+ * open and nothing has arrived for the give-up time, or when it has no peer
+ * left to try and nothing (no tracker) can bring one.
  */
 #ifndef BT_DOWNLOAD_H
 #define BT_DOWNLOAD_H
@@ -42,6 +47,7 @@
 #include "pieces/storage.h"
 #include "session/upload.h"
 #include "pieces/writeback.h"
+#include "tracker/announcer.h"
 
 #define BT_DL_MAX_PEERS      50         /* connections at once, by default */
 #define BT_DL_MIN_DEPTH      32         /* requests in flight per peer, at least */
@@ -124,9 +130,16 @@ struct bt_download {
     unsigned char *scratch; /* BT_BLOCK_SIZE bytes: blocks read back, pieces checked on disk */
     struct bt_writeback wb; /* blocks on their way to storage */
 
+    struct bt_announcer ann;      /* the torrent's trackers */
+    bt_tracker_result_fn *report; /* each tracker's answer, for the owner to show */
+    void *report_arg;
+
     uint64_t timer;
     int seed_after; /* keep serving once complete */
     int complete;
+    uint64_t give_up_ms; /* 0: never */
+    uint64_t start_ms;
+    int gave_up;       /* the loop stopped: no peer, and none to be had */
     enum bt_err fatal; /* a local failure (disk full...) that stopped the loop */
     char fatal_detail[BT_DL_LOG_MAX];
 
@@ -149,11 +162,13 @@ struct bt_download_opts {
     int seed_after;
     const struct bt_addr *listen; /* NULL: do not accept connections */
     uint64_t seed;                /* picker tie-breaks; 0 picks one */
+    uint64_t give_up_ms;          /* no open peer and no progress this long: give up (0: never) */
 };
 
 /* Cannot fail. */
 void bt_download_init(struct bt_download *dl);
-/* Close every connection and free everything the session owns. */
+/* Say "stopped" to the trackers (and "completed" if still owed), close every
+ * connection and free everything the session owns. */
 void bt_download_release(struct bt_download *dl);
 
 /*
@@ -177,6 +192,16 @@ void bt_download_set_have(struct bt_download *dl, size_t idx);
 enum bt_err bt_download_start(struct bt_download *dl, struct bt_loop *loop,
                               const struct bt_peer_config *cfg,
                               const struct bt_download_opts *opts);
+
+/*
+ * Announce to the n urls given (each a tier of its own), or with none to the
+ * torrent's own trackers, in the background of the loop, for as long as the
+ * session runs; their peers become candidates.  report (may be NULL) hears each
+ * tracker's answer or failure, on the loop thread.  Call after
+ * bt_download_start(); a session with no tracker at all announces nothing.
+ */
+enum bt_err bt_download_announce(struct bt_download *dl, char *const *urls, size_t n,
+                                 bt_tracker_result_fn *report, void *arg);
 
 /* A peer to try (duplicates and our own listening address are ignored). */
 enum bt_err bt_download_add_peer(struct bt_download *dl, const struct bt_addr *addr);

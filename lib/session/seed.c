@@ -13,10 +13,13 @@ void bt_seed_init(struct bt_seed *s)
     memset(s, 0, sizeof(*s));
     bt_pool_init(&s->pool);
     bt_bitfield_init(&s->bits);
+    bt_announcer_init(&s->ann);
 }
 
 void bt_seed_release(struct bt_seed *s)
 {
+    bt_announcer_stop(&s->ann); /* while the numbers it reports are still there */
+    bt_announcer_release(&s->ann);
     bt_pool_release(&s->pool);
     bt_bitfield_release(&s->bits);
     bt_seed_init(s);
@@ -132,4 +135,29 @@ enum bt_err bt_seed_start(struct bt_seed *s, struct bt_loop *loop, const struct 
     if (err == BT_OK)
         s->cfg.listen_port = bt_addr_port(&s->pool.listen_addr);
     return err;
+}
+
+/* What the announcer tells the trackers: a seed has nothing left to get. */
+static void announce_stats(void *arg, struct bt_announce_stats *st)
+{
+    struct bt_seed *s = arg;
+
+    st->port = bt_addr_port(&s->pool.listen_addr);
+    st->uploaded = (int64_t)bt_seed_bytes_served(s);
+    st->left = 0;
+}
+
+enum bt_err bt_seed_announce(struct bt_seed *s, char *const *urls, size_t n,
+                             bt_tracker_result_fn *report, void *arg)
+{
+    struct bt_announcer_config cfg;
+
+    bt_announcer_config_init(&cfg);
+    memcpy(cfg.peer_id, s->cfg.peer_id, BT_PEER_ID_LEN);
+    cfg.numwant = -1; /* a seed needs no peers: the tracker's choice */
+    cfg.stats = announce_stats;
+    cfg.stats_arg = s;
+    cfg.result = report;
+    cfg.result_arg = arg;
+    return bt_announcer_start(&s->ann, s->pool.loop, s->t, urls, n, &cfg);
 }

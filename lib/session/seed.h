@@ -29,6 +29,7 @@
 #include "session/pool.h"
 #include "pieces/storage.h"
 #include "session/upload.h"
+#include "tracker/announcer.h"
 
 #define BT_SEED_MAX_PEERS 64 /* default connection cap */
 
@@ -49,6 +50,7 @@ struct bt_seed {
     struct bt_pool pool;        /* the connections, and the listening socket (listen_addr) */
     struct bt_bitfield bits;    /* every piece */
     uint64_t bytes_served;      /* by connections already closed */
+    struct bt_announcer ann;    /* the torrent's trackers */
 
     bt_seed_log_fn *log; /* may be NULL */
     void *log_arg;
@@ -58,7 +60,7 @@ struct bt_seed {
 
 /* Cannot fail. */
 void bt_seed_init(struct bt_seed *s);
-/* Close every connection and the listening socket. */
+/* Say "stopped" to the trackers, close every connection and the listening socket. */
 void bt_seed_release(struct bt_seed *s);
 
 /*
@@ -69,6 +71,14 @@ void bt_seed_release(struct bt_seed *s);
 enum bt_err bt_seed_start(struct bt_seed *s, struct bt_loop *loop, const struct bt_torrent *t,
                           struct bt_storage *storage, const struct bt_peer_config *cfg,
                           const struct bt_addr *addr, size_t max_conns);
+
+/*
+ * Tell the n urls given (each a tier of its own), or with none the torrent's own
+ * trackers, that we seed (left 0), now and at the interval they ask for, until
+ * the seed is released.  report (may be NULL) hears each answer or failure.
+ */
+enum bt_err bt_seed_announce(struct bt_seed *s, char *const *urls, size_t n,
+                             bt_tracker_result_fn *report, void *arg);
 
 /* Bytes of blocks sent so far, over closed and open connections. */
 uint64_t bt_seed_bytes_served(const struct bt_seed *s);

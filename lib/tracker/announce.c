@@ -174,3 +174,24 @@ const char *bt_tracker_event_name(enum bt_tracker_event event)
     }
     return NULL;
 }
+
+enum bt_err bt_tracker_event_parse(const char *s, size_t n, enum bt_tracker_event *event)
+{
+    static const struct {
+        const char *name;
+        enum bt_tracker_event event;
+    } names[] = {
+        {"started", BT_EVENT_STARTED},     {"stopped", BT_EVENT_STOPPED},
+        {"completed", BT_EVENT_COMPLETED}, {"", BT_EVENT_NONE},
+        {"none", BT_EVENT_NONE},           {"paused", BT_EVENT_NONE},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (n == strlen(names[i].name) && memcmp(s, names[i].name, n) == 0) {
+            *event = names[i].event;
+            return BT_OK;
+        }
+    }
+    return BT_ERR_INVALID;
+}

@@ -47,6 +47,10 @@ enum bt_tracker_event {
 
 /* "started", "completed", "stopped", or NULL for BT_EVENT_NONE (sent as no event). */
 const char *bt_tracker_event_name(enum bt_tracker_event event);
+/* The event named by the n bytes at s: one of those three names, or "" (no
+ * event); also "none", and BEP 21's "paused", read as a regular announce.
+ * BT_ERR_INVALID for any other name. */
+enum bt_err bt_tracker_event_parse(const char *s, size_t n, enum bt_tracker_event *event);
 
 enum bt_tracker_scheme {
     BT_TRACKER_HTTP = 1,

@@ -37,9 +37,9 @@ static void fill_request(struct bt_announcer *a, enum bt_tracker_event event,
                          struct bt_announce_req *req, struct bt_announce_stats *st)
 {
     memset(st, 0, sizeof(*st));
-    a->cfg.stats(a->cfg.arg, st);
+    a->cfg.stats(a->cfg.stats_arg, st);
     bt_announce_req_init(req);
-    memcpy(req->info_hash, a->cfg.info_hash, BT_TRACKER_HASH_LEN);
+    memcpy(req->info_hash, a->info_hash, BT_TRACKER_HASH_LEN);
     memcpy(req->peer_id, a->cfg.peer_id, BT_TRACKER_HASH_LEN);
     req->port = st->port != 0 ? st->port : BT_TRACKER_DEFAULT_PORT;
     req->uploaded = st->uploaded;
@@ -131,9 +131,9 @@ static void on_worker_done(void *arg, int fd, unsigned events)
     if (a->result.err != BT_OK && a->req.event == BT_EVENT_COMPLETED)
         a->said_complete = 0; /* nobody heard it: say it again next time */
     if (a->cfg.result != NULL)
-        a->cfg.result(a->cfg.arg, &a->result);
+        a->cfg.result(a->cfg.result_arg, &a->result);
     memset(&st, 0, sizeof(st));
-    a->cfg.stats(a->cfg.arg, &st);
+    a->cfg.stats(a->cfg.stats_arg, &st);
     bt_loop_cancel(a->loop, a->timer);
     a->timer = 0;
     if (a->complete && !a->said_complete && a->heard)
@@ -145,16 +145,17 @@ static void on_worker_done(void *arg, int fd, unsigned events)
 }
 
 enum bt_err bt_announcer_start(struct bt_announcer *a, struct bt_loop *loop,
-                               struct bt_tracker_tiers *tiers,
+                               const struct bt_torrent *t, char *const *urls, size_t n,
                                const struct bt_announcer_config *cfg)
 {
     enum bt_err err;
 
     a->loop = loop;
-    a->tiers = *tiers;
-    bt_tracker_tiers_init(tiers);
     a->cfg = *cfg;
-    err = bt_random_bytes(&a->key, sizeof(a->key));
+    memcpy(a->info_hash, t->info_hash, BT_TRACKER_HASH_LEN);
+    err = bt_tracker_tiers_for(&a->tiers, t, urls, n);
+    if (err == BT_OK)
+        err = bt_random_bytes(&a->key, sizeof(a->key));
     if (err != BT_OK)
         return err;
     if (!bt_announcer_has_trackers(a))

@@ -53,21 +53,22 @@ struct bt_announce_stats {
 typedef void bt_announcer_stats_fn(void *arg, struct bt_announce_stats *st);
 
 struct bt_announcer_config {
-    unsigned char info_hash[BT_TRACKER_HASH_LEN];
     unsigned char peer_id[BT_TRACKER_HASH_LEN];
     int32_t numwant;              /* -1: the tracker's choice */
     int timeout_ms;               /* each announce */
     int stop_timeout_ms;          /* the last one, "stopped" */
     bt_announcer_stats_fn *stats; /* must be set */
+    void *stats_arg;
     bt_tracker_result_fn *result; /* each announce's outcome: peers, warnings, failure;
                                      may be NULL */
-    void *arg;
+    void *result_arg;
 };
 
 struct bt_announcer {
     struct bt_loop *loop;
     struct bt_tracker_tiers tiers;
     struct bt_announcer_config cfg;
+    unsigned char info_hash[BT_TRACKER_HASH_LEN];
     int pipe_fd[2];
     pthread_t worker;
     int busy;                         /* a worker runs */
@@ -88,11 +89,12 @@ void bt_announcer_config_init(struct bt_announcer_config *cfg);
 void bt_announcer_init(struct bt_announcer *a);
 
 /*
- * Take over tiers (the announcer releases them) and, if they hold any tracker,
- * announce "started" on loop now.  cfg is copied.
+ * Announce torrent t on loop to the n urls given (each a tier of its own), or
+ * with none to t's own trackers (tiers.h), and if there is any tracker at all,
+ * say "started" now.  cfg is copied; t is read only here.
  */
 enum bt_err bt_announcer_start(struct bt_announcer *a, struct bt_loop *loop,
-                               struct bt_tracker_tiers *tiers,
+                               const struct bt_torrent *t, char *const *urls, size_t n,
                                const struct bt_announcer_config *cfg);
 
 /* Does the announcer have any tracker? */

@@ -7,6 +7,8 @@
 
 #include <stdio.h>
 
+#include "bencode/json.h"
+#include "core/net.h"
 #include "tracker/udp.h"
 
 enum bt_err bt_tracker_announce(const char *url, const struct bt_announce_req *req,
@@ -52,4 +54,73 @@ enum bt_err bt_tracker_announce_tiers(struct bt_tracker_tiers *tiers,
         }
     }
     return answered == BT_OK ? BT_OK : r->err;
+}
+
+enum bt_err bt_peer_list_json(struct bt_buf *out, const struct bt_peer_list *peers)
+{
+    enum bt_err err = bt_buf_append_byte(out, '[');
+    size_t i;
+
+    for (i = 0; i < peers->count && err == BT_OK; i++) {
+        const struct bt_tracker_peer *p = &peers->peers[i];
+        char text[BT_ADDR_STRLEN];
+        struct bt_addr addr;
+
+        bt_addr_from_raw(p->ip, p->iplen, p->port, &addr);
+        bt_addr_format(&addr, text);
+        if (i > 0)
+            err = bt_buf_append_byte(out, ',');
+        if (err == BT_OK)
+            err = bt_json_put_cstring(out, text);
+    }
+    return err == BT_OK ? bt_buf_append_byte(out, ']') : err;
+}
+
+/* A count from the tracker, or null when it did not say (or did not answer). */
+static enum bt_err json_count(struct bt_buf *out, const char *key, int answered, int64_t v)
+{
+    enum bt_err err = bt_json_put_key(out, key);
+
+    if (err != BT_OK)
+        return err;
+    return answered && v >= 0 ? bt_json_put_int(out, v) : bt_json_put_null(out);
+}
+
+enum bt_err bt_announce_result_json(struct bt_buf *out, const struct bt_announce_result *r)
+{
+    const struct bt_announce_resp *resp = &r->resp;
+    int ok = r->err == BT_OK;
+    enum bt_err err = bt_buf_append_byte(out, '{');
+
+    if (err == BT_OK)
+        err = bt_json_put_key(out, "url");
+    if (err == BT_OK)
+        err = bt_json_put_cstring(out, r->url);
+    if (err == BT_OK)
+        err = bt_json_put_key(out, "error");
+    if (err == BT_OK)
+        err = bt_json_put_cstring(out, ok ? NULL : bt_strerror(r->err));
+    if (err == BT_OK)
+        err = bt_json_put_key(out, "failure_reason");
+    if (err == BT_OK)
+        err = bt_json_put_cstring(out, resp->failure);
+    if (err == BT_OK)
+        err = bt_json_put_key(out, "warning");
+    if (err == BT_OK)
+        err = bt_json_put_cstring(out, resp->warning);
+    if (err == BT_OK)
+        err = json_count(out, "interval", ok, resp->interval);
+    if (err == BT_OK)
+        err = json_count(out, "min_interval", ok, resp->min_interval);
+    if (err == BT_OK)
+        err = json_count(out, "seeders", ok, resp->complete);
+    if (err == BT_OK)
+        err = json_count(out, "leechers", ok, resp->incomplete);
+    if (err == BT_OK)
+        err = bt_json_put_key(out, "peers");
+    if (err == BT_OK && ok)
+        err = bt_peer_list_json(out, &resp->peers);
+    else if (err == BT_OK)
+        err = bt_buf_append_str(out, "[]");
+    return err == BT_OK ? bt_buf_append_byte(out, '}') : err;
 }

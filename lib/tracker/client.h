@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "tracker/announce.h"
 #include "tracker/tiers.h"
@@ -52,6 +53,16 @@ struct bt_announce_result {
     char url[BT_TRACKER_URL_MAX]; /* the tracker */
     struct bt_announce_resp resp; /* its answer; the caller releases it */
 };
+
+/* Append the peers as a JSON array of "ip:port" and "[v6]:port" strings. */
+enum bt_err bt_peer_list_json(struct bt_buf *out, const struct bt_peer_list *peers);
+
+/*
+ * Append one tracker's result as a JSON object: {"url", "error" (null if it
+ * answered), "failure_reason", "warning", "interval", "min_interval",
+ * "seeders", "leechers" (null when absent), "peers" (an array)}.
+ */
+enum bt_err bt_announce_result_json(struct bt_buf *out, const struct bt_announce_result *r);
 
 /* Called after each tracker the walk asks, with its result (which the walk
  * releases afterwards: copy what must be kept). */

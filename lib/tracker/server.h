@@ -2,16 +2,19 @@
  * server.h - bt-tracker: HTTP announce and scrape (BEP 3, BEP 23, BEP 7, BEP 48)
  * and UDP (BEP 15), on one port number, on the event loop.
  *
- * Three files, so that the protocol can be tested and fuzzed without sockets:
+ * Four files, so that the protocol can be tested and fuzzed without sockets:
  *
+ *   server.c       the state: configuration, swarm table (swarm.h), the UDP
+ *                  secret, the log
  *   server_http.c  bt_tracker_server_http()  one complete HTTP request in, one
  *                                            HTTP response out
  *   server_udp.c   bt_tracker_server_udp()   one datagram in, zero or one out
- *   server.c       the listener: binds the sockets, reads requests with a size
- *                  cap and a deadline, feeds the two front ends, and expires
- *                  peers (swarm.h holds them)  Nothing is trusted: a request
- * that is too long, too slow, or missing a parameter gets a bencoded
- * "failure reason" (or, over UDP, an error packet), and the tables stay bounded.
+ *   listener.c     the sockets: binds them, reads requests with a size cap and
+ *                  a deadline, feeds the two front ends, expires silent peers
+ *
+ * Nothing is trusted: a request that is too long, too slow, or missing a
+ * parameter gets a bencoded "failure reason" (or, over UDP, an error packet),
+ * and the tables stay bounded.
  *
  * The library never prints: each announce, scrape and refusal is handed to the
  * config's log function as one line of text.

@@ -107,15 +107,8 @@ static const char *query_pair(struct request *r, const char *k, size_t klen, con
     } else if (key_is(k, klen, "no_peer_id")) {
         r->no_peer_id = n == 1 && val[0] == '1';
     } else if (key_is(k, klen, "event")) {
-        if (n == 7 && memcmp(val, "started", 7) == 0)
-            r->a.event = BT_EVENT_STARTED;
-        else if (n == 7 && memcmp(val, "stopped", 7) == 0)
-            r->a.event = BT_EVENT_STOPPED;
-        else if (n == 9 && memcmp(val, "completed", 9) == 0)
-            r->a.event = BT_EVENT_COMPLETED;
-        else if (n == 0 || (n == 6 && memcmp(val, "paused", 6) == 0))
-            r->a.event = BT_EVENT_NONE; /* BEP 21's "paused" is a regular announce here */
-        else
+        /* BEP 21's "paused" is a regular announce here. */
+        if (n < 0 || bt_tracker_event_parse((const char *)val, (size_t)n, &r->a.event) != BT_OK)
             return "unknown event";
     }
     return NULL;

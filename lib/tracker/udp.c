@@ -91,14 +91,13 @@ enum bt_err bt_udp_parse_announce(const unsigned char *p, size_t n, uint32_t txi
                  n, BT_UDP_ANNOUNCE_HEAD);
         return BT_ERR_TRACKER_RESPONSE;
     }
-    snprintf(resp->detail, sizeof(resp->detail), "%zu bytes of peers, not a multiple of %zu",
-             n - BT_UDP_ANNOUNCE_HEAD, iplen + 2);
     resp->interval = bt_get_be32(p + BT_UDP_RESP_INTERVAL);
     resp->incomplete = bt_get_be32(p + BT_UDP_RESP_LEECHERS);
     resp->complete = bt_get_be32(p + BT_UDP_RESP_SEEDERS);
     err = bt_peer_list_add_compact(&resp->peers, p + BT_UDP_ANNOUNCE_HEAD, n - BT_UDP_ANNOUNCE_HEAD,
                                    iplen);
-    if (err == BT_OK)
-        resp->detail[0] = '\0';
+    if (err == BT_ERR_TRACKER_PEERS)
+        snprintf(resp->detail, sizeof(resp->detail), "%zu bytes of peers, not a multiple of %zu",
+                 n - BT_UDP_ANNOUNCE_HEAD, iplen + 2);
     return err;
 }

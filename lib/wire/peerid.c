@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "core/random.h"
 
 struct client_code {
@@ -45,6 +46,18 @@ enum bt_err bt_peerid_generate(unsigned char id[BT_PEER_ID_LEN])
     /* The bias of % 62 over a byte is small, and an id needs no more. */
     for (i = BT_PEERID_PREFIX_LEN; i < BT_PEER_ID_LEN; i++)
         id[i] = (unsigned char)chars[r[i] % (sizeof(chars) - 1)];
+    return BT_OK;
+}
+
+enum bt_err bt_peerid_parse(const char *text, unsigned char id[BT_PEER_ID_LEN])
+{
+    size_t n = strlen(text);
+
+    if (n == 2 * BT_PEER_ID_LEN)
+        return bt_hex_decode(text, id, BT_PEER_ID_LEN);
+    if (n != BT_PEER_ID_LEN)
+        return BT_ERR_INVALID;
+    memcpy(id, text, n);
     return BT_OK;
 }
 

@@ -31,6 +31,10 @@ const char *bt_peerid_prefix(void);
  * and in a trace).  BT_ERR_IO if the kernel has no random bytes. */
 enum bt_err bt_peerid_generate(unsigned char id[BT_PEER_ID_LEN]);
 
+/* A peer id given as text (bt-announce --peer-id): 20 characters, or 40 hex
+ * digits.  BT_ERR_INVALID for anything else. */
+enum bt_err bt_peerid_parse(const char *text, unsigned char id[BT_PEER_ID_LEN]);
+
 /* Write the client name and version ("Transmission 3.00") into out, or "unknown"
  * when the id follows no convention we know. */
 void bt_peerid_client(const unsigned char id[BT_PEER_ID_LEN], char out[BT_PEERID_NAME_MAX]);

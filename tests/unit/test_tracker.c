@@ -36,7 +36,7 @@ static void test_url(void)
 
     bt_announce_req_init(&req);
     memcpy(req.info_hash, hash, 20);
-    memcpy(req.peer_id, "-BK0010-abcdefghijkl", 20);
+    memcpy(req.peer_id, "-BK0100-abcdefghijkl", 20);
     req.event = BT_EVENT_STARTED;
     req.left = 5;
     req.key = 0xdeadbeef;
@@ -44,7 +44,7 @@ static void test_url(void)
     ok(bt_tracker_http_url(&out, "http://t/a?k=1", &req) == BT_OK, "announce URL builds");
     ok(strcmp((char *)out.data,
               "http://t/a?k=1&info_hash=%01%23Eg%89%AB%CD%EF%01%23Eg%89%AB%CD%EF%01%23Eg"
-              "&peer_id=-BK0010-abcdefghijkl&port=6881&uploaded=0&downloaded=0&left=5"
+              "&peer_id=-BK0100-abcdefghijkl&port=6881&uploaded=0&downloaded=0&left=5"
               "&compact=1&key=deadbeef&event=started") == 0,
        "announce URL is exact: %s", out.data);
     bt_buf_release(&out);
@@ -223,7 +223,7 @@ static void test_server(void)
     size_t n;
     uint64_t id;
     const char *req = "GET /announce?info_hash=%01%23Eg%89%AB%CD%EF%01%23Eg%89%AB%CD%EF%01%23Eg"
-                      "&peer_id=-BK0010-abcdefghijkl&port=7000&left=0 HTTP/1.1\r\n\r\n";
+                      "&peer_id=-BK0100-abcdefghijkl&port=7000&left=0 HTTP/1.1\r\n\r\n";
     struct bt_announce_req areq;
 
     bt_tracker_server_config_init(&cfg);
@@ -245,7 +245,7 @@ static void test_server(void)
     id = bt_get_be64(reply + 8);
     bt_announce_req_init(&areq);
     memcpy(areq.info_hash, hash, 20);
-    memcpy(areq.peer_id, "-BK0010-zzzzzzzzzzzz", 20);
+    memcpy(areq.peer_id, "-BK0100-zzzzzzzzzzzz", 20);
     areq.left = 1;
     bt_udp_announce_request(pkt, id, 10, &areq);
     bt_tracker_server_udp(&srv, pkt, sizeof(pkt), &from, 119999, reply, &n);
