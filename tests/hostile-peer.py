@@ -21,31 +21,13 @@ hex, PIECES its piece count.  The modes (what bt-fetch-piece must detect):
 Written for btkit's tests; speaks only as much BEP 3 as each mode needs.
 """
 
-import socket
+import os
 import struct
 import sys
 import time
 
-PSTR = b"BitTorrent protocol"
-
-
-def recv_exact(conn, n):
-    data = b""
-    while len(data) < n:
-        chunk = conn.recv(n - len(data))
-        if not chunk:
-            raise EOFError
-        data += chunk
-    return data
-
-
-def recv_message(conn):
-    (length,) = struct.unpack(">I", recv_exact(conn, 4))
-    return recv_exact(conn, length) if length else b""
-
-
-def message(msg_id, payload=b""):
-    return struct.pack(">IB", 1 + len(payload), msg_id) + payload
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peerwire import handshake, message, recv_exact, recv_message, serve_forever  # noqa: E402
 
 
 def full_bitfield(pieces):
@@ -74,7 +56,7 @@ def serve(conn, mode, info_hash, pieces):
     answer_hash = info_hash
     if mode == "wrong-hash":
         answer_hash = bytes(b ^ 0xFF for b in info_hash)
-    conn.sendall(bytes([19]) + PSTR + bytes(8) + answer_hash + b"-XX0000-hostilepeer!")
+    conn.sendall(handshake(bytes(8), answer_hash, b"-XX0000-hostilepeer!"))
     if mode == "wrong-hash":
         time.sleep(1)
         return
@@ -121,18 +103,7 @@ def serve(conn, mode, info_hash, pieces):
 def main():
     mode, port, info_hash, pieces = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     info_hash = bytes.fromhex(info_hash)
-    listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", port))
-    listener.listen(8)
-    while True:
-        conn, _ = listener.accept()
-        try:
-            serve(conn, mode, info_hash, pieces)
-        except (EOFError, OSError):
-            pass
-        finally:
-            conn.close()
+    serve_forever(port, lambda conn: serve(conn, mode, info_hash, pieces))
 
 
 if __name__ == "__main__":

@@ -22,12 +22,15 @@ reason and moving on):
 Written for btkit's tests; speaks only as much BEP 3, 9 and 10 as it needs.
 """
 
-import socket
+import hashlib
+import os
 import struct
 import sys
 import time
 
-PSTR = b"BitTorrent protocol"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peerwire import handshake, recv_exact, recv_message, serve_forever  # noqa: E402
+
 OUR_UT_METADATA = 7  # the id we ask to receive ut_metadata under
 
 
@@ -73,21 +76,6 @@ def info_of(path):
     return data[start:end]
 
 
-def recv_exact(conn, n):
-    data = b""
-    while len(data) < n:
-        chunk = conn.recv(n - len(data))
-        if not chunk:
-            raise EOFError
-        data += chunk
-    return data
-
-
-def recv_message(conn):
-    (length,) = struct.unpack(">I", recv_exact(conn, 4))
-    return recv_exact(conn, length) if length else b""
-
-
 def extended(ext_id, payload):
     return struct.pack(">IBB", 2 + len(payload), 20, ext_id) + payload
 
@@ -97,7 +85,7 @@ def serve(conn, mode, info_hash, info):
     reserved = bytearray(8)
     if mode != "no-extension":
         reserved[5] = 0x10
-    conn.sendall(bytes([19]) + PSTR + bytes(reserved) + info_hash + b"-XX0000-metadatapeer")
+    conn.sendall(handshake(reserved, info_hash, b"-XX0000-metadatapeer"))
     if mode == "no-extension":
         time.sleep(10)
         return
@@ -138,22 +126,11 @@ def main():
         sys.stdout.buffer.write(info_of(sys.argv[2]))
         return
     mode, port, torrent = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    import hashlib
-
     info = info_of(torrent)
     info_hash = hashlib.sha1(info).digest()
-    listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", port))
-    listener.listen(8)
-    while True:
-        conn, _ = listener.accept()
-        try:
-            serve(conn, mode, info_hash, info)
-        except (EOFError, OSError, ValueError, KeyError):
-            pass
-        finally:
-            conn.close()
+    serve_forever(
+        port, lambda conn: serve(conn, mode, info_hash, info), (EOFError, OSError, ValueError, KeyError)
+    )
 
 
 if __name__ == "__main__":

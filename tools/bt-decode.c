@@ -49,7 +49,7 @@ int main(int argc, char **argv)
         {"lenient", no_argument, NULL, OPT_LENIENT}, {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},         {NULL, 0, NULL, 0},
     };
-    const char *expr = NULL, *path = "-";
+    const char *expr = NULL, *path;
     char subject[4096];
     unsigned parse_flags = BT_BENCODE_STRICT, json_flags = 0;
     struct bt_buf in, out;
@@ -73,13 +73,10 @@ int main(int argc, char **argv)
             return tool_option(c, usage);
         }
     }
-    if (argc - optind > 1 || (expr != NULL && argc - optind > 0)) {
-        tool_warn("too many operands");
-        usage(stderr, 0);
-        return TOOL_EXIT_USAGE;
-    }
-    if (optind < argc)
-        path = argv[optind];
+    status = tool_input_operand(argc, argv, expr, &path, usage);
+    if (status != TOOL_CONTINUE)
+        return status;
+    status = TOOL_EXIT_FAIL;
 
     bt_buf_init(&in, BT_BENCODE_MAX_INPUT);
     bt_buf_init(&out, BT_JSON_MAX_TEXT);

@@ -170,10 +170,8 @@ static int parse_options(int argc, char **argv, struct options *o)
     }
     if (status != TOOL_CONTINUE)
         return status;
-    if (argc - optind != 1) {
-        usage(stderr, 0);
+    if (tool_operands(argc, 1, usage) != TOOL_CONTINUE)
         return TOOL_EXIT_USAGE;
-    }
     o->torrent = argv[optind];
     if (bt_addr_parse_listen(o->listen_text, &o->listen) != BT_OK) {
         tool_warn("invalid listen address '%s'", o->listen_text);

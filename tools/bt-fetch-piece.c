@@ -143,10 +143,8 @@ int main(int argc, char **argv)
     }
     if (status != TOOL_CONTINUE)
         return status;
-    if (argc - optind != 2) {
-        usage(stderr, 0);
+    if (tool_operands(argc, 2, usage) != TOOL_CONTINUE)
         return TOOL_EXIT_USAGE;
-    }
     if (parse_index(argv[optind + 1], &index) != 0) {
         tool_warn("invalid piece index '%s'", argv[optind + 1]);
         return TOOL_EXIT_USAGE;

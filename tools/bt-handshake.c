@@ -141,10 +141,8 @@ int main(int argc, char **argv)
             return tool_option(c, usage);
         }
     }
-    if (argc - optind != 2) {
-        usage(stderr, 0);
+    if (tool_operands(argc, 2, usage) != TOOL_CONTINUE)
         return TOOL_EXIT_USAGE;
-    }
     if (strcmp(argv[optind + 1], "-") != 0 && bt_addr_parse(argv[optind + 1], &addr) != BT_OK) {
         tool_warn("%s: %s", argv[optind + 1], bt_strerror(BT_ERR_NET_ADDR));
         return TOOL_EXIT_USAGE;

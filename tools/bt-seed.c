@@ -126,10 +126,8 @@ static int parse_options(int argc, char **argv, struct options *o)
     }
     if (status != TOOL_CONTINUE)
         return status;
-    if (argc - optind != 2) {
-        usage(stderr, 0);
+    if (tool_operands(argc, 2, usage) != TOOL_CONTINUE)
         return TOOL_EXIT_USAGE;
-    }
     o->torrent = argv[optind];
     o->data = argv[optind + 1];
     if (bt_addr_parse_listen(o->listen_text, &o->listen) != BT_OK) {

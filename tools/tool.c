@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -103,6 +104,26 @@ int tool_option(int c, tool_usage_fn *usage)
         usage(stderr, 0);
         return TOOL_EXIT_USAGE;
     }
+}
+
+int tool_operands(int argc, int n, tool_usage_fn *usage)
+{
+    if (argc - optind == n)
+        return TOOL_CONTINUE;
+    usage(stderr, 0);
+    return TOOL_EXIT_USAGE;
+}
+
+int tool_input_operand(int argc, char **argv, const char *expr, const char **path,
+                       tool_usage_fn *usage)
+{
+    if (argc - optind > 1 || (expr != NULL && argc - optind > 0)) {
+        tool_warn("too many operands");
+        usage(stderr, 0);
+        return TOOL_EXIT_USAGE;
+    }
+    *path = optind < argc ? argv[optind] : "-";
+    return TOOL_CONTINUE;
 }
 
 int tool_close_stdout(int status)

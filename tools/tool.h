@@ -64,6 +64,21 @@ int tool_option(int c, tool_usage_fn *usage);
 void tool_bar_shown(int shown);
 void tool_bar_erase(void);
 
+/*
+ * After getopt: are there exactly n operands (argc - optind)?  Returns
+ * TOOL_CONTINUE, or TOOL_EXIT_USAGE after printing the synopsis.
+ */
+int tool_operands(int argc, int n, tool_usage_fn *usage);
+
+/*
+ * The operand of a tool that reads one input: FILE, "-" or nothing (standard
+ * input), or none at all when the input is given with -e (expr not NULL).
+ * Sets *path ("-" without FILE).  Returns TOOL_CONTINUE, or TOOL_EXIT_USAGE
+ * after saying why.
+ */
+int tool_input_operand(int argc, char **argv, const char *expr, const char **path,
+                       tool_usage_fn *usage);
+
 /* Print "bt-tool (btkit) VERSION" to stdout. */
 void tool_version(void);
 
