@@ -215,11 +215,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 }
 
 /* A peer's text form, "ip:port" or "[v6]:port", into text (BT_ADDR_STRLEN bytes). */
-static void format_peer(const struct bt_tracker_peer *p, char *text)
+static void format_peer(const struct bt_netaddr *p, char *text)
 {
     struct bt_addr addr;
 
-    bt_addr_from_raw(p->ip, p->iplen, p->port, &addr);
+    bt_addr_from_netaddr(p, &addr);
     bt_addr_format(&addr, text);
 }
 

@@ -48,9 +48,9 @@ size_t tool_tracker_peers(const struct bt_torrent *t, const unsigned char *peer_
             tool_warn("no tracker to ask: give -p PEER");
     }
     for (i = 0; i < r.resp.peers.count && got < max; i++) {
-        const struct bt_tracker_peer *tp = &r.resp.peers.peers[i];
+        const struct bt_netaddr *tp = &r.resp.peers.peers[i];
 
-        if (bt_addr_from_raw(tp->ip, tp->iplen, tp->port, &peers[got]) == BT_OK)
+        if (bt_addr_from_netaddr(tp, &peers[got]) == BT_OK)
             got++;
     }
     bt_announce_resp_release(&r.resp);

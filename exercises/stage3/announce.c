@@ -78,7 +78,7 @@ enum bt_err bt_announce_message(const unsigned char *s, size_t n, char **out)
  * array by doubling with realloc (BT_ERR_NOMEM if it fails; keep the old array
  * then), never beyond BT_TRACKER_MAX_PEERS entries.
  */
-enum bt_err bt_peer_list_add(struct bt_peer_list *list, const struct bt_tracker_peer *peer)
+enum bt_err bt_peer_list_add(struct bt_peer_list *list, const struct bt_netaddr *peer)
 {
     (void)list;
     (void)peer;
@@ -101,7 +101,7 @@ enum bt_err bt_peer_list_merge(struct bt_peer_list *dst, const struct bt_peer_li
  * BEP 23 and BEP 7: n bytes of entries of iplen address bytes (4 or 16) and a
  * 2-byte big-endian port.  Refuse an iplen other than 4 or 16, and an n that is
  * not a whole number of entries, with BT_ERR_TRACKER_PEERS before adding
- * anything.  Zero each struct bt_tracker_peer before filling it, so that two
+ * anything.  Zero each struct bt_netaddr before filling it, so that two
  * equal peers compare equal byte for byte.
  *   hint: lib/core/bytes.h has bt_get_be16().
  */

@@ -175,6 +175,16 @@ const char *bt_strerror(enum bt_err err)
         return "peer rejected the metadata request";
     case BT_ERR_METADATA_UNSUPPORTED:
         return "peer does not offer metadata (no ut_metadata extension)";
+    case BT_ERR_KRPC:
+        return "malformed DHT message";
+    case BT_ERR_KRPC_ERROR:
+        return "DHT node answered with an error";
+    case BT_ERR_DHT_TIMEOUT:
+        return "no answer from the DHT node";
+    case BT_ERR_DHT_NO_NODES:
+        return "no DHT node to ask (give --dht-bootstrap or a state file)";
+    case BT_ERR_DHT_STATE:
+        return "not a DHT state file";
     }
     return "unknown error";
 }

@@ -111,6 +111,13 @@ enum bt_err {
     BT_ERR_METADATA_HASH,        /* the assembled info dict does not hash to the info hash */
     BT_ERR_METADATA_REJECTED,    /* the peer rejected a metadata request */
     BT_ERR_METADATA_UNSUPPORTED, /* the peer does not offer ut_metadata */
+
+    /* dht/ (BEP 5, BEP 32, BEP 42) */
+    BT_ERR_KRPC,         /* a datagram that is not a well-formed KRPC message */
+    BT_ERR_KRPC_ERROR,   /* the node answered with a KRPC error */
+    BT_ERR_DHT_TIMEOUT,  /* no answer in time */
+    BT_ERR_DHT_NO_NODES, /* no node to ask: bootstrap first */
+    BT_ERR_DHT_STATE,    /* a state file that is not ours */
 };
 
 /* A short, lower-case message for err, without a trailing period.  Never NULL. */

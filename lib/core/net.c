@@ -105,6 +105,57 @@ enum bt_err bt_addr_parse_listen(const char *text, struct bt_addr *addr)
     return err;
 }
 
+size_t bt_netaddr_put(const struct bt_netaddr *a, unsigned char *out)
+{
+    memcpy(out, a->ip, a->iplen);
+    out[a->iplen] = (unsigned char)(a->port >> 8);
+    out[a->iplen + 1] = (unsigned char)(a->port & 0xff);
+    return (size_t)a->iplen + 2;
+}
+
+void bt_netaddr_get(const unsigned char *p, size_t iplen, struct bt_netaddr *a)
+{
+    memset(a, 0, sizeof(*a));
+    memcpy(a->ip, p, iplen);
+    a->iplen = (unsigned char)iplen;
+    a->port = (uint16_t)((p[iplen] << 8) | p[iplen + 1]);
+}
+
+int bt_netaddr_equal(const struct bt_netaddr *a, const struct bt_netaddr *b)
+{
+    return a->iplen == b->iplen && a->port == b->port && memcmp(a->ip, b->ip, a->iplen) == 0;
+}
+
+void bt_netaddr_from_addr(const struct bt_addr *addr, struct bt_netaddr *a)
+{
+    static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+    memset(a, 0, sizeof(*a));
+    a->port = bt_addr_port(addr);
+    if (addr->ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&addr->ss;
+        const unsigned char *b = sin6->sin6_addr.s6_addr;
+
+        if (memcmp(b, v4mapped, sizeof(v4mapped)) == 0) {
+            memcpy(a->ip, b + 12, 4);
+            a->iplen = 4;
+        } else {
+            memcpy(a->ip, b, 16);
+            a->iplen = 16;
+        }
+    } else {
+        const struct sockaddr_in *sin = (const struct sockaddr_in *)&addr->ss;
+
+        memcpy(a->ip, &sin->sin_addr, 4);
+        a->iplen = 4;
+    }
+}
+
+enum bt_err bt_addr_from_netaddr(const struct bt_netaddr *a, struct bt_addr *addr)
+{
+    return bt_addr_from_raw(a->ip, a->iplen, a->port, addr);
+}
+
 enum bt_err bt_addr_from_raw(const unsigned char *ip, size_t iplen, uint16_t port,
                              struct bt_addr *addr)
 {

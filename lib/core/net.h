@@ -29,6 +29,34 @@ struct bt_addr {
     socklen_t len;
 };
 
+/*
+ * An address as protocols carry it: 4 or 16 raw bytes in network order and a
+ * port, the compact form of BEP 23 (6 bytes a peer), BEP 7 (18) and BEP 5's
+ * node and peer lists.  Twenty bytes where a struct bt_addr takes 132: tables
+ * of thousands (a tracker's swarms, a DHT's nodes) keep this form.
+ */
+struct bt_netaddr {
+    unsigned char ip[16];
+    unsigned char iplen; /* 4 or 16 */
+    uint16_t port;
+};
+
+#define BT_NETADDR_COMPACT4 6  /* BEP 23: 4 address bytes + 2 port bytes */
+#define BT_NETADDR_COMPACT6 18 /* BEP 7: 16 address bytes + 2 port bytes */
+
+/* The compact form of a (its ip, then its port big-endian) into out, which has
+ * room for BT_NETADDR_COMPACT6 bytes.  Returns the bytes written: 6 or 18. */
+size_t bt_netaddr_put(const struct bt_netaddr *a, unsigned char *out);
+/* Read one compact entry of iplen address bytes (4 or 16) and a port. */
+void bt_netaddr_get(const unsigned char *p, size_t iplen, struct bt_netaddr *a);
+/* Same address and port? */
+int bt_netaddr_equal(const struct bt_netaddr *a, const struct bt_netaddr *b);
+/* The compact form of a socket address; an IPv4-mapped IPv6 address is folded
+ * to IPv4, so that a dual-stack socket files IPv4 senders as IPv4. */
+void bt_netaddr_from_addr(const struct bt_addr *addr, struct bt_netaddr *a);
+/* The socket address of a compact one.  BT_ERR_NET_ADDR for an iplen not 4 or 16. */
+enum bt_err bt_addr_from_netaddr(const struct bt_netaddr *a, struct bt_addr *addr);
+
 /* Parse "a.b.c.d:port" or "[v6]:port" (port 1-65535).  BT_ERR_NET_ADDR otherwise. */
 enum bt_err bt_addr_parse(const char *text, struct bt_addr *addr);
 /* The same for an address to listen on, where port 0 means "let the kernel pick". */

@@ -829,10 +829,10 @@ static void on_announced(void *arg, const struct bt_announce_result *r)
     if (dl->report != NULL)
         dl->report(dl->report_arg, r);
     for (i = 0; r->err == BT_OK && i < r->resp.peers.count; i++) {
-        const struct bt_tracker_peer *tp = &r->resp.peers.peers[i];
+        const struct bt_netaddr *tp = &r->resp.peers.peers[i];
         struct bt_addr addr;
 
-        if (bt_addr_from_raw(tp->ip, tp->iplen, tp->port, &addr) == BT_OK)
+        if (bt_addr_from_netaddr(tp, &addr) == BT_OK)
             bt_download_add_peer(dl, &addr);
     }
 }

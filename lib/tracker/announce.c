@@ -60,7 +60,7 @@ enum bt_err bt_announce_message(const unsigned char *s, size_t n, char **out)
     return BT_OK;
 }
 
-enum bt_err bt_peer_list_add(struct bt_peer_list *list, const struct bt_tracker_peer *peer)
+enum bt_err bt_peer_list_add(struct bt_peer_list *list, const struct bt_netaddr *peer)
 {
     if (list->count >= BT_TRACKER_MAX_PEERS) {
         list->dropped++;
@@ -68,7 +68,7 @@ enum bt_err bt_peer_list_add(struct bt_peer_list *list, const struct bt_tracker_
     }
     if (list->count == list->cap) {
         size_t cap = list->cap == 0 ? 64 : list->cap * 2;
-        struct bt_tracker_peer *p;
+        struct bt_netaddr *p;
 
         if (cap > BT_TRACKER_MAX_PEERS)
             cap = BT_TRACKER_MAX_PEERS;
@@ -82,11 +82,6 @@ enum bt_err bt_peer_list_add(struct bt_peer_list *list, const struct bt_tracker_
     return BT_OK;
 }
 
-static int peer_equal(const struct bt_tracker_peer *a, const struct bt_tracker_peer *b)
-{
-    return a->iplen == b->iplen && a->port == b->port && memcmp(a->ip, b->ip, a->iplen) == 0;
-}
-
 enum bt_err bt_peer_list_merge(struct bt_peer_list *dst, const struct bt_peer_list *src)
 {
     size_t i, j;
@@ -96,7 +91,7 @@ enum bt_err bt_peer_list_merge(struct bt_peer_list *dst, const struct bt_peer_li
         enum bt_err err;
 
         for (j = 0; j < dst->count && !seen; j++)
-            seen = peer_equal(&dst->peers[j], &src->peers[i]);
+            seen = bt_netaddr_equal(&dst->peers[j], &src->peers[i]);
         if (seen)
             continue;
         err = bt_peer_list_add(dst, &src->peers[i]);
@@ -115,13 +110,10 @@ enum bt_err bt_peer_list_add_compact(struct bt_peer_list *list, const unsigned c
     if ((iplen != 4 && iplen != 16) || n % entry != 0)
         return BT_ERR_TRACKER_PEERS;
     for (i = 0; i < n; i += entry) {
-        struct bt_tracker_peer peer;
+        struct bt_netaddr peer;
         enum bt_err err;
 
-        memset(&peer, 0, sizeof(peer));
-        memcpy(peer.ip, p + i, iplen);
-        peer.iplen = (unsigned char)iplen;
-        peer.port = (uint16_t)((p[i + iplen] << 8) | p[i + iplen + 1]);
+        bt_netaddr_get(p + i, iplen, &peer);
         err = bt_peer_list_add(list, &peer);
         if (err != BT_OK)
             return err;

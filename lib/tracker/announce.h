@@ -29,10 +29,9 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "core/net.h"
 
 #define BT_TRACKER_HASH_LEN     20    /* BEP 3: info_hash and peer_id are 20 raw bytes */
-#define BT_TRACKER_COMPACT4     6     /* BEP 23: 4 address bytes + 2 port bytes */
-#define BT_TRACKER_COMPACT6     18    /* BEP 7: 16 address bytes + 2 port bytes */
 #define BT_TRACKER_MAX_PEERS    10000 /* peers kept from one answer; more are dropped */
 #define BT_TRACKER_MAX_MESSAGE  1024  /* bytes kept of a failure reason or warning */
 #define BT_TRACKER_DEFAULT_PORT 6881  /* BEP 3's customary first port */
@@ -72,17 +71,8 @@ struct bt_announce_req {
     uint32_t key;    /* BEP 15 "key": lets a tracker recognise us if our address changes */
 };
 
-/* One peer as trackers send it: raw address bytes and a port.  Compact, so that a
- * list of thousands stays small; net.h's bt_addr_from_raw() makes it a socket
- * address. */
-struct bt_tracker_peer {
-    unsigned char ip[16];
-    unsigned char iplen; /* 4 or 16 */
-    uint16_t port;
-};
-
 struct bt_peer_list {
-    struct bt_tracker_peer *peers;
+    struct bt_netaddr *peers;
     size_t count, cap;
     size_t dropped; /* peers past BT_TRACKER_MAX_PEERS, not kept */
 };
@@ -122,7 +112,7 @@ enum bt_err bt_announce_message(const unsigned char *s, size_t n, char **out);
 void bt_peer_list_init(struct bt_peer_list *list);
 void bt_peer_list_release(struct bt_peer_list *list);
 /* Append one peer (BT_OK and dropped++ once the list is full). */
-enum bt_err bt_peer_list_add(struct bt_peer_list *list, const struct bt_tracker_peer *peer);
+enum bt_err bt_peer_list_add(struct bt_peer_list *list, const struct bt_netaddr *peer);
 /* Append the peers of src that dst does not hold yet. */
 enum bt_err bt_peer_list_merge(struct bt_peer_list *dst, const struct bt_peer_list *src);
 /* Append compact peers: n bytes of 6-byte (iplen 4) or 18-byte (iplen 16) entries.

@@ -62,11 +62,11 @@ enum bt_err bt_peer_list_json(struct bt_buf *out, const struct bt_peer_list *pee
     size_t i;
 
     for (i = 0; i < peers->count && err == BT_OK; i++) {
-        const struct bt_tracker_peer *p = &peers->peers[i];
+        const struct bt_netaddr *p = &peers->peers[i];
         char text[BT_ADDR_STRLEN];
         struct bt_addr addr;
 
-        bt_addr_from_raw(p->ip, p->iplen, p->port, &addr);
+        bt_addr_from_netaddr(p, &addr);
         bt_addr_format(&addr, text);
         if (i > 0)
             err = bt_buf_append_byte(out, ',');

@@ -82,7 +82,7 @@ static enum bt_err parse_peer_dict(struct bt_announce_resp *resp, const struct b
 {
     const struct bt_bnode *ip = bt_bnode_dict_get(d, "ip");
     const struct bt_bnode *port = bt_bnode_dict_get(d, "port");
-    struct bt_tracker_peer peer;
+    struct bt_netaddr peer;
     char text[IP_TEXT_MAX];
 
     if (d->type != BT_BENCODE_DICT || ip == NULL || ip->type != BT_BENCODE_STR) {
@@ -122,7 +122,7 @@ static enum bt_err parse_peers(struct bt_announce_resp *resp, const struct bt_bn
 
     if (peers != NULL && peers->type == BT_BENCODE_STR) {
         snprintf(resp->detail, sizeof(resp->detail), "'peers' is %zu bytes, not a multiple of %d",
-                 peers->slen, BT_TRACKER_COMPACT4);
+                 peers->slen, BT_NETADDR_COMPACT4);
         err = bt_peer_list_add_compact(&resp->peers, peers->s, peers->slen, 4);
     } else if (peers != NULL && peers->type == BT_BENCODE_LIST) {
         const struct bt_bnode *item = bt_bnode_child(peers);
@@ -144,7 +144,7 @@ static enum bt_err parse_peers(struct bt_announce_resp *resp, const struct bt_bn
     }
     if (peers6 != NULL) {
         snprintf(resp->detail, sizeof(resp->detail), "'peers6' is %zu bytes, not a multiple of %d",
-                 peers6->slen, BT_TRACKER_COMPACT6);
+                 peers6->slen, BT_NETADDR_COMPACT6);
         err = bt_peer_list_add_compact(&resp->peers, peers6->s, peers6->slen, 16);
     }
     if (err == BT_OK)

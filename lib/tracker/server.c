@@ -78,27 +78,8 @@ void bt_tracker_server_log_announce(struct bt_tracker_server *srv, const char *p
                           (long long)a->left, given, stats->seeders, stats->leechers);
 }
 
-void bt_tracker_server_peer(const struct bt_addr *from, uint16_t port, struct bt_tracker_peer *peer)
+void bt_tracker_server_peer(const struct bt_addr *from, uint16_t port, struct bt_netaddr *peer)
 {
-    static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-    memset(peer, 0, sizeof(*peer));
+    bt_netaddr_from_addr(from, peer);
     peer->port = port;
-    if (from->ss.ss_family == AF_INET6) {
-        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&from->ss;
-        const unsigned char *b = sin6->sin6_addr.s6_addr;
-
-        if (memcmp(b, v4mapped, sizeof(v4mapped)) == 0) {
-            memcpy(peer->ip, b + 12, 4);
-            peer->iplen = 4;
-        } else {
-            memcpy(peer->ip, b, 16);
-            peer->iplen = 16;
-        }
-    } else {
-        const struct sockaddr_in *sin = (const struct sockaddr_in *)&from->ss;
-
-        memcpy(peer->ip, &sin->sin_addr, 4);
-        peer->iplen = 4;
-    }
 }

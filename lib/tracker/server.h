@@ -125,7 +125,6 @@ void bt_tracker_server_log_announce(struct bt_tracker_server *srv, const char *p
 /* The peer a client is, from the address its request came from and the port it
  * announced: an IPv4-mapped IPv6 address is folded to IPv4, so that a
  * dual-stack socket files IPv4 clients under "peers". */
-void bt_tracker_server_peer(const struct bt_addr *from, uint16_t port,
-                            struct bt_tracker_peer *peer);
+void bt_tracker_server_peer(const struct bt_addr *from, uint16_t port, struct bt_netaddr *peer);
 
 #endif /* BT_TRACKER_SERVER_H */

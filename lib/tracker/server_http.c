@@ -183,7 +183,7 @@ static enum bt_err put_peer_dicts(struct bt_buf *body, const struct bt_peer_list
     size_t i;
 
     for (i = 0; i < peers->count && err == BT_OK; i++) {
-        const struct bt_tracker_peer *p = &peers->peers[i];
+        const struct bt_netaddr *p = &peers->peers[i];
         char ip[INET6_ADDRSTRLEN];
 
         inet_ntop(p->iplen == 4 ? AF_INET : AF_INET6, p->ip, ip, sizeof(ip));
@@ -219,15 +219,10 @@ static enum bt_err put_compact(struct bt_buf *body, const struct bt_peer_list *p
 
     bt_buf_init(&packed, BT_TRACKER_SERVER_MAX_RESPONSE);
     for (i = 0; i < peers->count && err == BT_OK; i++) {
-        const struct bt_tracker_peer *p = &peers->peers[i];
-        unsigned char port[2];
+        unsigned char entry[BT_NETADDR_COMPACT6];
 
-        if (p->iplen != iplen)
-            continue;
-        bt_put_be16(port, p->port);
-        err = bt_buf_append(&packed, p->ip, iplen);
-        if (err == BT_OK)
-            err = bt_buf_append(&packed, port, sizeof(port));
+        if (peers->peers[i].iplen == iplen)
+            err = bt_buf_append(&packed, entry, bt_netaddr_put(&peers->peers[i], entry));
     }
     if (err == BT_OK)
         err = bt_bencode_put_str(body, packed.data, packed.len);

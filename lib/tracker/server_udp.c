@@ -76,7 +76,7 @@ static uint64_t conn_id_for(const struct bt_tracker_server *srv, const struct bt
                             uint64_t bucket)
 {
     unsigned char msg[sizeof(srv->secret) + 8 + 16], digest[BT_SHA1_LEN];
-    struct bt_tracker_peer who;
+    struct bt_netaddr who;
 
     /* The address without the port: a client may announce from a new socket. */
     bt_tracker_server_peer(from, 0, &who);
@@ -153,11 +153,8 @@ static void udp_announce(struct bt_tracker_server *srv, const unsigned char *p,
     }
     *out_len = announce_answer_head(out, txid, srv->cfg.interval_s, (uint32_t)stats.leechers,
                                     (uint32_t)stats.seeders);
-    for (i = 0; i < peers.count; i++) {
-        memcpy(out + *out_len, peers.peers[i].ip, iplen);
-        bt_put_be16(out + *out_len + iplen, peers.peers[i].port);
-        *out_len += iplen + 2;
-    }
+    for (i = 0; i < peers.count; i++)
+        *out_len += bt_netaddr_put(&peers.peers[i], out + *out_len);
     bt_tracker_server_log_announce(srv, "udp", host, &a, peers.count, &stats);
     bt_peer_list_release(&peers);
 }

@@ -33,7 +33,7 @@
 
 struct bt_swarm_peer {
     unsigned char peer_id[BT_TRACKER_HASH_LEN];
-    struct bt_tracker_peer addr;
+    struct bt_netaddr addr;
     int seeder;       /* left == 0 */
     uint64_t seen_ms; /* last announce, on bt_loop_now_ms()'s clock */
 };
@@ -58,7 +58,7 @@ struct bt_swarms {
 struct bt_swarm_announce {
     unsigned char info_hash[BT_TRACKER_HASH_LEN];
     unsigned char peer_id[BT_TRACKER_HASH_LEN];
-    struct bt_tracker_peer addr; /* the sender's address, with the port it announced */
+    struct bt_netaddr addr; /* the sender's address, with the port it announced */
     int64_t left;
     enum bt_tracker_event event;
     size_t numwant;

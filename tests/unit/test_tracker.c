@@ -123,7 +123,7 @@ static void test_tiers_and_ids(void)
 {
     struct bt_tracker_tiers tiers;
     struct bt_peer_list a, b;
-    struct bt_tracker_peer p = {{1, 2, 3, 4}, 4, 80};
+    struct bt_netaddr p = {{1, 2, 3, 4}, 4, 80};
     unsigned char id[20];
     size_t i;
     int alnum = 1;
