@@ -192,46 +192,13 @@ enum bt_err tool_read_input(struct bt_buf *in, const char *expr, const char *pat
     return err;
 }
 
-/* Write all of data to the open file f and close it; 0 on success. */
-static int write_close(FILE *f, const void *data, size_t len)
-{
-    int ok = fwrite(data, 1, len, f) == len;
-
-    if (fclose(f) != 0)
-        ok = 0;
-    return ok ? 0 : -1;
-}
-
 enum bt_err tool_write_file(const char *path, const void *data, size_t len)
 {
-    char tmp[4096];
-    struct stat st;
-    FILE *f;
+    enum bt_err err = bt_write_file(path, data, len);
 
-    /* Not a regular file (/dev/null, a FIFO, a terminal): write to it as it is.
-     * A rename would replace the device or FIFO itself with a file. */
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        f = fopen(path, "wb");
-        if (f == NULL || write_close(f, data, len) != 0) {
-            tool_error(BT_ERR_IO, path);
-            return BT_ERR_IO;
-        }
-        return BT_OK;
-    }
-    if (snprintf(tmp, sizeof(tmp), "%s.part", path) >= (int)sizeof(tmp)) {
-        tool_warn("%s: file name too long", path);
-        return BT_ERR_INVALID;
-    }
-    f = fopen(tmp, "wb");
-    if (f == NULL || write_close(f, data, len) != 0 || rename(tmp, path) != 0) {
-        int saved = errno;
-
-        unlink(tmp);
-        errno = saved;
-        tool_error(BT_ERR_IO, path);
-        return BT_ERR_IO;
-    }
-    return BT_OK;
+    if (err != BT_OK)
+        tool_error(err, path);
+    return err;
 }
 
 void tool_print_clean(FILE *f, const char *s)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void bt_buf_init(struct bt_buf *buf, size_t max)
@@ -168,4 +169,38 @@ enum bt_err bt_buf_read_file(struct bt_buf *buf, const char *path)
     }
     close(fd);
     return err;
+}
+
+/* Write all of data to the open file f and close it; 0 on success. */
+static int write_close(FILE *f, const void *data, size_t len)
+{
+    int ok = fwrite(data, 1, len, f) == len;
+
+    if (fclose(f) != 0)
+        ok = 0;
+    return ok ? 0 : -1;
+}
+
+enum bt_err bt_write_file(const char *path, const void *data, size_t len)
+{
+    char tmp[4096];
+    struct stat st;
+    FILE *f;
+    int saved;
+
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        f = fopen(path, "wb");
+        return f != NULL && write_close(f, data, len) == 0 ? BT_OK : BT_ERR_IO;
+    }
+    if (snprintf(tmp, sizeof(tmp), "%s.part", path) >= (int)sizeof(tmp)) {
+        errno = ENAMETOOLONG;
+        return BT_ERR_IO;
+    }
+    f = fopen(tmp, "wb");
+    if (f != NULL && write_close(f, data, len) == 0 && rename(tmp, path) == 0)
+        return BT_OK;
+    saved = errno;
+    unlink(tmp);
+    errno = saved;
+    return BT_ERR_IO;
 }

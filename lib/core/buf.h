@@ -47,4 +47,13 @@ enum bt_err bt_buf_read_fd(struct bt_buf *buf, int fd);
 /* Read a whole file, or standard input when path is "-". */
 enum bt_err bt_buf_read_file(struct bt_buf *buf, const char *path);
 
+/*
+ * Write len bytes to path whole or not at all: into "path.part", renamed over
+ * path once everything is written and closed, so that a crash or a full disk
+ * never leaves half a file.  A path that exists and is no regular file
+ * (/dev/null, a FIFO) is written to directly: a rename would replace the
+ * device itself.  BT_ERR_IO (errno says why).
+ */
+enum bt_err bt_write_file(const char *path, const void *data, size_t len);
+
 #endif /* BT_BUF_H */
