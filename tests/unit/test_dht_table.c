@@ -1,9 +1,11 @@
 /*
- * test_dht_table.c - the DHT's routing table (BEP 5).
+ * test_dht_table.c - the DHT's routing table and lookups (BEP 5).
  *
- * Bucket placement and splits, who keeps a full bucket's places (good nodes, a
- * pending newcomer, bad nodes), closest-first order against brute force, the
- * cap, refresh targets, the state file's good nodes.
+ * Table: bucket placement and splits, who keeps a full bucket's places (good
+ * nodes, a pending newcomer, bad nodes), closest-first order against brute
+ * force, the cap, refresh targets, the state file's good nodes.  Lookups:
+ * convergence on a simulated network of 5,000 nodes, the alpha bound, the
+ * window and the done rule, peers, tokens, expiry, the candidate cap.
  *
  * Ids come from a fixed generator, so a failure replays.  Times start well
  * above 0, which the table reads as "never".
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dht/lookup.h"
 #include "dht/table.h"
 #include "tap.h"
 
@@ -451,6 +454,440 @@ static void test_good_nodes(void)
     bt_dht_table_release(&t);
 }
 
+/*
+ * The simulated network: NET_SIZE nodes with random ids, each with its own
+ * routing table of the others (built when first asked), answering find_node
+ * with the BT_DHT_K closest nodes it knows, unless it is down.
+ */
+#define NET_SIZE 5000
+
+static unsigned char net_ids[NET_SIZE][BT_DHT_ID_LEN];
+static struct bt_dht_table *net_tables[NET_SIZE];
+static int net_down[NET_SIZE];
+
+/* The n of contact(): how the network finds a node from its address. */
+static unsigned contact_number(const struct bt_dht_contact *c)
+{
+    return (unsigned)c->addr.ip[2] << 8 | c->addr.ip[3];
+}
+
+static struct bt_dht_table *net_table(unsigned n)
+{
+    struct bt_dht_contact c;
+    unsigned i, start;
+
+    if (net_tables[n] != NULL)
+        return net_tables[n];
+    net_tables[n] = malloc(sizeof(*net_tables[n]));
+    if (net_tables[n] == NULL)
+        abort();
+    bt_dht_table_init(net_tables[n], net_ids[n]);
+    /* From a different place for each node, so that far buckets differ. */
+    start = (unsigned)(rng() % NET_SIZE);
+    for (i = 0; i < NET_SIZE; i++) {
+        unsigned m = (start + i) % NET_SIZE;
+
+        contact(&c, net_ids[m], m);
+        bt_dht_table_heard(net_tables[n], &c, 1, T0);
+    }
+    return net_tables[n];
+}
+
+/* Run l to its end over the network: queries answered oldest first. */
+static void simulate(struct bt_dht_lookup *l, size_t *most_in_flight, int *alpha_kept)
+{
+    static struct bt_krpc_msg answer;
+    struct bt_dht_contact flight[BT_DHT_ALPHA];
+    const struct bt_dht_contact *c;
+    uint64_t now = T0;
+    size_t nf = 0, steps;
+
+    for (steps = 0; steps < 100000; steps++) {
+        while ((c = bt_dht_lookup_next(l, now)) != NULL) {
+            if (nf == BT_DHT_ALPHA) {
+                *alpha_kept = 0;
+                return;
+            }
+            flight[nf++] = *c;
+        }
+        if (l->in_flight > *most_in_flight)
+            *most_in_flight = l->in_flight;
+        if (nf == 0)
+            break;
+        c = &flight[0];
+        if (net_down[contact_number(c)]) {
+            bt_dht_lookup_failed(l, c->id);
+        } else {
+            memset(&answer, 0, sizeof(answer));
+            answer.kind = BT_KRPC_RESPONSE;
+            answer.has_id = 1;
+            memcpy(answer.id, c->id, BT_DHT_ID_LEN);
+            answer.node_count = bt_dht_table_closest(net_table(contact_number(c)), l->target,
+                                                     answer.nodes, BT_DHT_K);
+            bt_dht_lookup_answered(l, c->id, &answer);
+        }
+        nf--;
+        memmove(&flight[0], &flight[1], nf * sizeof(flight[0]));
+        now += 10;
+    }
+}
+
+/* How many of the K closest live nodes are among the lookup's K closest that
+ * answered; *first says whether the closest of all is its first. */
+static size_t found_closest(const struct bt_dht_lookup *l, int *first)
+{
+    static unsigned char sorted[NET_SIZE][BT_DHT_ID_LEN];
+    const struct bt_dht_cand *got[BT_DHT_K];
+    size_t i, j, up = 0, found = 0, n;
+
+    for (i = 0; i < NET_SIZE; i++) {
+        if (!net_down[i])
+            memcpy(sorted[up++], net_ids[i], BT_DHT_ID_LEN);
+    }
+    sort_target = l->target;
+    qsort(sorted, up, sizeof(sorted[0]), by_distance);
+    n = bt_dht_lookup_answered_closest(l, got, BT_DHT_K);
+    for (i = 0; i < BT_DHT_K; i++) {
+        for (j = 0; j < n; j++)
+            found += memcmp(got[j]->c.id, sorted[i], BT_DHT_ID_LEN) == 0;
+    }
+    *first = n > 0 && memcmp(got[0]->c.id, sorted[0], BT_DHT_ID_LEN) == 0;
+    return found;
+}
+
+/* What 20 lookups of random targets, started from our table, came to. */
+struct lookup_run {
+    size_t exact;       /* lookups that found the K closest live nodes */
+    size_t least_found; /* the fewest of those K that one lookup found */
+    size_t first;       /* lookups whose closest answer is the closest live node */
+    size_t queries, worst;
+    size_t most_in_flight;
+    int alpha_kept, all_done;
+};
+
+static void run_lookups(const struct bt_dht_table *ours, struct lookup_run *run)
+{
+    struct bt_dht_lookup l;
+    struct bt_dht_contact start[BT_DHT_K];
+    unsigned char target[BT_DHT_ID_LEN];
+    size_t round, found;
+    int first;
+
+    memset(run, 0, sizeof(*run));
+    run->least_found = BT_DHT_K;
+    run->alpha_kept = 1;
+    run->all_done = 1;
+    for (round = 0; round < 20; round++) {
+        random_id(target);
+        bt_dht_lookup_init(&l, target);
+        bt_dht_lookup_add(&l, start, bt_dht_table_closest(ours, target, start, BT_DHT_K));
+        simulate(&l, &run->most_in_flight, &run->alpha_kept);
+        run->all_done &= bt_dht_lookup_done(&l) && l.in_flight == 0;
+        found = found_closest(&l, &first);
+        run->exact += found == BT_DHT_K;
+        run->first += (size_t)first;
+        if (found < run->least_found)
+            run->least_found = found;
+        run->queries += l.queries;
+        if (l.queries > run->worst)
+            run->worst = l.queries;
+    }
+}
+
+static void test_convergence(void)
+{
+    struct bt_dht_table ours;
+    struct bt_dht_lookup l;
+    struct bt_dht_contact c;
+    struct lookup_run run;
+    unsigned char self[BT_DHT_ID_LEN], target[BT_DHT_ID_LEN];
+    size_t i;
+    int first;
+
+    for (i = 0; i < NET_SIZE; i++)
+        random_id(net_ids[i]);
+    /* Our own table knows the whole network. */
+    random_id(self);
+    bt_dht_table_init(&ours, self);
+    for (i = 0; i < NET_SIZE; i++) {
+        contact(&c, net_ids[i], (unsigned)i);
+        bt_dht_table_heard(&ours, &c, 1, T0);
+    }
+
+    run_lookups(&ours, &run);
+    ok(run.alpha_kept && run.most_in_flight == BT_DHT_ALPHA,
+       "never more than BT_DHT_ALPHA queries in flight");
+    ok(run.all_done, "every lookup ends done");
+    ok(run.exact == 20, "20 lookups over 5,000 nodes find the 8 closest (%zu did)", run.exact);
+    ok(run.worst < 40, "in %zu queries on average, %zu at most", run.queries / 20, run.worst);
+
+    random_id(target);
+    bt_dht_lookup_init(&l, target);
+    contact(&c, net_ids[0], 0);
+    bt_dht_lookup_add(&l, &c, 1);
+    simulate(&l, &run.most_in_flight, &run.alpha_kept);
+    ok(bt_dht_lookup_done(&l) && found_closest(&l, &first) == BT_DHT_K,
+       "a lookup that starts from one node finds them too (%zu queries)", l.queries);
+
+    /*
+     * One node in ten down, still in everyone's tables: answers spend places
+     * on them, so the 8th closest is sometimes missed (as in the real DHT),
+     * but never the closest, and never more than one of the 8.
+     */
+    for (i = 0; i < NET_SIZE; i++)
+        net_down[i] = rng() % 10 == 0;
+    run_lookups(&ours, &run);
+    ok(run.all_done && run.alpha_kept, "with 10%% of the nodes down, every lookup ends done");
+    ok(run.first == 20 && run.least_found >= BT_DHT_K - 1,
+       "and finds the closest live node, and %zu of the 8 closest at least (%zu found all)",
+       run.least_found, run.exact);
+
+    bt_dht_table_release(&ours);
+    for (i = 0; i < NET_SIZE; i++) {
+        if (net_tables[i] != NULL) {
+            bt_dht_table_release(net_tables[i]);
+            free(net_tables[i]);
+        }
+    }
+}
+
+/* Ten candidates at growing distances from target: cands[k] shares 100 - k bits. */
+static void ten_candidates(const unsigned char *target, struct bt_dht_contact *cands)
+{
+    unsigned char id[BT_DHT_ID_LEN];
+    unsigned k;
+
+    for (k = 0; k < 10; k++) {
+        id_sharing(target, 100 - k, id);
+        contact(&cands[k], id, k);
+    }
+}
+
+/* A lookup of a random target, n of ten_candidates() offered, the three
+ * closest asked at T0. */
+static void three_asked(struct bt_dht_lookup *l, struct bt_dht_contact *cands, size_t n)
+{
+    unsigned char target[BT_DHT_ID_LEN];
+    size_t i;
+
+    random_id(target);
+    ten_candidates(target, cands);
+    bt_dht_lookup_init(l, target);
+    bt_dht_lookup_add(l, cands, n);
+    for (i = 0; i < BT_DHT_ALPHA; i++)
+        bt_dht_lookup_next(l, T0);
+}
+
+static int same(const struct bt_dht_contact *a, const struct bt_dht_contact *b)
+{
+    return a != NULL && memcmp(a->id, b->id, BT_DHT_ID_LEN) == 0;
+}
+
+static void answer_empty(struct bt_dht_lookup *l, const struct bt_dht_contact *c)
+{
+    static struct bt_krpc_msg r;
+
+    memset(&r, 0, sizeof(r));
+    r.kind = BT_KRPC_RESPONSE;
+    bt_dht_lookup_answered(l, c->id, &r);
+}
+
+static void test_lookup_rules(void)
+{
+    struct bt_dht_lookup l;
+    struct bt_dht_contact cands[10], shuffled[10], asked[10], closer;
+    const struct bt_dht_contact *c;
+    unsigned char target[BT_DHT_ID_LEN], id[BT_DHT_ID_LEN];
+    size_t i, sorted = 1;
+
+    random_id(target);
+    ten_candidates(target, cands);
+    for (i = 0; i < 10; i++)
+        shuffled[i] = cands[(i * 7) % 10];
+    bt_dht_lookup_init(&l, target);
+    ok(bt_dht_lookup_done(&l) && bt_dht_lookup_next(&l, T0) == NULL,
+       "a lookup with no candidates is done");
+    bt_dht_lookup_add(&l, shuffled, 10);
+    bt_dht_lookup_add(&l, cands, 10);
+    for (i = 0; i < 10; i++)
+        sorted &= same(&l.cands[i].c, &cands[i]);
+    ok(l.count == 10 && sorted, "candidates are kept once each, closest first");
+    ok(!bt_dht_lookup_done(&l), "not done with candidates to ask");
+
+    /* The alpha bound, closest first. */
+    for (i = 0; i < 3; i++) {
+        c = bt_dht_lookup_next(&l, T0);
+        asked[i] = c != NULL ? *c : cands[9];
+    }
+    ok(same(&asked[0], &cands[0]) && same(&asked[1], &cands[1]) && same(&asked[2], &cands[2]),
+       "the three closest are asked first");
+    ok(bt_dht_lookup_next(&l, T0) == NULL && l.in_flight == BT_DHT_ALPHA && l.queries == 3,
+       "and no fourth while three are in flight");
+    ok(!bt_dht_lookup_done(&l), "not done with queries in flight");
+    answer_empty(&l, &cands[1]);
+    ok(same(bt_dht_lookup_next(&l, T0), &cands[3]), "an answer frees a place for the next");
+    bt_dht_lookup_failed(&l, cands[0].id);
+    ok(l.failures == 1 && l.in_flight == 2, "a failure frees a place too");
+    answer_empty(&l, &cands[2]);
+    answer_empty(&l, &cands[3]);
+
+    /* The window: the K closest that did not fail are 1..8 now. */
+    for (i = 4; i < 9; i++) {
+        c = bt_dht_lookup_next(&l, T0);
+        ok(same(c, &cands[i]), "candidate %zu is asked", i);
+        answer_empty(&l, &cands[i]);
+    }
+    ok(bt_dht_lookup_next(&l, T0) == NULL && l.cands[9].state == BT_DHT_CAND_NEW,
+       "the tenth is outside the window: it is never asked");
+    ok(bt_dht_lookup_done(&l), "done: the K closest that did not fail have answered");
+
+    /* A closer node appears: the lookup goes on. */
+    id_sharing(target, 150, id);
+    contact(&closer, id, 20);
+    bt_dht_lookup_add(&l, &closer, 1);
+    ok(!bt_dht_lookup_done(&l) && same(bt_dht_lookup_next(&l, T0), &closer),
+       "a closer newcomer reopens the lookup and is asked next");
+    answer_empty(&l, &closer);
+    ok(bt_dht_lookup_done(&l), "and done again once it answered");
+    answer_empty(&l, &cands[9]);
+    ok(l.answers == 9, "an answer from a node not asked is ignored");
+}
+
+static void test_lookup_answers(void)
+{
+    static struct bt_krpc_msg r;
+    struct bt_dht_lookup l;
+    struct bt_dht_contact cands[10];
+    const struct bt_dht_cand *best[4];
+    unsigned char target[BT_DHT_ID_LEN];
+    size_t i, k, n;
+
+    three_asked(&l, cands, 4);
+    memcpy(target, l.target, BT_DHT_ID_LEN);
+
+    /* Ten values, three of them twice over. */
+    memset(&r, 0, sizeof(r));
+    r.kind = BT_KRPC_RESPONSE;
+    r.has_token = 1;
+    memcpy(r.token, "tok1", 4);
+    r.token_len = 4;
+    for (i = 0; i < 10; i++) {
+        r.values[i].iplen = 4;
+        r.values[i].ip[0] = 192;
+        r.values[i].ip[3] = (unsigned char)(i % 7);
+        r.values[i].port = 6881;
+    }
+    r.value_count = 10;
+    bt_dht_lookup_answered(&l, cands[0].id, &r);
+    ok(l.peer_count == 7, "peers are gathered once each (%zu of 10 values)", l.peer_count);
+
+    /* Four seen already, two new, and a seen IP on another port: a new peer. */
+    for (i = 0; i < 6; i++)
+        r.values[i].ip[3] = (unsigned char)(i + 3);
+    r.values[6].ip[3] = 3;
+    r.values[6].port = 6882;
+    r.value_count = 7;
+    r.token_len = BT_KRPC_TOKEN_MAX + 1;
+    bt_dht_lookup_answered(&l, cands[1].id, &r);
+    ok(l.peer_count == 10, "an overlapping answer adds only its new peers (%zu)", l.peer_count);
+
+    n = bt_dht_lookup_answered_closest(&l, best, 4);
+    ok(n == 2 && best[0]->token_len == 4 && memcmp(best[0]->token, "tok1", 4) == 0,
+       "the answering node's token is kept for announce_peer");
+    ok(best[1]->token_len == 0, "a token longer than BT_KRPC_TOKEN_MAX is not kept");
+
+    /* Two answers of 128 new peers each: the list stops at its cap. */
+    for (k = 2; k < 4; k++) {
+        for (i = 0; i < BT_KRPC_MAX_VALUES; i++) {
+            r.values[i].iplen = 4;
+            r.values[i].ip[0] = 192;
+            r.values[i].ip[1] = (unsigned char)k;
+            r.values[i].ip[3] = (unsigned char)i;
+            r.values[i].port = 6881;
+        }
+        r.value_count = BT_KRPC_MAX_VALUES;
+        if (k == 3)
+            bt_dht_lookup_next(&l, T0);
+        bt_dht_lookup_answered(&l, cands[k].id, &r);
+    }
+    ok(l.peer_count == BT_DHT_LOOKUP_PEERS, "peers stop at BT_DHT_LOOKUP_PEERS");
+    r.values[0].iplen = 5;
+    r.values[0].ip[1] = 9;
+    bt_dht_lookup_init(&l, target);
+    bt_dht_lookup_add(&l, cands, 1);
+    bt_dht_lookup_next(&l, T0);
+    bt_dht_lookup_answered(&l, cands[0].id, &r);
+    ok(l.peer_count == BT_KRPC_MAX_VALUES - 1, "a value that is neither IPv4 nor IPv6 is left out");
+    r.value_count = BT_KRPC_MAX_VALUES + 1000;
+    r.node_count = 100000;
+    bt_dht_lookup_init(&l, target);
+    bt_dht_lookup_add(&l, cands, 1);
+    bt_dht_lookup_next(&l, T0);
+    bt_dht_lookup_answered(&l, cands[0].id, &r);
+    ok(l.answers == 1 && l.count <= BT_DHT_LOOKUP_MAX,
+       "counts past the answer's arrays are cut to the arrays");
+}
+
+static void test_lookup_expire(void)
+{
+    struct bt_dht_lookup l;
+    struct bt_dht_contact cands[10];
+
+    three_asked(&l, cands, 5);
+    ok(bt_dht_lookup_expire(&l, T0 + 2000, 2000) == 0 && l.in_flight == 3,
+       "a query exactly at its timeout is still waited for");
+    ok(bt_dht_lookup_expire(&l, T0 + 2001, 2000) == 3 && l.in_flight == 0 && l.failures == 3,
+       "past it, the three queries count as failed");
+    answer_empty(&l, &cands[0]);
+    ok(l.answers == 0 && l.cands[0].state == BT_DHT_CAND_FAILED,
+       "a late answer to an expired query is ignored");
+    ok(same(bt_dht_lookup_next(&l, T0 + 2001), &cands[3]), "the next candidate is asked instead");
+    ok(bt_dht_lookup_expire(&l, T0 + 2002, 2000) == 0, "a fresh query does not expire");
+}
+
+static void test_lookup_cap(void)
+{
+    static struct bt_dht_contact many[200], brute[200];
+    struct bt_dht_lookup l;
+    unsigned char target[BT_DHT_ID_LEN], id[BT_DHT_ID_LEN];
+    size_t i, matched = 0, asked = 0;
+
+    random_id(target);
+    for (i = 0; i < 100; i++) {
+        random_id(id);
+        contact(&many[i], id, (unsigned)i);
+        memcpy(brute[i].id, id, BT_DHT_ID_LEN);
+    }
+    bt_dht_lookup_init(&l, target);
+    bt_dht_lookup_add(&l, many, 100);
+    sort_target = target;
+    qsort(brute, 100, sizeof(brute[0]), by_distance);
+    for (i = 0; i < l.count; i++)
+        matched += memcmp(l.cands[i].c.id, brute[i].id, BT_DHT_ID_LEN) == 0;
+    ok(l.count == BT_DHT_LOOKUP_MAX && matched == BT_DHT_LOOKUP_MAX,
+       "of 100 candidates the 64 closest are kept, in order");
+
+    /* Three far candidates in flight, then 100 closer ones. */
+    bt_dht_lookup_init(&l, target);
+    for (i = 0; i < 3; i++) {
+        id_sharing(target, 1, id);
+        contact(&many[i], id, (unsigned)i);
+    }
+    bt_dht_lookup_add(&l, many, 3);
+    for (i = 0; i < 3; i++)
+        bt_dht_lookup_next(&l, T0);
+    for (i = 0; i < 100; i++) {
+        id_sharing(target, 10 + (unsigned)i, id);
+        contact(&many[i], id, (unsigned)i + 3);
+    }
+    bt_dht_lookup_add(&l, many, 100);
+    for (i = 0; i < l.count; i++)
+        asked += l.cands[i].state == BT_DHT_CAND_ASKED;
+    ok(l.count == BT_DHT_LOOKUP_MAX && asked == 3 &&
+           l.cands[BT_DHT_LOOKUP_MAX - 1].state == BT_DHT_CAND_ASKED,
+       "a full list never drops a candidate in flight");
+}
+
 int main(void)
 {
     test_placement();
@@ -459,5 +896,10 @@ int main(void)
     test_cap();
     test_refresh();
     test_good_nodes();
+    test_convergence();
+    test_lookup_rules();
+    test_lookup_answers();
+    test_lookup_expire();
+    test_lookup_cap();
     return tap_done();
 }
