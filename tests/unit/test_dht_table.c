@@ -1,11 +1,12 @@
 /*
- * test_dht_table.c - the DHT's routing table and lookups (BEP 5).
+ * test_dht_table.c - the DHT's routing table, lookups and store (BEP 5).
  *
  * Table: bucket placement and splits, who keeps a full bucket's places (good
  * nodes, a pending newcomer, bad nodes), closest-first order against brute
  * force, the cap, refresh targets, the state file's good nodes.  Lookups:
  * convergence on a simulated network of 5,000 nodes, the alpha bound, the
- * window and the done rule, peers, tokens, expiry, the candidate cap.
+ * window and the done rule, peers, tokens, expiry, the candidate cap.  Store:
+ * tokens, peer TTL, caps and eviction, the random start.
  *
  * Ids come from a fixed generator, so a failure replays.  Times start well
  * above 0, which the table reads as "never".
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "dht/lookup.h"
+#include "dht/store.h"
 #include "dht/table.h"
 #include "tap.h"
 
@@ -888,6 +890,170 @@ static void test_lookup_cap(void)
        "a full list never drops a candidate in flight");
 }
 
+static int has_peer(const struct bt_netaddr *list, size_t n, const struct bt_netaddr *a)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (bt_netaddr_equal(&list[i], a))
+            return 1;
+    }
+    return 0;
+}
+
+static void v4(struct bt_netaddr *a, unsigned char last, uint16_t port)
+{
+    memset(a, 0, sizeof(*a));
+    a->iplen = 4;
+    a->ip[0] = 192;
+    a->ip[2] = 2;
+    a->ip[3] = last;
+    a->port = port;
+}
+
+static void test_tokens(void)
+{
+    struct bt_dht_store s;
+    struct bt_netaddr a, a_port, b, six;
+    unsigned char tok[BT_DHT_TOKEN_LEN], again[BT_DHT_TOKEN_LEN], third[BT_DHT_TOKEN_LEN];
+    unsigned char tok6[BT_DHT_TOKEN_LEN];
+
+    bt_dht_store_init(&s);
+    v4(&a, 7, 6881);
+    v4(&a_port, 7, 7000);
+    v4(&b, 8, 6881);
+    memset(&six, 0, sizeof(six));
+    six.iplen = 16;
+    six.ip[0] = 0x20;
+    six.ip[1] = 0x01;
+    six.ip[15] = 7;
+    six.port = 6881;
+
+    bt_dht_store_token(&s, &a, tok);
+    ok(!bt_dht_store_token_ok(&s, &a, tok, sizeof(tok)),
+       "no token is good before the first secret");
+    ok(bt_dht_store_rotate(&s, T0) == BT_OK && s.secret_ms == T0,
+       "the first rotation makes the secrets");
+    bt_dht_store_token(&s, &a, tok);
+    bt_dht_store_token(&s, &six, tok6);
+    ok(bt_dht_store_token_ok(&s, &a, tok, sizeof(tok)), "a token is good for its address");
+    ok(bt_dht_store_token_ok(&s, &a_port, tok, sizeof(tok)),
+       "from another port of the same IP too");
+    ok(!bt_dht_store_token_ok(&s, &b, tok, sizeof(tok)), "not for another IP");
+    ok(bt_dht_store_token_ok(&s, &six, tok6, sizeof(tok6)) &&
+           !bt_dht_store_token_ok(&s, &six, tok, sizeof(tok)),
+       "IPv6 addresses get their own tokens");
+    ok(!bt_dht_store_token_ok(&s, &a, tok, sizeof(tok) - 1), "a token cut short is refused");
+    tok[3] ^= 1;
+    ok(!bt_dht_store_token_ok(&s, &a, tok, sizeof(tok)), "a token with one bit changed is refused");
+    tok[3] ^= 1;
+
+    ok(bt_dht_store_rotate(&s, T0 + BT_DHT_SECRET_MS - 1) == BT_OK && s.secret_ms == T0,
+       "no new secret before five minutes");
+    bt_dht_store_rotate(&s, T0 + BT_DHT_SECRET_MS);
+    bt_dht_store_token(&s, &a, again);
+    ok(memcmp(again, tok, sizeof(tok)) != 0 && bt_dht_store_token_ok(&s, &a, tok, sizeof(tok)),
+       "after one rotation the token changes, and the old one is still good");
+    bt_dht_store_rotate(&s, T0 + 2 * BT_DHT_SECRET_MS);
+    ok(!bt_dht_store_token_ok(&s, &a, tok, sizeof(tok)) &&
+           bt_dht_store_token_ok(&s, &a, again, sizeof(again)),
+       "after two the old one is refused, the one before is good");
+    bt_dht_store_token(&s, &a, third);
+    bt_dht_store_rotate(&s, T0 + 4 * BT_DHT_SECRET_MS);
+    ok(!bt_dht_store_token_ok(&s, &a, third, sizeof(third)),
+       "a rotation ten minutes late refuses a token ten minutes old");
+    bt_dht_store_release(&s);
+}
+
+static void test_store(void)
+{
+    struct bt_dht_store s;
+    struct bt_netaddr a, b, six, out[16], p[6];
+    unsigned char h[4][BT_DHT_ID_LEN];
+    size_t i, n, firsts = 0;
+    int seen[10] = {0};
+
+    for (i = 0; i < 4; i++)
+        random_id(h[i]);
+    v4(&a, 7, 6881);
+    v4(&b, 8, 6881);
+    memset(&six, 0, sizeof(six));
+    six.iplen = 16;
+    six.ip[0] = 0x20;
+    six.port = 6881;
+
+    bt_dht_store_init(&s);
+    ok(bt_dht_store_get(&s, h[0], T0, 0, out, 16) == 0, "an unknown hash has no peers");
+    ok(bt_dht_store_add(&s, h[0], &a, T0) == BT_OK &&
+           bt_dht_store_add(&s, h[0], &a, T0 + 5) == BT_OK && s.count == 1 &&
+           s.hashes[0].count == 1 && s.hashes[0].peers[0].seen_ms == T0 + 5,
+       "a peer announced twice is kept once, with its last time");
+    ok(bt_dht_store_get(&s, h[0], T0 + 5 + BT_DHT_PEER_TTL_MS - 1, 0, out, 16) == 1,
+       "a peer is handed out until its TTL");
+    ok(bt_dht_store_get(&s, h[0], T0 + 5 + BT_DHT_PEER_TTL_MS, 0, out, 16) == 0, "and not after");
+    ok(bt_dht_store_expire(&s, T0 + 5 + BT_DHT_PEER_TTL_MS - 1) == 0 && s.count == 1,
+       "expire keeps a peer within its TTL");
+    ok(bt_dht_store_expire(&s, T0 + 5 + BT_DHT_PEER_TTL_MS) == 1 && s.count == 0,
+       "and forgets it after, with its empty hash");
+
+    bt_dht_store_add(&s, h[0], &a, T0);
+    bt_dht_store_add(&s, h[0], &six, T0);
+    n = bt_dht_store_get(&s, h[0], T0, 4, out, 16);
+    ok(n == 1 && bt_netaddr_equal(&out[0], &a), "get by family: IPv4");
+    n = bt_dht_store_get(&s, h[0], T0, 16, out, 16);
+    ok(n == 1 && bt_netaddr_equal(&out[0], &six), "get by family: IPv6");
+    ok(bt_dht_store_get(&s, h[0], T0, 0, out, 16) == 2, "both with family 0");
+    six.iplen = 5;
+    ok(bt_dht_store_add(&s, h[0], &six, T0) == BT_ERR_INVALID, "an address of 5 bytes is refused");
+    bt_dht_store_release(&s);
+
+    /* Five peers at most: the stalest gives its place. */
+    bt_dht_store_init(&s);
+    s.max_peers = 5;
+    for (i = 0; i < 6; i++)
+        v4(&p[i], (unsigned char)(10 + i), 6881);
+    for (i = 0; i < 5; i++)
+        bt_dht_store_add(&s, h[0], &p[i], T0 + i);
+    bt_dht_store_add(&s, h[0], &p[0], T0 + 20);
+    bt_dht_store_add(&s, h[0], &p[5], T0 + 21);
+    n = bt_dht_store_get(&s, h[0], T0 + 21, 0, out, 16);
+    ok(n == 5 && !has_peer(out, n, &p[1]) && has_peer(out, n, &p[0]) && has_peer(out, n, &p[5]),
+       "a full hash gives its stalest peer's place to a newcomer");
+    bt_dht_store_release(&s);
+
+    /* Three hashes at most: the one whose freshest peer is stalest goes. */
+    bt_dht_store_init(&s);
+    s.max_hashes = 3;
+    bt_dht_store_add(&s, h[0], &a, T0 + 10);
+    bt_dht_store_add(&s, h[0], &b, T0 + 300);
+    bt_dht_store_add(&s, h[1], &a, T0 + 200);
+    bt_dht_store_add(&s, h[2], &a, T0 + 250);
+    ok(bt_dht_store_add(&s, h[3], &b, T0 + 400) == BT_OK && s.count == 3,
+       "a new hash in a full store takes another's place");
+    ok(bt_dht_store_get(&s, h[1], T0 + 400, 0, out, 16) == 0 &&
+           bt_dht_store_get(&s, h[0], T0 + 400, 0, out, 16) == 2 &&
+           bt_dht_store_get(&s, h[3], T0 + 400, 0, out, 16) == 1,
+       "the hash whose freshest peer is stalest, not the one with the oldest peer");
+    bt_dht_store_release(&s);
+
+    /* The slice starts at a random place. */
+    bt_dht_store_init(&s);
+    for (i = 0; i < 10; i++) {
+        v4(&p[0], (unsigned char)(100 + i), 6881);
+        bt_dht_store_add(&s, h[0], &p[0], T0);
+    }
+    for (i = 0; i < 50; i++) {
+        if (bt_dht_store_get(&s, h[0], T0, 0, out, 1) == 1)
+            seen[out[0].ip[3] - 100] = 1;
+    }
+    for (i = 0; i < 10; i++)
+        firsts += (size_t)seen[i];
+    ok(firsts > 1, "50 gets of one peer from 10 do not all start at one place (%zu places)",
+       firsts);
+    ok(bt_dht_store_get(&s, h[0], T0, 0, out, 16) == 10, "and a large get has them all");
+    bt_dht_store_release(&s);
+}
+
 int main(void)
 {
     test_placement();
@@ -901,5 +1067,7 @@ int main(void)
     test_lookup_answers();
     test_lookup_expire();
     test_lookup_cap();
+    test_tokens();
+    test_store();
     return tap_done();
 }
