@@ -29,6 +29,7 @@
 
 #define BT_DHT_ID_LEN  20 /* bytes: 160 bits, the size of a SHA-1 (BEP 5) */
 #define BT_DHT_ID_BITS 160
+#define BT_DHT_K       8 /* BEP 5's k: nodes per bucket, and the closest a lookup waits for */
 
 /* Which of a and b is closer to target?  < 0: a, > 0: b, 0: the same id. */
 int bt_dht_id_closer(const unsigned char *target, const unsigned char *a, const unsigned char *b);

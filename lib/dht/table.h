@@ -38,7 +38,6 @@
 #include "dht/id.h"
 #include "dht/krpc.h"
 
-#define BT_DHT_K             8                 /* nodes per bucket (BEP 5) */
 #define BT_DHT_GOOD_MS       (15u * 60 * 1000) /* BEP 5: good if it answered this recently */
 #define BT_DHT_REFRESH_MS    (15u * 60 * 1000) /* BEP 5: refresh a bucket quiet this long */
 #define BT_DHT_MAX_FAILS     2                 /* unanswered queries in a row: bad */
