@@ -16,6 +16,9 @@ PATH="$BT_TOOLS:$PATH"
 export HOME="$BATS_TEST_TMPDIR/home"
 mkdir -p "$HOME"
 export LC_ALL=C
+# No test may reach the real DHT: a node with nothing else to start from
+# starts from BT_DHT_ROUTERS, and empty means none (tools/tool_dht.h).
+export BT_DHT_ROUTERS=""
 
 # Debian's libtorrent is built for /usr/bin/python3, not whatever is first on PATH.
 BT_PYTHON=/usr/bin/python3

@@ -1,0 +1,244 @@
+#!/usr/bin/env bats
+# 08-dht.bats - bt-dht (stage 8, BEP 5): usage, a DHT of bt-dht nodes on
+# loopback (ping, find-node, announce, get-peers, the state file, the trace),
+# and nodes that misbehave (tests/hostile-dht.py).
+
+bats_require_minimum_version 1.5.0
+load helper
+
+HASH=0123456789abcdef0123456789abcdef01234567
+HOSTILE_DHT="$BT_SRCDIR/tests/hostile-dht.py"
+
+teardown() {
+    stop_all
+}
+
+# node NAME [ARGS...]: start a bt-dht serve node on a free port; sets NODE (its
+# address) and NODE_PORT.
+node() {
+    local name=$1 port i
+    shift
+    port=$(free_port)
+    start_bg "$name" bt-dht -l "127.0.0.1:$port" "$@" serve
+    for i in $(seq 50); do
+        grep -q "^127.0.0.1:$port\$" "$BATS_TEST_TMPDIR/$name.log" && break
+        sleep 0.1
+    done
+    NODE="127.0.0.1:$port"
+    NODE_PORT=$port
+}
+
+# swarm N: N serve nodes, each bootstrapped from the first; sets FIRST.
+swarm() {
+    local i
+    node n1
+    FIRST=$NODE
+    for i in $(seq 2 "$1"); do
+        node "n$i" -b "$FIRST"
+    done
+    sleep 1 # every node has asked the first for its neighbourhood
+}
+
+# hex TEXT: TEXT's bytes in hex.
+hex() {
+    printf '%s' "$1" | od -An -tx1 | tr -d ' \n'
+}
+
+# hostile MODE: the scripted node; sets HOSTILE (its address).
+hostile() {
+    local port
+    port=$(free_port)
+    start_bg hostile "$BT_PYTHON" "$HOSTILE_DHT" "$1" "$port"
+    sleep 0.3
+    HOSTILE="127.0.0.1:$port"
+}
+
+# ---- usage -------------------------------------------------------------------
+
+@test "no command is a usage error" {
+    run -2 --separate-stderr bt-dht
+    assert_output ''
+    [[ "$stderr" == *"usage: bt-dht [options] ping ADDR"* ]]
+}
+
+@test "--help names every command and the tutorial" {
+    run -0 --separate-stderr bt-dht --help
+    assert_line --partial 'get-peers HASH'
+    assert_line --partial 'serve'
+    assert_line --partial 'tutorials/08-dht.md'
+}
+
+@test "--version prints the package version" {
+    run -0 bt-dht --version
+    assert_output --regexp '^bt-dht \(btkit\) [0-9]+\.[0-9]+'
+}
+
+@test "bad commands and operands are usage errors, before any I/O" {
+    run -2 --separate-stderr bt-dht fetch "$HASH"
+    assert_output ''
+    [[ "$stderr" == *"unknown command 'fetch'"* ]]
+    run -2 --separate-stderr bt-dht ping localhost:6881
+    assert_equal "$stderr" "bt-dht: localhost:6881: invalid network address"
+    run -2 --separate-stderr bt-dht find-node 0123
+    assert_equal "$stderr" "bt-dht: invalid node id '0123' (want 40 hex digits)"
+    run -2 --separate-stderr bt-dht announce "$HASH" 0
+    assert_equal "$stderr" "bt-dht: invalid port '0' (want 1-65535)"
+    run -2 --separate-stderr bt-dht get-peers "$HASH" extra
+    [[ "$stderr" == *"usage: bt-dht"* ]]
+    run -2 --separate-stderr bt-dht -b nowhere get-peers "$HASH"
+    assert_equal "$stderr" "bt-dht: invalid DHT node 'nowhere' (expected HOST:PORT)"
+    run -2 --separate-stderr bt-dht -l nowhere serve
+    assert_equal "$stderr" "bt-dht: invalid listen address 'nowhere'"
+}
+
+@test "with no node to start from, a lookup fails clearly" {
+    run -1 --separate-stderr timeout 20 bt-dht get-peers "$HASH"
+    assert_output ''
+    [[ "$stderr" == *"no DHT node to ask"* ]]
+}
+
+# ---- a DHT of bt-dht nodes -----------------------------------------------------
+
+@test "serve prints its address; ping prints the node's id and address" {
+    node n1
+    run -0 --separate-stderr timeout 20 bt-dht ping "$NODE"
+    assert_output --regexp "^[0-9a-f]{40} $NODE\$"
+}
+
+@test "ping of a node that is not there fails after the timeout" {
+    run -1 --separate-stderr timeout 20 bt-dht -t 2 ping "127.0.0.1:$(free_port)"
+    assert_output ''
+    [[ "$stderr" == *"no answer"* ]]
+}
+
+@test "find-node walks a DHT of eight nodes and prints the closest, closest first" {
+    swarm 8
+    run -0 --separate-stderr timeout 20 bt-dht -b "$FIRST" find-node "$HASH"
+    [ "${#lines[@]}" -ge 6 ]
+    assert_line --regexp "^[0-9a-f]{40} 127\.0\.0\.1:[0-9]+\$"
+    # Closest first: each id's XOR distance to HASH is not below the previous one's.
+    "$BT_PYTHON" - "$HASH" "$output" <<'PY'
+import sys
+target = int(sys.argv[1], 16)
+dists = [int(line.split()[0], 16) ^ target for line in sys.argv[2].splitlines()]
+assert dists == sorted(dists), dists
+PY
+}
+
+@test "announce, then get-peers from another node finds the announced port" {
+    swarm 8
+    run -0 --separate-stderr timeout 20 bt-dht -b "$FIRST" announce "$HASH" 51413
+    [[ "$stderr" == *"announced to "* ]]
+    run -0 --separate-stderr timeout 20 bt-dht -b "$NODE" get-peers "$HASH"
+    assert_line 127.0.0.1:51413
+    # A magnet link names the same torrent.
+    run -0 --separate-stderr timeout 20 bt-dht -b "$NODE" get-peers "magnet:?xt=urn:btih:$HASH"
+    assert_line 127.0.0.1:51413
+}
+
+@test "get-peers --json prints one document with the peers and the nodes that answered" {
+    swarm 6
+    run -0 --separate-stderr timeout 20 bt-dht -b "$FIRST" announce "$HASH" 6881
+    run -0 --separate-stderr timeout 20 bt-dht -b "$FIRST" get-peers --json "$HASH"
+    run -0 jq -e --arg h "$HASH" '.info_hash == $h and (.peers | index("127.0.0.1:6881")) != null
+        and (.nodes | length) >= 3 and .queries >= .answers and .answers >= 3' <<<"$output"
+}
+
+@test "--trace shows every query and answer, one line each" {
+    node n1
+    run -0 --separate-stderr timeout 20 bt-dht --trace ping "$NODE"
+    [[ "$stderr" == *"-> $NODE query ping t="*" ro"* ]]
+    [[ "$stderr" == *"<- $NODE response t="* ]]
+}
+
+@test "--state keeps the node's id and nodes: a restart needs no bootstrap node" {
+    swarm 4
+    node keeper -b "$FIRST" --state "$BATS_TEST_TMPDIR/dht.state"
+    local port=$NODE_PORT
+    sleep 1
+    run -0 bt-dht ping "$NODE"
+    local id=${output%% *}
+    kill -TERM "$PID_keeper"
+    wait_for_exit "$PID_keeper" 10
+    [ -s "$BATS_TEST_TMPDIR/dht.state" ]
+    run -0 bt-decode "$BATS_TEST_TMPDIR/dht.state"
+    assert_output --partial "{\"id\":{\"\$hex\":\"$id\"}"
+    # The same id, and nodes to ask, without -b.
+    start_bg again bt-dht -l "127.0.0.1:$port" --state "$BATS_TEST_TMPDIR/dht.state" serve
+    sleep 1
+    run -0 bt-dht ping "127.0.0.1:$port"
+    assert_output "$id 127.0.0.1:$port"
+    run -0 --separate-stderr timeout 20 bt-dht --state "$BATS_TEST_TMPDIR/dht.state" \
+        find-node "$HASH"
+    [ "${#lines[@]}" -ge 3 ]
+}
+
+@test "a state file that is not one is refused" {
+    printf 'd2:idi1ee' >"$BATS_TEST_TMPDIR/bad.state"
+    run -1 --separate-stderr bt-dht --state "$BATS_TEST_TMPDIR/bad.state" get-peers "$HASH"
+    [[ "$stderr" == *"bad.state: not a DHT state file"* ]]
+}
+
+# ---- hostile nodes ------------------------------------------------------------
+
+@test "hostile: answers with 5,000 bytes of nodes are dropped, the lookup still ends" {
+    hostile oversized
+    run -1 --separate-stderr timeout 30 bt-dht -b "$HOSTILE" get-peers "$HASH"
+    assert_output ''
+}
+
+@test "hostile: nodes that are not a multiple of 26 bytes are dropped" {
+    hostile ragged
+    run -1 --separate-stderr timeout 30 bt-dht --trace -b "$HOSTILE" find-node "$HASH"
+    [[ "$stderr" == *"nodes"* ]]
+}
+
+@test "hostile: a node that answers with itself, ever closer, cannot keep a lookup going" {
+    hostile loop
+    run --separate-stderr timeout 60 bt-dht -t 50 -b "$HOSTILE" find-node "$HASH"
+    [ "$status" -le 1 ]
+    [[ "$stderr" != *"no answer within"* ]]
+}
+
+@test "hostile: garbage and answers of other transactions are ignored" {
+    hostile garbage
+    run -1 --separate-stderr timeout 30 bt-dht -t 5 -b "$HOSTILE" get-peers "$HASH"
+    stop_all
+    hostile wrong-tid
+    run -1 --separate-stderr timeout 30 bt-dht -t 5 -b "$HOSTILE" get-peers "$HASH"
+}
+
+@test "hostile: a flood of queries from one address is rate-limited; others are still answered" {
+    node n1
+    run -0 "$BT_PYTHON" "$HOSTILE_DHT" flood "$NODE_PORT" 2000
+    [ "$output" -ge 64 ]
+    [ "$output" -lt 1000 ]
+    run -0 timeout 20 bt-dht ping "$NODE"
+}
+
+@test "hostile: an announce with a bad token gets error 203, and nothing is stored" {
+    node n1
+    # announce_peer for the hash "mnopqrstuvwxyz123456" with a token we were never given
+    run -0 "$BT_PYTHON" "$HOSTILE_DHT" probe "$NODE_PORT" "$(hex 'd1:ad2:id20:abcdefghij01234567899:info_hash20:mnopqrstuvwxyz1234564:porti6881e5:token4:fakee1:q13:announce_peer1:t2:aa1:y1:qe')"
+    assert_output --regexp '^[0-9]+ e$'
+    run -0 --separate-stderr timeout 20 bt-dht -t 5 -b "$NODE" get-peers "$(hex mnopqrstuvwxyz123456)"
+    assert_output ''
+    [[ "$stderr" == *"0 peers"* ]]
+}
+
+@test "amplification: an unproven address gets at most four times what it sent" {
+    local first i q len
+    node n1
+    first=$NODE_PORT
+    for i in 2 3 4 5 6 7 8 9; do
+        node "n$i" -b "127.0.0.1:$first"
+    done
+    sleep 1
+    # A get_peers of 91 bytes, from an address that never answered a query:
+    # the answer (a token and up to 8 nodes, 26 bytes each) is cut to fit.
+    q=$(hex 'd1:ad2:id20:abcdefghij01234567899:info_hash20:mnopqrstuvwxyz123456e1:q9:get_peers1:t2:aa1:y1:qe')
+    run -0 "$BT_PYTHON" "$HOSTILE_DHT" probe "$first" "$q"
+    assert_output --regexp ' r$'
+    len=${output%% *}
+    [ "$len" -le $((4 * ${#q} / 2)) ]
+}
