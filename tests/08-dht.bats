@@ -242,3 +242,80 @@ PY
     len=${output%% *}
     [ "$len" -le $((4 * ${#q} / 2)) ]
 }
+
+# ---- the DHT in the other tools --------------------------------------------------
+
+# dht_seed TORRENT: bt-seed of the sample data, its DHT node started from FIRST;
+# waits until a get-peers from FIRST finds it.  Sets SEED and SEED_HASH.
+dht_seed() {
+    local i
+    load wire
+    start_seed seed "$1" --dht-bootstrap "$FIRST"
+    SEED_HASH=$(bt-infohash "$1" | head -n 1)
+    for i in $(seq 50); do
+        bt-dht -t 2 -b "$FIRST" get-peers "$SEED_HASH" 2>/dev/null | grep -qx "$SEED" && return 0
+        sleep 0.2
+    done
+    echo "bt-seed never announced itself to the DHT" >&2
+    return 1
+}
+
+@test "bt-seed announces its torrent to the DHT: get-peers finds its address" {
+    swarm 4
+    dht_seed "$BT_SRCDIR/samples/multi.torrent"
+    run -0 --separate-stderr timeout 20 bt-dht -b "$NODE" get-peers "$SEED_HASH"
+    assert_line "$SEED"
+}
+
+@test "bt-download fetches a bare magnet link (xt only) from peers the DHT found" {
+    swarm 4
+    dht_seed "$BT_SRCDIR/samples/multi.torrent"
+    run -0 --separate-stderr timeout 60 bt-download -l 127.0.0.1:0 --give-up 10 \
+        --dht-bootstrap "$NODE" -o "$BATS_TEST_TMPDIR/out" "magnet:?xt=urn:btih:$SEED_HASH"
+    [[ "$stderr" == *"metadata: "*" bytes from $SEED"* ]]
+    diff -r "$BT_SRCDIR/samples/data/multi" "$BATS_TEST_TMPDIR/out/multi"
+}
+
+@test "bt-infohash and bt-fetch-piece take a bare magnet link's metadata from DHT peers" {
+    swarm 4
+    dht_seed "$BT_SRCDIR/samples/single.torrent"
+    run -0 --separate-stderr timeout 30 bt-infohash -p "$BT_SRCDIR/samples/single.torrent"
+    local expected=$output
+    run -0 --separate-stderr timeout 30 bt-infohash -p --dht-bootstrap "$NODE" \
+        "magnet:?xt=urn:btih:$SEED_HASH"
+    [ "$output" = "$expected" ]
+    [[ "$stderr" == *"metadata: "*" bytes from $SEED"* ]]
+    run -0 --separate-stderr timeout 30 bt-fetch-piece --dht-bootstrap "$NODE" \
+        -o "$BATS_TEST_TMPDIR/piece" "magnet:?xt=urn:btih:$SEED_HASH" 0
+    cmp -n "$(stat -c %s "$BATS_TEST_TMPDIR/piece")" "$BATS_TEST_TMPDIR/piece" \
+        "$BT_SRCDIR/samples/data/single.bin"
+}
+
+@test "peers that both run a DHT trade port messages, and each pings the other's node" {
+    swarm 2
+    dht_seed "$BT_SRCDIR/samples/multi.torrent"
+    run -0 --separate-stderr timeout 60 bt-download -l 127.0.0.1:0 --give-up 10 --trace \
+        --dht-bootstrap "$FIRST" -o "$BATS_TEST_TMPDIR/out" "$BT_SRCDIR/samples/multi.torrent"
+    [[ "$stderr" == *"-> port (7 bytes)"* ]]
+    [[ "$stderr" == *"<- port (7 bytes)"* ]]
+    [[ "$stderr" == *"port ${SEED##*:}"* ]]
+    [[ "$stderr" == *"-> $SEED query ping t="* ]]
+}
+
+@test "--no-dht: a bare magnet link has no peers to ask, and no node is started" {
+    node n1
+    run -1 --separate-stderr timeout 30 bt-download -l 127.0.0.1:0 --no-dht --trace \
+        --dht-bootstrap "$NODE" -o "$BATS_TEST_TMPDIR/out" "magnet:?xt=urn:btih:$HASH"
+    [[ "$stderr" == *"no peers to ask: give -p PEER, or a link with x.pe or tr"* ]]
+    [[ "$stderr" != *"query"* ]]
+    [[ "$stderr" != *"DHT found none"* ]]
+}
+
+@test "./demo --dht: a swarm with no tracker, found from a bare magnet link, stops what it started" {
+    run -0 --separate-stderr env TMPDIR="$BATS_TEST_TMPDIR" timeout 120 "$BT_SRCDIR/demo" --dht 8
+    [[ "$output" == *"seeder 2 listens on 127.0.0.1:"*" and announces to the DHT"* ]]
+    [[ "$output" == *"identical: 8 MiB in "* ]]
+    [[ "$stderr" == *"metadata: "*" bytes from 127.0.0.1:"* ]]
+    [[ "$stderr" == *"done: 8.0 MiB in "* ]]
+    run ! compgen -G "$BATS_TEST_TMPDIR/btkit-demo.*"
+}

@@ -54,7 +54,7 @@ struct options {
 struct session {
     struct options *o;
     struct bt_loop loop;
-    struct bt_dht_node node;
+    struct tool_dht dht;
     int status;
     int finished; /* the answer came (maybe before the loop ever ran) */
 };
@@ -391,21 +391,21 @@ static void on_booted(void *arg, const struct bt_dht_result *r)
     enum bt_err err = BT_OK;
 
     if (!s->o->dht.quiet && s->o->cmd == CMD_SERVE)
-        tool_warn("bootstrap: %zu nodes in the table", s->node.dht.table.node_count);
+        tool_warn("bootstrap: %zu nodes in the table", s->dht.node.dht.table.node_count);
     if (s->o->cmd == CMD_SERVE)
         return;
     switch (s->o->cmd) {
     case CMD_PING:
-        err = bt_dht_ping(&s->node.dht, &s->o->ping_to, now, on_answer, s);
+        err = bt_dht_ping(&s->dht.node.dht, &s->o->ping_to, now, on_answer, s);
         break;
     case CMD_FIND_NODE:
-        err = bt_dht_find_node(&s->node.dht, s->o->target, now, on_answer, s);
+        err = bt_dht_find_node(&s->dht.node.dht, s->o->target, now, on_answer, s);
         break;
     case CMD_GET_PEERS:
-        err = bt_dht_get_peers(&s->node.dht, s->o->target, now, on_answer, s);
+        err = bt_dht_get_peers(&s->dht.node.dht, s->o->target, now, on_answer, s);
         break;
     case CMD_ANNOUNCE:
-        err = bt_dht_announce(&s->node.dht, s->o->target, s->o->port, now, on_answer, s);
+        err = bt_dht_announce(&s->dht.node.dht, s->o->target, s->o->port, now, on_answer, s);
         break;
     case CMD_SERVE:
         break;
@@ -432,14 +432,14 @@ static int run(struct session *s)
     enum bt_err err;
 
     /* A ping needs no bootstrap: the node asked is the one named. */
-    if (tool_dht_start(&s->node, &s->loop, &o->dht, o->cmd == CMD_PING ? NULL : on_booted, s) != 0)
+    if (tool_dht_start(&s->dht, o->cmd != CMD_PING, on_booted, s) != 0)
         return TOOL_EXIT_FAIL;
     if (o->cmd == CMD_PING)
         on_booted(s, NULL);
     if (o->cmd == CMD_SERVE) {
         char name[BT_ADDR_STRLEN];
 
-        bt_addr_format(&s->node.bound, name);
+        bt_addr_format(&s->dht.node.bound, name);
         printf("%s\n", name);
         fflush(stdout);
     } else {
@@ -453,7 +453,7 @@ static int run(struct session *s)
     if (o->cmd == CMD_SERVE) {
         if (!o->dht.quiet)
             tool_warn("stopped: %zu nodes in the table, %" PRIu64 " queries answered",
-                      s->node.dht.table.node_count, s->node.dht.stats.queries_in);
+                      s->dht.node.dht.table.node_count, s->dht.node.dht.stats.queries_in);
         return TOOL_EXIT_OK;
     }
     return s->status;
@@ -476,9 +476,9 @@ int main(int argc, char **argv)
     s.o = &o;
     s.status = TOOL_EXIT_FAIL;
     bt_loop_init(&s.loop);
-    bt_dht_node_init(&s.node);
+    tool_dht_init(&s.dht, &s.loop, &o.dht);
     status = run(&s);
-    tool_dht_stop(&s.node, &o.dht);
+    tool_dht_stop(&s.dht);
     bt_loop_release(&s.loop);
     return tool_close_stdout(status);
 }

@@ -23,6 +23,7 @@
 #include "pieces/storage.h"
 #include "session/download.h"
 #include "tool.h"
+#include "tool_dht.h"
 #include "tool_peer.h"
 #include "tool_progress.h"
 #include "tool_source.h"
@@ -38,6 +39,7 @@ struct options {
     struct bt_addr listen;
     struct tool_trackers trackers;
     struct tool_peers peers; /* -p, checked; "-" is read once the download runs */
+    struct tool_dht_opts dht;
     int no_announce;
     int sequential;
     int seed;
@@ -56,6 +58,7 @@ struct session {
     struct bt_storage st;
     struct bt_loop loop;
     struct bt_download dl;
+    struct tool_dht dht;
     struct bt_peer_config cfg;
     struct tool_source source; /* for a magnet link: who gave the metadata */
     struct tool_progress progress;
@@ -72,13 +75,17 @@ static void usage(FILE *f, int help)
             "print the path of the result.  What DIR already holds is checked first, so a\n"
             "download that was stopped or killed resumes where it was.  Given a magnet\n"
             "link, first fetch the metadata (BEP 9) from the -p peers, the link's x.pe\n"
-            "peers or its trackers (tutorials/07-magnets.md).\n"
+            "peers, its trackers or the DHT (tutorials/07-magnets.md).  Unless --no-dht,\n"
+            "a DHT node (BEP 5) runs on the listen address's UDP port, finds peers with\n"
+            "the trackers' and tells the swarm we are in it (tutorials/08-dht.md).\n"
             "\n"
             "  -o, --output DIR     download into DIR (default: the current directory)\n"
             "  -p, --peer PEER      also use PEER (ip:port or [v6]:port; repeatable);\n"
             "                       '-' reads peers from standard input, one per line\n"
             "  -t, --tracker URL    announce to URL instead of the torrent's trackers\n"
             "      --no-announce    contact no tracker (use -p peers only)\n"
+            "      --dht-bootstrap NODE  start our DHT node from NODE, HOST:PORT (repeatable)\n"
+            "      --no-dht         do not use the DHT (BEP 5)\n"
             "  -l, --listen ADDR    accept peers on ADDR (default %s; port 0 picks one)\n"
             "  -m, --max-peers N    at most N connections (default %d)\n"
             "  -s, --sequential     fetch pieces in order (for streaming) instead of rarest first\n"
@@ -99,14 +106,24 @@ static void usage(FILE *f, int help)
 static int parse_options(int argc, char **argv, struct options *o)
 {
     static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},  {"peer", required_argument, NULL, 'p'},
-        {"tracker", required_argument, NULL, 't'}, {"no-announce", no_argument, NULL, 'N'},
-        {"listen", required_argument, NULL, 'l'},  {"max-peers", required_argument, NULL, 'm'},
-        {"sequential", no_argument, NULL, 's'},    {"seed", no_argument, NULL, 'S'},
-        {"give-up", required_argument, NULL, 'G'}, {"timeout", required_argument, NULL, 'T'},
-        {"quiet", no_argument, NULL, 'q'},         {"verbose", no_argument, NULL, 'v'},
-        {"trace", no_argument, NULL, 'R'},         {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+        {"output", required_argument, NULL, 'o'},
+        {"peer", required_argument, NULL, 'p'},
+        {"tracker", required_argument, NULL, 't'},
+        {"no-announce", no_argument, NULL, 'N'},
+        {"listen", required_argument, NULL, 'l'},
+        {"max-peers", required_argument, NULL, 'm'},
+        {"sequential", no_argument, NULL, 's'},
+        {"seed", no_argument, NULL, 'S'},
+        {"give-up", required_argument, NULL, 'G'},
+        {"timeout", required_argument, NULL, 'T'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"trace", no_argument, NULL, 'R'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"dht-bootstrap", required_argument, NULL, TOOL_OPT_DHT_BOOTSTRAP},
+        {"no-dht", no_argument, NULL, TOOL_OPT_NO_DHT},
+        {NULL, 0, NULL, 0},
     };
     int c, status = TOOL_CONTINUE;
 
@@ -164,6 +181,10 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'R':
             o->trace = 1;
             break;
+        case TOOL_OPT_DHT_BOOTSTRAP:
+        case TOOL_OPT_NO_DHT:
+            status = tool_dht_option(&o->dht, c, optarg);
+            break;
         default:
             return tool_option(c, usage);
         }
@@ -181,6 +202,10 @@ static int parse_options(int argc, char **argv, struct options *o)
         tool_warn("TORRENT and the peers cannot both be standard input");
         return TOOL_EXIT_USAGE;
     }
+    /* Our DHT node listens on UDP where we listen on TCP (the customary pairing). */
+    o->dht.listen = o->listen_text;
+    o->dht.trace = o->trace;
+    o->dht.quiet = o->quiet;
     return TOOL_CONTINUE;
 }
 
@@ -349,6 +374,8 @@ static int start_download(struct session *s)
         return 1;
     }
     add_cli_peers(s);
+    if (s->dht.started)
+        bt_download_dht(&s->dl, &s->dht.node.dht, tool_dht_port(&s->dht));
     return 0;
 }
 
@@ -379,10 +406,14 @@ static int run(struct session *s)
     s->source.trace = o->trace;
     s->source.quiet = o->quiet;
     s->source.no_trackers = o->no_announce;
+    s->source.dht = &s->dht;
+    if (tool_dht_start(&s->dht, 1, NULL, NULL) != 0)
+        return TOOL_EXIT_FAIL;
     if (tool_load_torrent(o->torrent, &s->source, &s->t, NULL) != 0)
         return TOOL_EXIT_FAIL;
     if (tool_peer_config(&s->cfg, &s->t, o->timeout_s) != 0)
         return TOOL_EXIT_FAIL;
+    tool_dht_peer_config(&s->dht, &s->cfg);
     s->cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
     if (prepare_storage(s) != 0 || start_download(s) != 0 || start_announcing(s) != 0)
         return TOOL_EXIT_FAIL;
@@ -441,10 +472,12 @@ int main(int argc, char **argv)
     bt_storage_init(&s.st);
     bt_loop_init(&s.loop);
     bt_download_init(&s.dl);
+    tool_dht_init(&s.dht, &s.loop, &o.dht);
 
     status = run(&s);
 
     bt_download_release(&s.dl);
+    tool_dht_stop(&s.dht);
     bt_loop_release(&s.loop);
     bt_storage_release(&s.st);
     bt_torrent_release(&s.t);

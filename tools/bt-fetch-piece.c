@@ -20,6 +20,7 @@
 #include "session/fetch.h"
 #include "core/loop.h"
 #include "tool.h"
+#include "tool_dht.h"
 #include "tool_peer.h"
 #include "tool_source.h"
 
@@ -34,13 +35,16 @@ static void usage(FILE *f, int help)
             "Download piece INDEX (from 0) of TORRENT from a peer, check its SHA-1 and write\n"
             "exactly its bytes to standard output or FILE.  Each -p names a peer (ip:port\n"
             "or [v6]:port); -p - reads peers from standard input, one a line, as\n"
-            "bt-announce prints them.  Without -p, the torrent's trackers are asked for\n"
-            "peers.  Peers are tried in order until one delivers.  Given a magnet link,\n"
-            "the torrent's metadata is fetched first (BEP 9), from the -p peers, the\n"
-            "link's x.pe peers or its trackers'.\n"
+            "bt-announce prints them.  Without -p, the torrent's trackers, then the DHT\n"
+            "(BEP 5), are asked for peers.  Peers are tried in order until one delivers.\n"
+            "Given a magnet link, the torrent's metadata is fetched first (BEP 9), from\n"
+            "the -p peers, the link's x.pe peers, its trackers' or the DHT's.\n"
             "\n"
             "  -p, --peer PEER      a peer to try (repeatable)\n"
             "  -o, --output FILE    write the piece to FILE instead of standard output\n"
+            "      --dht-bootstrap NODE  start a DHT node from NODE, HOST:PORT, when no -p peer\n"
+            "                       and no tracker gives a peer (repeatable)\n"
+            "      --no-dht         do not use the DHT (BEP 5)\n"
             "      --trace          show every byte sent and received on stderr\n"
             "  -t, --timeout SECS   connect, handshake, unchoke and idle timeout (default %d)\n"
             "  -h, --help           show this help\n"
@@ -99,8 +103,13 @@ int main(int argc, char **argv)
         {"timeout", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
+        {"dht-bootstrap", required_argument, NULL, TOOL_OPT_DHT_BOOTSTRAP},
+        {"no-dht", no_argument, NULL, TOOL_OPT_NO_DHT},
         {NULL, 0, NULL, 0},
     };
+    /* A one-shot question: a node that only asks (BEP 43), on any port. */
+    struct tool_dht_opts dhto = {.listen = "0.0.0.0:0", .read_only = 1};
+    struct tool_dht dht;
     struct tool_peers peers = {.count = 0};
     struct tool_source src = {0};
     struct bt_addr addr;
@@ -137,6 +146,10 @@ int main(int argc, char **argv)
             if (timeout_s < 0)
                 return TOOL_EXIT_USAGE;
             break;
+        case TOOL_OPT_DHT_BOOTSTRAP:
+        case TOOL_OPT_NO_DHT:
+            status = tool_dht_option(&dhto, c, optarg);
+            break;
         default:
             return tool_option(c, usage);
         }
@@ -155,17 +168,18 @@ int main(int argc, char **argv)
     }
 
     status = TOOL_EXIT_FAIL;
+    dhto.trace = trace;
     bt_torrent_init(&t);
+    bt_loop_init(&loop);
+    tool_dht_init(&dht, &loop, &dhto);
+    src.dht = &dht;
     src.peers = peers.addrs;
     src.peer_count = peers.count;
     src.timeout_s = timeout_s;
     src.trace = trace;
-    if (tool_load_torrent(argv[optind], &src, &t, NULL) != 0) {
-        bt_torrent_release(&t);
-        return TOOL_EXIT_FAIL;
-    }
-    bt_loop_init(&loop);
     bt_fetch_init(&f);
+    if (tool_load_torrent(argv[optind], &src, &t, NULL) != 0)
+        goto out;
     if (trace)
         f.trace = tool_trace;
     err = bt_fetch_piece_init(&f, &t, index);
@@ -183,6 +197,9 @@ int main(int argc, char **argv)
         if (peers.count == 0 && !peers.from_stdin)
             peers.count = tool_tracker_peers(&t, cfg.peer_id, t.total_length, timeout_s,
                                              peers.addrs, TOOL_MAX_PEER_ARGS);
+        if (peers.count == 0 && !peers.from_stdin)
+            peers.count =
+                tool_dht_peers(&dht, t.info_hash, TOOL_DHT_WAIT_S, peers.addrs, TOOL_MAX_PEER_ARGS);
         for (i = 0; i < peers.count && status != TOOL_EXIT_OK; i++)
             if (try_peer(&f, &loop, &cfg, &peers.addrs[i]) == 0)
                 status = TOOL_EXIT_OK;
@@ -194,7 +211,9 @@ int main(int argc, char **argv)
         else
             tool_warn("piece %zu: %s", index, bt_strerror(BT_ERR_NO_PEERS));
     }
+out:
     bt_fetch_release(&f);
+    tool_dht_stop(&dht);
     bt_loop_release(&loop);
     bt_torrent_release(&t);
     return tool_close_stdout(status);

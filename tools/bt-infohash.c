@@ -23,6 +23,7 @@
 #include "metainfo/magnet.h"
 #include "metainfo/metainfo.h"
 #include "tool.h"
+#include "tool_dht.h"
 #include "tool_peer.h"
 #include "tool_source.h"
 
@@ -50,7 +51,7 @@ static void usage(FILE *out, int help)
             "bytes as they appear in the file (BEP 3), as 40 hex digits.  Without FILE,\n"
             "or with -, read standard input.  Given a magnet link, first fetch the info\n"
             "dictionary from peers (BEP 9): the --peer peers, the link's x.pe peers, then\n"
-            "its trackers'.\n"
+            "its trackers', then the DHT's (BEP 5).\n"
             "\n"
             "  -s, --summary   print a summary for people: name, trackers, sizes, files\n"
             "  -p, --pieces    print the SHA-1 of every piece, one per line\n"
@@ -61,6 +62,9 @@ static void usage(FILE *out, int help)
             "                  trackers around the fetched info dict, byte for byte)\n"
             "      --peer PEER a peer to ask for a magnet link's metadata (repeatable)\n"
             "  -t, --timeout SECS  per-peer timeout when fetching metadata (default %d)\n"
+            "      --dht-bootstrap NODE  find a magnet link's peers in the DHT from NODE,\n"
+            "                  HOST:PORT (repeatable)\n"
+            "      --no-dht    do not use the DHT (BEP 5)\n"
             "      --trace     show the bytes of the metadata exchange on stderr\n"
             "  -h, --help      print this help\n"
             "  -V, --version   print the version\n"
@@ -202,13 +206,25 @@ static enum bt_err print_magnet(const struct bt_torrent *t)
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"summary", no_argument, NULL, 's'},         {"pieces", no_argument, NULL, 'p'},
-        {"magnet", no_argument, NULL, 'm'},          {"lenient", no_argument, NULL, OPT_LENIENT},
-        {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},         {"peer", required_argument, NULL, OPT_PEER},
-        {"save", required_argument, NULL, OPT_SAVE}, {"timeout", required_argument, NULL, 't'},
-        {"trace", no_argument, NULL, OPT_TRACE},     {NULL, 0, NULL, 0},
+        {"summary", no_argument, NULL, 's'},
+        {"pieces", no_argument, NULL, 'p'},
+        {"magnet", no_argument, NULL, 'm'},
+        {"lenient", no_argument, NULL, OPT_LENIENT},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"peer", required_argument, NULL, OPT_PEER},
+        {"save", required_argument, NULL, OPT_SAVE},
+        {"timeout", required_argument, NULL, 't'},
+        {"trace", no_argument, NULL, OPT_TRACE},
+        {"dht-bootstrap", required_argument, NULL, TOOL_OPT_DHT_BOOTSTRAP},
+        {"no-dht", no_argument, NULL, TOOL_OPT_NO_DHT},
+        {NULL, 0, NULL, 0},
     };
+    /* A one-shot question: a node that only asks (BEP 43), on any port. */
+    struct tool_dht_opts dhto = {.listen = "0.0.0.0:0", .read_only = 1};
+    struct tool_dht dht;
+    struct bt_loop loop;
     struct tool_peers peers = {.count = 0};
     struct tool_source src = {.flags = TOOL_SOURCE_STRICT, .timeout_s = TOOL_PEER_TIMEOUT_S};
     const char *save = NULL;
@@ -254,6 +270,11 @@ int main(int argc, char **argv)
             break;
         case OPT_TRACE:
             src.trace = 1;
+            dhto.trace = 1;
+            break;
+        case TOOL_OPT_DHT_BOOTSTRAP:
+        case TOOL_OPT_NO_DHT:
+            status = tool_dht_option(&dhto, c, optarg);
             break;
         default:
             return tool_option(c, usage);
@@ -279,7 +300,13 @@ int main(int argc, char **argv)
     src.quiet = quiet;
     bt_buf_init(&raw, BT_META_MAX_INPUT);
     bt_torrent_init(&t);
-    if (tool_load_torrent(file, &src, &t, &raw) != 0) {
+    bt_loop_init(&loop);
+    tool_dht_init(&dht, &loop, &dhto);
+    src.dht = &dht;
+    status = tool_load_torrent(file, &src, &t, &raw);
+    tool_dht_stop(&dht);
+    bt_loop_release(&loop);
+    if (status != 0) {
         bt_buf_release(&raw);
         return TOOL_EXIT_FAIL;
     }

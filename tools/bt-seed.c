@@ -21,6 +21,7 @@
 #include "pieces/storage.h"
 #include "session/seed.h"
 #include "tool.h"
+#include "tool_dht.h"
 #include "tool_peer.h"
 #include "tool_source.h"
 
@@ -33,6 +34,7 @@ struct options {
     struct bt_addr listen;
     struct tool_peers dial; /* -c */
     struct tool_trackers trackers;
+    struct tool_dht_opts dht;
     size_t max_peers;
     int no_announce, trust, trace, quiet, timeout_s;
 };
@@ -42,19 +44,22 @@ static void usage(FILE *f, int help)
     fprintf(
         f,
         "usage: %s [--trust] [-l ADDR] [-c PEER]... [-m MAX] [--tracker URL]... [--no-announce]\n"
-        "       [--trace] [-q] TORRENT DATA\n"
+        "       [--dht-bootstrap NODE]... [--no-dht] [--trace] [-q] TORRENT DATA\n"
         "\n"
         "Serve TORRENT's complete data to every peer that connects, until interrupted.\n"
         "DATA is the directory that contains the torrent's name (its top directory or\n"
         "its single file), or for a single-file torrent the file itself.  Every piece is\n"
         "checked against its SHA-1 first.  The address listened on is printed on\n"
-        "standard output.\n"
+        "standard output.  Unless --no-dht, a DHT node (BEP 5) runs on the same\n"
+        "address's UDP port and announces the torrent there (tutorials/08-dht.md).\n"
         "\n"
         "  -l, --listen ADDR    listen on ADDR (ip:port, port 0 picks one; default %s)\n"
         "  -c, --connect PEER   also dial PEER and serve it (repeatable)\n"
         "      --tracker URL    announce to URL instead of the torrent's trackers\n"
         "                       (repeatable)\n"
         "      --no-announce    contact no tracker\n"
+        "      --dht-bootstrap NODE  start our DHT node from NODE, HOST:PORT (repeatable)\n"
+        "      --no-dht         do not use the DHT\n"
         "  -m, --max-peers N    at most N connections (default %d)\n"
         "      --trust          do not check the data's hashes on start\n"
         "      --trace          show every message sent and received on stderr\n"
@@ -71,12 +76,20 @@ static void usage(FILE *f, int help)
 static int parse_options(int argc, char **argv, struct options *o)
 {
     static const struct option longopts[] = {
-        {"listen", required_argument, NULL, 'l'},    {"connect", required_argument, NULL, 'c'},
-        {"max-peers", required_argument, NULL, 'm'}, {"trust", no_argument, NULL, 'U'},
-        {"trace", no_argument, NULL, 'T'},           {"quiet", no_argument, NULL, 'q'},
-        {"timeout", required_argument, NULL, 't'},   {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},         {"tracker", required_argument, NULL, 'A'},
-        {"no-announce", no_argument, NULL, 'N'},     {NULL, 0, NULL, 0},
+        {"listen", required_argument, NULL, 'l'},
+        {"connect", required_argument, NULL, 'c'},
+        {"max-peers", required_argument, NULL, 'm'},
+        {"trust", no_argument, NULL, 'U'},
+        {"trace", no_argument, NULL, 'T'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"timeout", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"tracker", required_argument, NULL, 'A'},
+        {"no-announce", no_argument, NULL, 'N'},
+        {"dht-bootstrap", required_argument, NULL, TOOL_OPT_DHT_BOOTSTRAP},
+        {"no-dht", no_argument, NULL, TOOL_OPT_NO_DHT},
+        {NULL, 0, NULL, 0},
     };
     int c, status = TOOL_CONTINUE;
 
@@ -120,6 +133,10 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'N':
             o->no_announce = 1;
             break;
+        case TOOL_OPT_DHT_BOOTSTRAP:
+        case TOOL_OPT_NO_DHT:
+            status = tool_dht_option(&o->dht, c, optarg);
+            break;
         default:
             return tool_option(c, usage);
         }
@@ -134,6 +151,10 @@ static int parse_options(int argc, char **argv, struct options *o)
         tool_warn("%s: %s", o->listen_text, bt_strerror(BT_ERR_NET_ADDR));
         return TOOL_EXIT_USAGE;
     }
+    /* Our DHT node listens on UDP where we listen on TCP (the customary pairing). */
+    o->dht.listen = o->listen_text;
+    o->dht.trace = o->trace;
+    o->dht.quiet = o->quiet;
     return TOOL_CONTINUE;
 }
 
@@ -184,7 +205,7 @@ static void on_announced(void *arg, const struct bt_announce_result *r)
 
 /* Open DATA, check it, and serve on the loop; print where we listen. */
 static int start_seeding(const struct options *o, struct bt_torrent *t, struct bt_storage *st,
-                         struct bt_loop *loop, struct bt_seed *seed)
+                         struct bt_loop *loop, struct bt_seed *seed, struct tool_dht *dht)
 {
     struct tool_source src = {0};
     struct bt_peer_config cfg;
@@ -192,6 +213,7 @@ static int start_seeding(const struct options *o, struct bt_torrent *t, struct b
     enum bt_err err;
     size_t i;
 
+    src.dht = dht;
     if (tool_load_torrent(o->torrent, &src, t, NULL) != 0)
         return 1;
     err = bt_storage_open(st, t, o->data, BT_STORAGE_READ);
@@ -210,6 +232,7 @@ static int start_seeding(const struct options *o, struct bt_torrent *t, struct b
     if (tool_peer_config(&cfg, t, o->timeout_s) != 0)
         return 1;
     cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
+    tool_dht_peer_config(dht, &cfg);
     if (!o->quiet)
         seed->log = log_event;
     if (o->trace)
@@ -222,6 +245,10 @@ static int start_seeding(const struct options *o, struct bt_torrent *t, struct b
     bt_addr_format(&seed->pool.listen_addr, name);
     printf("%s\n", name);
     fflush(stdout);
+    if (dht->started && (err = bt_seed_dht(seed, &dht->node.dht, tool_dht_port(dht))) != BT_OK) {
+        tool_error(err, "DHT");
+        return 1;
+    }
     for (i = 0; i < o->dial.count; i++) {
         err = bt_seed_connect(seed, &o->dial.addrs[i]);
         if (err != BT_OK) {
@@ -239,6 +266,7 @@ int main(int argc, char **argv)
     struct bt_storage st;
     struct bt_loop loop;
     struct bt_seed seed;
+    struct tool_dht dht;
     int status = TOOL_EXIT_FAIL;
     enum bt_err err;
 
@@ -258,7 +286,9 @@ int main(int argc, char **argv)
     bt_storage_init(&st);
     bt_loop_init(&loop);
     bt_seed_init(&seed);
-    if (start_seeding(&o, &t, &st, &loop, &seed) != 0)
+    tool_dht_init(&dht, &loop, &o.dht);
+    if (tool_dht_start(&dht, 1, NULL, NULL) != 0 ||
+        start_seeding(&o, &t, &st, &loop, &seed, &dht) != 0)
         goto out;
     if (!o.no_announce) {
         err = bt_seed_announce(&seed, o.trackers.urls, o.trackers.count,
@@ -278,6 +308,7 @@ int main(int argc, char **argv)
     status = TOOL_EXIT_OK;
 out:
     bt_seed_release(&seed);
+    tool_dht_stop(&dht);
     bt_loop_release(&loop);
     bt_storage_release(&st);
     bt_torrent_release(&t);

@@ -17,8 +17,14 @@
 
 #include "core/loop.h"
 #include "dht/node.h"
+#include "wire/peer.h"
 
 #define TOOL_DHT_MAX_BOOTSTRAP 16
+#define TOOL_DHT_WAIT_S        30 /* a bootstrap and a lookup for a magnet link, at most */
+
+/* getopt codes of the DHT options every peer tool takes. */
+#define TOOL_OPT_DHT_BOOTSTRAP 0x1000 /* --dht-bootstrap NODE */
+#define TOOL_OPT_NO_DHT        0x1001 /* --no-dht */
 #define TOOL_DHT_ROUTERS                                                                           \
     "router.bittorrent.com:6881 dht.transmissionbt.com:6881 router.utorrent.com:6881"
 
@@ -30,23 +36,58 @@ struct tool_dht_opts {
     int trace;          /* every KRPC message on stderr */
     int quiet;
     int read_only; /* BEP 43: a node that only asks (a one-shot command) */
+    int off;       /* --no-dht */
 };
+
+/* A running node, as a tool holds it. */
+struct tool_dht {
+    struct bt_dht_node node;
+    struct bt_loop *loop;
+    const struct tool_dht_opts *o;
+    int started; /* the node runs */
+    int booting; /* its bootstrap runs */
+    bt_dht_done_fn *booted;
+    void *booted_arg;
+};
+
+/* A node to be started on loop as o says (both borrowed: they must outlive t).
+ * Cannot fail. */
+void tool_dht_init(struct tool_dht *t, struct bt_loop *loop, const struct tool_dht_opts *o);
 
 /* Take one --dht-bootstrap argument (checked for a HOST:PORT form now; the
  * name is resolved when the node starts).  TOOL_CONTINUE or TOOL_EXIT_USAGE. */
 int tool_dht_add_bootstrap(struct tool_dht_opts *o, const char *arg);
 
+/* Take the option getopt returned as c, TOOL_OPT_DHT_BOOTSTRAP (its argument
+ * arg) or TOOL_OPT_NO_DHT.  TOOL_CONTINUE or TOOL_EXIT_USAGE. */
+int tool_dht_option(struct tool_dht_opts *o, int c, const char *arg);
+
 /*
- * Start a node on loop as o says: bind o->listen, take our id and nodes from
- * o->state (if it exists), and bootstrap from the first source above;
- * booted(arg, r) hears when the bootstrap ends (booted NULL: no bootstrap,
- * the caller asks a node it names).  Prints what went wrong and returns
- * non-zero on failure.
+ * Start the node as its options say (nothing with o->off): bind o->listen (a port
+ * in use falls back to any port), take our id and nodes from o->state (if it
+ * exists), and, with bootstrap set, bootstrap from the first source above;
+ * booted(arg, r) (may be NULL) hears when the bootstrap ends.  Prints what
+ * went wrong and returns non-zero on failure.
  */
-int tool_dht_start(struct bt_dht_node *n, struct bt_loop *loop, const struct tool_dht_opts *o,
-                   bt_dht_done_fn *booted, void *arg);
+int tool_dht_start(struct tool_dht *t, int bootstrap, bt_dht_done_fn *booted, void *arg);
+
+/*
+ * Look up the peers of info_hash, running the loop until the bootstrap (if it
+ * still runs) and the lookup end, at most timeout_s seconds; a node not
+ * started yet is started (and bootstrapped) first, so that a tool that rarely
+ * needs the DHT binds no socket until it does.  Returns how many went into out
+ * (0 without a node, or with --no-dht).
+ */
+size_t tool_dht_peers(struct tool_dht *t, const unsigned char *info_hash, int timeout_s,
+                      struct bt_addr *out, size_t max);
+
+/* Set the DHT bit (BEP 5) in our handshake, if a node runs. */
+void tool_dht_peer_config(const struct tool_dht *t, struct bt_peer_config *cfg);
+
+/* The node's UDP port, 0 without a node. */
+uint16_t tool_dht_port(const struct tool_dht *t);
 
 /* Save the state file (if o->state), then release the node. */
-void tool_dht_stop(struct bt_dht_node *n, const struct tool_dht_opts *o);
+void tool_dht_stop(struct tool_dht *t);
 
 #endif /* BT_TOOL_DHT_H */

@@ -134,23 +134,36 @@ static int fetch_metadata(const struct bt_magnet *m, const struct bt_torrent *st
     struct bt_peer_config cfg;
     struct bt_metadata_fetch f;
     struct bt_buf built;
-    size_t n, off = 0;
+    size_t n, tried, off = 0;
+    int use_dht = src->dht != NULL && !src->dht->o->off;
     enum bt_err err;
 
     if (tool_peer_config(&cfg, stub, src->timeout_s) != 0)
         return 1;
     bt_metadata_fetch_init(&f);
-    n = known_peers(src, m, peers, TOOL_SOURCE_MAX_PEERS);
+    /* Ask the peers we were given, then the link's trackers, then the DHT:
+     * each source only when the ones before it gave nothing. */
+    n = tried = known_peers(src, m, peers, TOOL_SOURCE_MAX_PEERS);
     err = n > 0 ? fetch_from(&f, &cfg, src, peers, n) : BT_ERR_NO_PEERS;
     if (err == BT_ERR_NO_PEERS && m->tracker_count > 0 && !src->no_trackers) {
         n = tool_tracker_peers(stub, cfg.peer_id, UNKNOWN_LEFT, src->timeout_s, peers,
                                TOOL_SOURCE_MAX_PEERS);
+        tried += n;
+        if (n > 0)
+            err = fetch_from(&f, &cfg, src, peers, n);
+    }
+    if (err == BT_ERR_NO_PEERS && use_dht) {
+        n = tool_dht_peers(src->dht, m->info_hash, TOOL_DHT_WAIT_S, peers, TOOL_SOURCE_MAX_PEERS);
+        tried += n;
         if (n > 0)
             err = fetch_from(&f, &cfg, src, peers, n);
     }
     if (err != BT_OK) {
-        if (err == BT_ERR_NO_PEERS && n == 0 && m->tracker_count == 0)
-            tool_warn("metadata: no peers to ask: give -p PEER, or a link with x.pe or tr");
+        if (err == BT_ERR_NO_PEERS && tried == 0 && m->tracker_count == 0)
+            tool_warn("metadata: no peers to ask: give -p PEER, or a link with x.pe or tr%s",
+                      use_dht ? " (the DHT found none)" : "");
+        else if (err == BT_ERR_NO_PEERS && tried == 0)
+            tool_warn("metadata: no peers found (trackers%s)", use_dht ? ", DHT" : "");
         else
             tool_warn("metadata: %s", bt_strerror(err == BT_ERR_NO_PEERS ? BT_ERR_METADATA : err));
         bt_metadata_fetch_release(&f);

@@ -7,8 +7,8 @@
  *                                      hash, name and trackers; then, unless
  *                                      the tool needs only the hash, the info
  *                                      dict from the swarm (BEP 9): from the
- *                                      -p peers, the link's x.pe peers, then
- *                                      its trackers' peers
+ *                                      -p peers, the link's x.pe peers, its
+ *                                      trackers' peers, then the DHT's
  *
  * Every error is printed here, in the tools' one form
  * ("bt-x: FILE: byte 68: info.files[0].length: negative length").
@@ -22,6 +22,7 @@
 #include "core/buf.h"
 #include "core/net.h"
 #include "metainfo/metainfo.h"
+#include "tool_dht.h"
 #include "tracker/client.h"
 
 #define TOOL_SOURCE_MAX_PEERS 256 /* peers gathered from -p, x.pe and one announce */
@@ -38,6 +39,8 @@ struct tool_source {
     int trace;       /* show the bytes of the metadata exchange on stderr */
     int quiet;       /* no "metadata: N bytes from PEER" line */
     int no_trackers; /* ask only the -p and x.pe peers */
+    struct tool_dht
+        *dht; /* a DHT node to find peers with when nothing else gives any; may be NULL */
     /* Out: for a magnet link, the peer that gave the metadata, a good first
      * peer for the pieces. */
     struct bt_addr from;

@@ -158,6 +158,14 @@ enum bt_err bt_message_put_have(struct bt_buf *buf, unsigned id, uint32_t index)
     return BT_ERR_TOO_LARGE;
 }
 
+/* Length 3, id 9, the 2-byte port of our DHT node (BEP 5). */
+enum bt_err bt_message_put_port(struct bt_buf *buf, uint16_t port)
+{
+    (void)buf;
+    (void)port;
+    return BT_ERR_TOO_LARGE;
+}
+
 /* Length 1 + n, id 5, the n bytes of the bitfield. */
 enum bt_err bt_message_put_bitfield(struct bt_buf *buf, const unsigned char *bits, size_t n)
 {

@@ -57,7 +57,7 @@ struct bt_dht_op {
 };
 
 /* The rate limiter's memory of one source address: a token bucket. */
-struct bt_dht_source {
+struct bt_dht_rate {
     struct bt_netaddr ip; /* port 0 but for local addresses (see rate_ok) */
     double tokens;
     uint64_t seen_ms;
@@ -131,6 +131,23 @@ size_t bt_dht_ops(const struct bt_dht *d)
         if (d->ops[i] != NULL)
             n++;
     return n;
+}
+
+void bt_dht_forget(struct bt_dht *d, void *arg)
+{
+    size_t i, j;
+
+    for (i = 0; i < BT_DHT_MAX_OPS; i++) {
+        struct bt_dht_op *op = d->ops[i];
+
+        if (op == NULL || op->arg != arg)
+            continue;
+        for (j = 0; j < d->pending_cap; j++)
+            if (d->pending[j].used && d->pending[j].op == op)
+                d->pending[j].op = NULL;
+        d->ops[i] = NULL;
+        free(op);
+    }
 }
 
 /* ---- sending ---- */
@@ -423,6 +440,7 @@ static enum bt_err start_lookup(struct bt_dht *d, enum bt_dht_op_kind kind,
     if (op == NULL)
         return err;
     bt_dht_lookup_init(&op->lookup, target);
+    bt_dht_lookup_set_self(&op->lookup, d->id);
     op->port = port;
     lookup_begin(d, op);
     op_pump(d, op, now);
@@ -503,14 +521,14 @@ static int proven(const struct bt_dht *d, const struct bt_netaddr *from)
  */
 static int rate_ok(struct bt_dht *d, const struct bt_netaddr *from, uint64_t now)
 {
-    struct bt_dht_source *s = NULL, *oldest = NULL;
+    struct bt_dht_rate *s = NULL, *oldest = NULL;
     struct bt_netaddr key = *from;
     size_t i;
 
     if (!bt_dht_id_local(from))
         key.port = 0;
     for (i = 0; i < d->source_count && s == NULL; i++) {
-        struct bt_dht_source *c = &d->sources[i];
+        struct bt_dht_rate *c = &d->sources[i];
 
         if (bt_netaddr_equal(&c->ip, &key))
             s = c;

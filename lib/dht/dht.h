@@ -112,7 +112,7 @@ typedef void bt_dht_done_fn(void *arg, const struct bt_dht_result *r);
 
 struct bt_dht_op;
 struct bt_dht_pending;
-struct bt_dht_source;
+struct bt_dht_rate;
 
 /* Counters, for the trace, the tools and bench/dht. */
 struct bt_dht_stats {
@@ -134,7 +134,7 @@ struct bt_dht {
     struct bt_dht_pending *pending; /* grows as needed, up to BT_DHT_MAX_PENDING slots */
     size_t pending_count, pending_cap;
     struct bt_dht_op *ops[BT_DHT_MAX_OPS];
-    struct bt_dht_source *sources; /* the rate limiter's buckets, up to BT_DHT_RATE_SOURCES */
+    struct bt_dht_rate *sources; /* the rate limiter's buckets, up to BT_DHT_RATE_SOURCES */
     size_t source_count, source_cap;
     uint64_t rng;        /* xorshift state for transaction ids */
     int refreshing;      /* an internal refresh lookup runs */
@@ -181,5 +181,9 @@ enum bt_err bt_dht_bootstrap(struct bt_dht *d, const struct bt_netaddr *addrs, s
 
 /* Operations still running. */
 size_t bt_dht_ops(const struct bt_dht *d);
+
+/* End, without their callbacks, the operations started with arg: for an owner
+ * that goes away first (a download released while its lookup runs). */
+void bt_dht_forget(struct bt_dht *d, void *arg);
 
 #endif /* BT_DHT_H */

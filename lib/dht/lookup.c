@@ -30,6 +30,12 @@ void bt_dht_lookup_init(struct bt_dht_lookup *l, const unsigned char *target)
     memcpy(l->target, target, BT_DHT_ID_LEN);
 }
 
+void bt_dht_lookup_set_self(struct bt_dht_lookup *l, const unsigned char *self)
+{
+    memcpy(l->self, self, BT_DHT_ID_LEN);
+    l->has_self = 1;
+}
+
 /* The index of the candidate with this id, or l->count. */
 static size_t find(const struct bt_dht_lookup *l, const unsigned char *id)
 {
@@ -47,6 +53,8 @@ static void add_one(struct bt_dht_lookup *l, const struct bt_dht_contact *c)
     size_t pos = 0, drop;
 
     if (find(l, c->id) < l->count)
+        return;
+    if (l->has_self && memcmp(c->id, l->self, BT_DHT_ID_LEN) == 0)
         return;
     while (pos < l->count && bt_dht_id_closer(l->target, l->cands[pos].c.id, c->id) < 0)
         pos++;

@@ -50,6 +50,8 @@ struct bt_dht_cand {
 
 struct bt_dht_lookup {
     unsigned char target[BT_DHT_ID_LEN];
+    unsigned char self[BT_DHT_ID_LEN]; /* the asking node's id, if has_self */
+    int has_self;
     struct bt_dht_cand cands[BT_DHT_LOOKUP_MAX]; /* closest to target first */
     size_t count;
     size_t in_flight;
@@ -62,6 +64,13 @@ struct bt_dht_lookup {
 
 /* An empty lookup of target.  Cannot fail. */
 void bt_dht_lookup_init(struct bt_dht_lookup *l, const unsigned char *target);
+
+/*
+ * The asking node's own id: a contact with it is never a candidate.  Other
+ * nodes list us among the nodes close to a target (we queried them, so they
+ * know us), and a node that asks itself only wastes a query and a slot.
+ */
+void bt_dht_lookup_set_self(struct bt_dht_lookup *l, const unsigned char *self);
 
 /*
  * Offer n candidates (from the routing table at the start, then from each

@@ -22,6 +22,7 @@ void bt_download_init(struct bt_download *dl)
     bt_bitfield_init(&dl->have);
     bt_writeback_init(&dl->wb);
     bt_announcer_init(&dl->ann);
+    bt_dht_source_init(&dl->dht);
 }
 
 /* Stop the loop because of a local failure the user must hear about. */
@@ -458,6 +459,8 @@ static enum bt_err on_handshake(void *arg, struct bt_pool_conn *pc)
         dl->cands[c->cand].fails = 0;
     bt_peerid_client(p->remote.peer_id, client);
     bt_pool_say(&dl->pool, p->name, "connected (%s)", client);
+    if (bt_dht_source_handshake(&dl->dht, p) != BT_OK)
+        return BT_ERR_TOO_LARGE;
     if (bt_bitfield_popcount(&dl->have) == 0)
         return BT_OK; /* BEP 3: a peer with nothing may skip the bitfield */
     return bt_peer_send_bitfield(p, dl->have.bits, bt_bitfield_bytes(dl->have.count));
@@ -522,6 +525,9 @@ static enum bt_err on_message(void *arg, struct bt_pool_conn *pc, const struct b
         if (err == BT_OK)
             err = request_more(c);
         return err;
+    case BT_MSG_PORT:
+        bt_dht_source_port(&dl->dht, &pc->peer, m->port, bt_loop_now_ms());
+        return BT_OK;
     case BT_MSG_REJECT: {
         struct bt_block b = {m->index, m->begin, m->length};
         size_t i;
@@ -699,7 +705,7 @@ static int hopeless(struct bt_download *dl, uint64_t now)
 {
     int stuck = bt_download_open_peers(dl) == 0 && now - dl->last_progress_ms >= dl->give_up_ms;
     int dry = bt_download_usable_peers(dl) == 0 && !bt_announcer_has_trackers(&dl->ann) &&
-              now - dl->start_ms > 1000;
+              !bt_dht_source_alive(&dl->dht) && now - dl->start_ms > 1000;
 
     return dl->give_up_ms != 0 && !dl->complete && (stuck || dry);
 }
@@ -712,6 +718,8 @@ static void on_session_tick(void *arg)
     dl->timer = 0;
     if (dl->complete)
         bt_announcer_completed(&dl->ann);
+    if (!dl->complete || dl->seed_after)
+        bt_dht_source_tick(&dl->dht, now, bt_download_usable_peers(dl) == 0);
     if (hopeless(dl, now)) {
         dl->gave_up = 1;
         bt_loop_stop(dl->loop);
@@ -853,6 +861,27 @@ enum bt_err bt_download_announce(struct bt_download *dl, char *const *urls, size
     return bt_announcer_start(&dl->ann, dl->loop, dl->t, urls, n, &cfg);
 }
 
+/* The DHT found peers: candidates, as a tracker's are. */
+static void on_dht_peers(void *arg, const struct bt_netaddr *peers, size_t n)
+{
+    struct bt_download *dl = arg;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        struct bt_addr addr;
+
+        if (bt_addr_from_netaddr(&peers[i], &addr) == BT_OK)
+            bt_download_add_peer(dl, &addr);
+    }
+}
+
+void bt_download_dht(struct bt_download *dl, struct bt_dht *dht, uint16_t node_port)
+{
+    uint16_t listen = dl->pool.listen_fd >= 0 ? bt_addr_port(&dl->pool.listen_addr) : 0;
+
+    bt_dht_source_start(&dl->dht, dht, node_port, dl->t->info_hash, listen, on_dht_peers, dl);
+}
+
 enum bt_err bt_download_add_peer(struct bt_download *dl, const struct bt_addr *addr)
 {
     size_t i;
@@ -932,6 +961,7 @@ void bt_download_release(struct bt_download *dl)
         bt_announcer_completed(&dl->ann);
     bt_announcer_stop(&dl->ann); /* while the numbers it reports are still there */
     bt_announcer_release(&dl->ann);
+    bt_dht_source_release(&dl->dht);
     bt_pool_release(&dl->pool); /* first: forgetting a connection updates the picker */
     if (dl->timer != 0)
         bt_loop_cancel(dl->loop, dl->timer);

@@ -26,9 +26,10 @@
  * numbers, "completed" when it completes and "stopped" when it is released),
  * and from the caller (the command line); the session dials them up to a
  * connection cap, retries failures with a growing delay, and bans a peer whose
- * data failed a hash.  It gives up, stopping the loop, when no peer has been
- * open and nothing has arrived for the give-up time, or when it has no peer
- * left to try and nothing (no tracker) can bring one.
+ * data failed a hash.  The DHT is another source of candidates
+ * (bt_download_dht, dht_source.h).  It gives up, stopping the loop, when no
+ * peer has been open and nothing has arrived for the give-up time, or when it
+ * has no peer left to try and nothing (no tracker, no DHT node) can bring one.
  */
 #ifndef BT_DOWNLOAD_H
 #define BT_DOWNLOAD_H
@@ -47,6 +48,7 @@
 #include "pieces/storage.h"
 #include "session/upload.h"
 #include "pieces/writeback.h"
+#include "session/dht_source.h"
 #include "tracker/announcer.h"
 
 #define BT_DL_MAX_PEERS      50         /* connections at once, by default */
@@ -131,6 +133,7 @@ struct bt_download {
     struct bt_writeback wb; /* blocks on their way to storage */
 
     struct bt_announcer ann;      /* the torrent's trackers */
+    struct bt_dht_source dht;     /* the DHT, if one is given */
     bt_tracker_result_fn *report; /* each tracker's answer, for the owner to show */
     void *report_arg;
 
@@ -202,6 +205,14 @@ enum bt_err bt_download_start(struct bt_download *dl, struct bt_loop *loop,
  */
 enum bt_err bt_download_announce(struct bt_download *dl, char *const *urls, size_t n,
                                  bt_tracker_result_fn *report, void *arg);
+
+/*
+ * Find peers through dht too (a node of ours whose UDP port is node_port):
+ * look the torrent up now and then, announce our listening port to it, and
+ * tell peers that speak the DHT where our node is.  Call after
+ * bt_download_start().
+ */
+void bt_download_dht(struct bt_download *dl, struct bt_dht *dht, uint16_t node_port);
 
 /* A peer to try (duplicates and our own listening address are ignored). */
 enum bt_err bt_download_add_peer(struct bt_download *dl, const struct bt_addr *addr);

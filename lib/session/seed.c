@@ -14,12 +14,16 @@ void bt_seed_init(struct bt_seed *s)
     bt_pool_init(&s->pool);
     bt_bitfield_init(&s->bits);
     bt_announcer_init(&s->ann);
+    bt_dht_source_init(&s->dht);
 }
 
 void bt_seed_release(struct bt_seed *s)
 {
     bt_announcer_stop(&s->ann); /* while the numbers it reports are still there */
     bt_announcer_release(&s->ann);
+    bt_dht_source_release(&s->dht);
+    if (s->dht_timer != 0)
+        bt_loop_cancel(s->pool.loop, s->dht_timer);
     bt_pool_release(&s->pool);
     bt_bitfield_release(&s->bits);
     bt_seed_init(s);
@@ -41,6 +45,8 @@ static enum bt_err on_handshake(void *arg, struct bt_pool_conn *pc)
 
     bt_peerid_client(pc->peer.remote.peer_id, client);
     bt_pool_say(&s->pool, pc->peer.name, "connected (%s)", client);
+    if (bt_dht_source_handshake(&s->dht, &pc->peer) != BT_OK)
+        return BT_ERR_TOO_LARGE;
     return bt_peer_send_bitfield(&pc->peer, s->bits.bits, bt_bitfield_bytes(s->bits.count));
 }
 
@@ -49,6 +55,10 @@ static enum bt_err on_message(void *arg, struct bt_pool_conn *pc, const struct b
     struct bt_seed_conn *c = (struct bt_seed_conn *)pc;
     int handled;
 
+    if (m->id == BT_MSG_PORT) {
+        bt_dht_source_port(&((struct bt_seed *)arg)->dht, &pc->peer, m->port, bt_loop_now_ms());
+        return BT_OK;
+    }
     /* have, bitfield, extensions...: a seed needs none of them. */
     return bt_upload_message(&c->up, &pc->peer, m, &handled);
 }
@@ -160,4 +170,21 @@ enum bt_err bt_seed_announce(struct bt_seed *s, char *const *urls, size_t n,
     cfg.result = report;
     cfg.result_arg = arg;
     return bt_announcer_start(&s->ann, s->pool.loop, s->t, urls, n, &cfg);
+}
+
+/* Every second: the DHT source announces when it is due. */
+static void on_dht_tick(void *arg)
+{
+    struct bt_seed *s = arg;
+
+    s->dht_timer = 0;
+    bt_dht_source_tick(&s->dht, bt_loop_now_ms(), 0);
+    (void)bt_loop_timer(s->pool.loop, 1000, on_dht_tick, s, &s->dht_timer);
+}
+
+enum bt_err bt_seed_dht(struct bt_seed *s, struct bt_dht *dht, uint16_t node_port)
+{
+    bt_dht_source_start(&s->dht, dht, node_port, s->t->info_hash,
+                        bt_addr_port(&s->pool.listen_addr), NULL, NULL);
+    return bt_loop_timer(s->pool.loop, 0, on_dht_tick, s, &s->dht_timer);
 }

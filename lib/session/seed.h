@@ -29,6 +29,7 @@
 #include "session/pool.h"
 #include "pieces/storage.h"
 #include "session/upload.h"
+#include "session/dht_source.h"
 #include "tracker/announcer.h"
 
 #define BT_SEED_MAX_PEERS 64 /* default connection cap */
@@ -51,6 +52,8 @@ struct bt_seed {
     struct bt_bitfield bits;    /* every piece */
     uint64_t bytes_served;      /* by connections already closed */
     struct bt_announcer ann;    /* the torrent's trackers */
+    struct bt_dht_source dht;   /* the DHT, if one is given */
+    uint64_t dht_timer;
 
     bt_seed_log_fn *log; /* may be NULL */
     void *log_arg;
@@ -79,6 +82,11 @@ enum bt_err bt_seed_start(struct bt_seed *s, struct bt_loop *loop, const struct 
  */
 enum bt_err bt_seed_announce(struct bt_seed *s, char *const *urls, size_t n,
                              bt_tracker_result_fn *report, void *arg);
+
+/* Announce to dht too (a node of ours whose UDP port is node_port), now and
+ * every BT_DHT_SOURCE_MS, and tell peers that speak the DHT where our node is.
+ * BT_ERR_NOMEM (a timer). */
+enum bt_err bt_seed_dht(struct bt_seed *s, struct bt_dht *dht, uint16_t node_port);
 
 /* Bytes of blocks sent so far, over closed and open connections. */
 uint64_t bt_seed_bytes_served(const struct bt_seed *s);

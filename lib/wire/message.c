@@ -219,6 +219,17 @@ enum bt_err bt_message_put_have(struct bt_buf *buf, unsigned id, uint32_t index)
     return bt_buf_append(buf, b, sizeof(b));
 }
 
+enum bt_err bt_message_put_port(struct bt_buf *buf, uint16_t port)
+{
+    unsigned char b[2];
+    enum bt_err err = put_head(buf, BT_MSG_PORT, BT_MSG_PORT_LEN);
+
+    if (err != BT_OK)
+        return err;
+    bt_put_be16(b, port);
+    return bt_buf_append(buf, b, sizeof(b));
+}
+
 enum bt_err bt_message_put_bitfield(struct bt_buf *buf, const unsigned char *bits, size_t n)
 {
     enum bt_err err = put_head(buf, BT_MSG_BITFIELD, BT_MSG_ID_LEN + n);

@@ -117,6 +117,8 @@ enum bt_err bt_message_put_simple(struct bt_buf *buf, unsigned id);
 /* have, suggest, allowed fast. */
 enum bt_err bt_message_put_have(struct bt_buf *buf, unsigned id, uint32_t index);
 enum bt_err bt_message_put_bitfield(struct bt_buf *buf, const unsigned char *bits, size_t n);
+/* port (BEP 5): the UDP port of our DHT node. */
+enum bt_err bt_message_put_port(struct bt_buf *buf, uint16_t port);
 /* request, cancel, reject. */
 enum bt_err bt_message_put_request(struct bt_buf *buf, unsigned id, uint32_t index, uint32_t begin,
                                    uint32_t length);

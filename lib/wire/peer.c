@@ -125,6 +125,13 @@ enum bt_err bt_peer_send_have(struct bt_peer *p, uint32_t index)
     return queued(p, mark, bt_message_put_have(&p->out, BT_MSG_HAVE, index));
 }
 
+enum bt_err bt_peer_send_port(struct bt_peer *p, uint16_t port)
+{
+    size_t mark = p->out.len;
+
+    return queued(p, mark, bt_message_put_port(&p->out, port));
+}
+
 enum bt_err bt_peer_send_bitfield(struct bt_peer *p, const unsigned char *bits, size_t n)
 {
     size_t mark = p->out.len;

@@ -140,6 +140,8 @@ size_t bt_peer_pending(const struct bt_peer *p);
 enum bt_err bt_peer_send_simple(struct bt_peer *p, unsigned id);
 enum bt_err bt_peer_send_have(struct bt_peer *p, uint32_t index);
 enum bt_err bt_peer_send_bitfield(struct bt_peer *p, const unsigned char *bits, size_t n);
+/* Our DHT node's port (BEP 5), to a peer whose handshake set the DHT bit. */
+enum bt_err bt_peer_send_port(struct bt_peer *p, uint16_t port);
 enum bt_err bt_peer_send_request(struct bt_peer *p, unsigned id, uint32_t index, uint32_t begin,
                                  uint32_t length);
 /* An extended message (BEP 10) under the id the peer asked for. */

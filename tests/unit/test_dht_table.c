@@ -753,6 +753,13 @@ static void test_lookup_rules(void)
     ok(bt_dht_lookup_done(&l), "and done again once it answered");
     answer_empty(&l, &cands[9]);
     ok(l.answers == 9, "an answer from a node not asked is ignored");
+
+    /* Others list us among the nodes they know: we never ask ourselves. */
+    bt_dht_lookup_init(&l, target);
+    bt_dht_lookup_set_self(&l, cands[0].id);
+    bt_dht_lookup_add(&l, cands, 3);
+    ok(l.count == 2 && same(bt_dht_lookup_next(&l, T0), &cands[1]),
+       "the asking node's own id is never a candidate");
 }
 
 static void test_lookup_answers(void)
