@@ -319,3 +319,36 @@ dht_seed() {
     [[ "$stderr" == *"done: 8.0 MiB in "* ]]
     run ! compgen -G "$BATS_TEST_TMPDIR/btkit-demo.*"
 }
+
+@test "IPv6: a DHT of nodes on ::1 (compact nodes6, BEP 32), the family taken from -b" {
+    local a b
+    a=$(free_port)
+    b=$(free_port)
+    start_bg v6a bt-dht -l "[::1]:$a" serve
+    sleep 0.3
+    start_bg v6b bt-dht -l "[::1]:$b" -b "[::1]:$a" serve
+    sleep 0.5
+    run -0 --separate-stderr timeout 20 bt-dht -b "[::1]:$b" announce "$HASH" 51413
+    [[ "$stderr" == *"announced to 2 of 2 nodes"* ]]
+    run -0 --separate-stderr timeout 20 bt-dht -b "[::1]:$a" get-peers "$HASH"
+    assert_output '[::1]:51413'
+    run -0 --separate-stderr timeout 20 bt-dht -b "[::1]:$a" find-node "$HASH"
+    assert_line --regexp "^[0-9a-f]{40} \[::1\]:$b\$"
+    run -0 --separate-stderr timeout 20 bt-dht ping "[::1]:$b"
+    assert_output --regexp "^[0-9a-f]{40} \[::1\]:$b\$"
+}
+
+@test "hostile: ids that collide (ours, and one id at eight addresses) cost one query" {
+    swarm 4
+    run -0 --separate-stderr timeout 20 bt-dht -b "$FIRST" announce "$HASH" 51413
+    hostile collide
+    run -0 --separate-stderr timeout 30 bt-dht --trace -b "$HOSTILE" -b "$FIRST" get-peers "$HASH"
+    assert_line 127.0.0.1:51413
+    # Of the eight addresses that share one id, one is asked (a lookup knows a
+    # node by its id); the node listed under our own id is never asked (in
+    # the bootstrap's lookup of our id, the eight carry ours too).
+    [[ "$stderr" == *"-> $HOSTILE query get_peers "* ]]
+    [ "$(grep -c -- '^-> 127\.0\.0\.1:[1-8] query get_peers' <<<"$stderr")" -eq 1 ]
+    [ "$(grep -c -- '^-> 127\.0\.0\.1:[1-9] query find_node' <<<"$stderr")" -eq 0 ]
+    [ "$(grep -c -- '^-> 127\.0\.0\.1:9 query' <<<"$stderr")" -eq 0 ]
+}

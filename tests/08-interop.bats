@@ -2,7 +2,9 @@
 # 08-interop.bats - btkit's DHT (stage 8, BEP 5) in one DHT with real clients on
 # loopback: bt-dht serve nodes and libtorrent's nodes join through each other;
 # bt-dht finds a libtorrent seeder that announced to the DHT alone; libtorrent
-# finds a peer that bt-dht announced; aria2c's DHT walks ours to a bt-seed.
+# finds a peer that bt-dht announced; aria2c's DHT walks ours to a bt-seed; a
+# libtorrent leecher finds bt-seed through our nodes, and bt-download a
+# libtorrent seeder through a DHT of both, each from a bare magnet link.
 #
 # The bt-dht nodes run with --trace, so each test checks what crossed the wire,
 # not only what the tools printed.  tests/lt-client.py runs libtorrent: its dht
@@ -234,4 +236,51 @@ short() {
     run -0 --separate-stderr timeout 20 bt-dht -b "$b1" get-peers "$hash"
     assert_line "127.0.0.1:$port"
     assert_line "$SEED"
+}
+
+@test "a libtorrent leecher finds bt-seed through btkit's DHT alone, from a bare magnet link" {
+    require_libtorrent
+    local b1 b2 hash
+    "$BT_PYTHON" "$BT_SRCDIR/tests/make-torrent.py" t.torrent 32768 "$(data_copy)/multi"
+    hash=$(bt-infohash t.torrent)
+    bt_node b1
+    b1=$NODE
+    bt_node b2 -b "$b1"
+    b2=$NODE
+    # bt-seed announces to the DHT it started from, and to no tracker.
+    start_seed seed t.torrent --no-announce --dht-bootstrap "$b1"
+    for i in $(seq 50); do
+        bt-dht -t 2 -b "$b2" get-peers "$hash" 2>/dev/null | grep -qx "$SEED" && break
+        sleep 0.2
+    done
+    grep -q "^<- $SEED query announce_peer .* info_hash=$(short "$hash") port=${SEED##*:} " b1.log b2.log
+    # libtorrent knows the second bt-dht node alone.
+    run -0 --separate-stderr timeout 60 "$BT_PYTHON" "$LT_CLIENT" magnet \
+        "magnet:?xt=urn:btih:$hash" lt "$(free_port)" --dht-node "$b2"
+    assert_line complete
+    diff -r "$(data_copy)/multi" lt/multi
+    grep -Eq "^<- 127\.0\.0\.1:[0-9]+ query get_peers .* info_hash=$(short "$hash")( |$)" b1.log b2.log
+}
+
+@test "bt-download completes a bare magnet link from a libtorrent seeder through a mixed DHT" {
+    require_libtorrent
+    local b1 l1 port hash i
+    "$BT_PYTHON" "$BT_SRCDIR/tests/make-torrent.py" t.torrent 32768 "$(data_copy)/multi"
+    hash=$(bt-infohash t.torrent)
+    bt_node b1
+    b1=$NODE
+    lt_node l1 --dht-node "$b1"
+    l1=$NODE
+    port=$(free_port)
+    start_bg lt-seed timeout 120 "$BT_PYTHON" "$LT_CLIENT" seed t.torrent "$(data_copy)" "$port" \
+        --dht-node "$b1" --dht-node "$l1"
+    wait_log lt-seed '^dht reply' 20
+    # bt-download starts from the libtorrent node alone and learns the
+    # bt-dht node from it: its lookup asks both clients' nodes.
+    run -0 --separate-stderr timeout 60 bt-download -l 127.0.0.1:0 --give-up 20 --trace \
+        --dht-bootstrap "$l1" -o out "magnet:?xt=urn:btih:$hash"
+    [[ "$stderr" == *"metadata: "*" bytes from 127.0.0.1:$port"* ]]
+    diff -r "$(data_copy)/multi" out/multi
+    grep -q "^-> $l1 query get_peers .* info_hash=$(short "$hash")" <<<"$stderr"
+    grep -q "^-> $b1 query get_peers .* info_hash=$(short "$hash")" <<<"$stderr"
 }

@@ -16,6 +16,9 @@ Modes (what a node of ours must survive, still answering and still ending):
               new random id every time, forever closer to the target
   garbage     answers with bytes that are not bencode
   wrong-tid   answers with a transaction id of its own
+  collide     ids that collide: answers with eight nodes that all carry one id
+              (the target's) at eight addresses (127.0.0.1, ports 1 to 8, where
+              nothing answers) and one that carries the asker's own id
 
 Written for btkit's tests; speaks only as much KRPC as each mode needs.
 """
@@ -69,6 +72,9 @@ def closer(target):
     return target[: closer.n] + os.urandom(20 - closer.n)
 
 
+ME = os.urandom(20)
+
+
 def answer(mode, msg, port):
     tid = field(msg, b"t") or b"xx"
     me = os.urandom(20)
@@ -77,6 +83,13 @@ def answer(mode, msg, port):
     if mode == "wrong-tid":
         tid = b"zz"
     r = {b"id": me}
+    if mode == "collide":
+        r[b"id"] = ME  # one id, so that it stays in the asker's table
+        asker = field(msg, b"id") or me
+        same = target_of(msg)
+        r[b"nodes"] = b"".join(same + bytes([127, 0, 0, 1]) + p.to_bytes(2, "big") for p in range(1, 9))
+        r[b"nodes"] += asker + bytes([127, 0, 0, 1]) + (9).to_bytes(2, "big")
+        r[b"token"] = b"tok"
     if mode == "oversized":
         r[b"nodes"] = os.urandom(5000 // 26 * 26)
     elif mode == "ragged":

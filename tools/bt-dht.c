@@ -27,10 +27,12 @@
 #include "tool.h"
 #include "tool_dht.h"
 
-#define DEFAULT_LISTEN       "0.0.0.0:0"
-#define DEFAULT_SERVE_LISTEN "0.0.0.0:6881"
-#define DEFAULT_TIMEOUT_S    30
-#define JSON_MAX             (1u << 20)
+#define DEFAULT_LISTEN        "0.0.0.0:0"
+#define DEFAULT_SERVE_LISTEN  "0.0.0.0:6881"
+#define DEFAULT_LISTEN6       "[::]:0"
+#define DEFAULT_SERVE_LISTEN6 "[::]:6881"
+#define DEFAULT_TIMEOUT_S     30
+#define JSON_MAX              (1u << 20)
 
 enum command {
     CMD_PING,
@@ -91,6 +93,8 @@ static void usage(FILE *f, int help)
             "  -h, --help                 show this help\n"
             "  -V, --version              show the version\n"
             "\n"
+            "Without -l, the node is IPv6 ([::]) when the first -b node (or ping's ADDR)\n"
+            "is an IPv6 address in brackets.\n"
             "Without -b or a state file with nodes, the node starts from BT_DHT_ROUTERS\n"
             "(HOST:PORT ...; set and empty: none), else from the real DHT's routers.\n"
             "\n"
@@ -175,8 +179,17 @@ static int parse_command(int argc, char **argv, struct options *o)
     case CMD_SERVE:
         break;
     }
-    if (o->dht.listen == NULL)
-        o->dht.listen = o->cmd == CMD_SERVE ? DEFAULT_SERVE_LISTEN : DEFAULT_LISTEN;
+    if (o->dht.listen == NULL) {
+        /* Without -l, the node speaks the family of the first node it will
+         * talk to: one socket is IPv4 or IPv6 (BEP 32 runs two DHTs). */
+        const char *first = o->cmd == CMD_PING ? argv[optind + 1] : o->dht.bootstrap[0];
+        int v6 = first != NULL && first[0] == '[';
+
+        if (o->cmd == CMD_SERVE)
+            o->dht.listen = v6 ? DEFAULT_SERVE_LISTEN6 : DEFAULT_SERVE_LISTEN;
+        else
+            o->dht.listen = v6 ? DEFAULT_LISTEN6 : DEFAULT_LISTEN;
+    }
     /* A one-shot question leaves no trace in the others' tables (BEP 43): it
      * will not be there to answer them. */
     o->dht.read_only = o->cmd != CMD_SERVE;

@@ -489,6 +489,7 @@ enum bt_err bt_dht_bootstrap(struct bt_dht *d, const struct bt_netaddr *addrs, s
     if (op == NULL)
         return err;
     bt_dht_lookup_init(&op->lookup, d->id);
+    bt_dht_lookup_set_self(&op->lookup, d->id);
     for (i = 0; i < n; i++)
         if (send_ping(d, op, &addrs[i], NULL, now) == BT_OK)
             op->waiting++;
