@@ -302,6 +302,28 @@ dht_seed() {
     [[ "$stderr" == *"-> $SEED query ping t="* ]]
 }
 
+@test "bt-download --seed stays in the DHT: a second download finds it there alone" {
+    local port
+    swarm 4
+    dht_seed "$BT_SRCDIR/samples/multi.torrent"
+    port=$(free_port)
+    start_bg dl1 timeout 120 bt-download -l "127.0.0.1:$port" --seed --give-up 10 \
+        --dht-bootstrap "$NODE" -o "$BATS_TEST_TMPDIR/one" "magnet:?xt=urn:btih:$SEED_HASH"
+    for i in $(seq 100); do
+        grep -q "done: " "$BATS_TEST_TMPDIR/dl1.log" && break
+        sleep 0.1
+    done
+    diff -r "$BT_SRCDIR/samples/data/multi" "$BATS_TEST_TMPDIR/one/multi"
+    # The first seeder leaves; the one left is the download that seeds.
+    kill "$PID_seed"
+    run -0 --separate-stderr timeout 20 bt-dht -b "$FIRST" get-peers "$SEED_HASH"
+    assert_line "127.0.0.1:$port"
+    run -0 --separate-stderr timeout 60 bt-download -l 127.0.0.1:0 --give-up 10 \
+        --dht-bootstrap "$FIRST" -o "$BATS_TEST_TMPDIR/two" "magnet:?xt=urn:btih:$SEED_HASH"
+    [[ "$stderr" == *"metadata: "*" bytes from 127.0.0.1:$port"* ]]
+    diff -r "$BT_SRCDIR/samples/data/multi" "$BATS_TEST_TMPDIR/two/multi"
+}
+
 @test "--no-dht: a bare magnet link has no peers to ask, and no node is started" {
     node n1
     run -1 --separate-stderr timeout 30 bt-download -l 127.0.0.1:0 --no-dht --trace \

@@ -719,7 +719,7 @@ static void on_session_tick(void *arg)
     if (dl->complete)
         bt_announcer_completed(&dl->ann);
     if (!dl->complete || dl->seed_after)
-        bt_dht_source_tick(&dl->dht, now, bt_download_usable_peers(dl) == 0);
+        bt_dht_source_tick(&dl->dht, now, !dl->complete && bt_download_usable_peers(dl) == 0);
     if (hopeless(dl, now)) {
         dl->gave_up = 1;
         bt_loop_stop(dl->loop);
