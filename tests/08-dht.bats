@@ -374,3 +374,20 @@ dht_seed() {
     [ "$(grep -c -- '^-> 127\.0\.0\.1:[1-9] query find_node' <<<"$stderr")" -eq 0 ]
     [ "$(grep -c -- '^-> 127\.0\.0\.1:9 query' <<<"$stderr")" -eq 0 ]
 }
+
+@test "samples/krpc: a node answers each sample query; the samples decode to JSON" {
+    local f
+    node n1
+    for f in ping find_node get_peers; do
+        run -0 "$BT_PYTHON" "$HOSTILE_DHT" probe "$NODE_PORT" \
+            "$(od -An -tx1 -v "$BT_SRCDIR/samples/krpc/$f-query.ben" | tr -d ' \n')"
+        assert_output --regexp ' r$'
+    done
+    # The sample's token was never handed out by this node: error 203.
+    run -0 "$BT_PYTHON" "$HOSTILE_DHT" probe "$NODE_PORT" \
+        "$(od -An -tx1 -v "$BT_SRCDIR/samples/krpc/announce_peer-query.ben" | tr -d ' \n')"
+    assert_output --regexp ' e$'
+    for f in "$BT_SRCDIR"/samples/krpc/*.ben; do
+        bt-decode "$f" | jq -e '.t and (.y == "q" or .y == "r" or .y == "e")' >/dev/null
+    done
+}
