@@ -62,6 +62,8 @@ static int same_msg(const struct bt_krpc_msg *a, const struct bt_krpc_msg *b)
         return 0;
     if (a->node_count != b->node_count || a->value_count != b->value_count)
         return 0;
+    if (a->has_ip != b->has_ip || (a->has_ip && !bt_netaddr_equal(&a->ip, &b->ip)))
+        return 0;
     for (i = 0; i < a->node_count; i++) {
         if (!same_contact(&a->nodes[i], &b->nodes[i]))
             return 0;

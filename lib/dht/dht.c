@@ -568,6 +568,8 @@ static void answer_error(struct bt_dht *d, const struct bt_krpc_msg *q, const st
     e.tid_len = q->tid_len;
     e.error_code = code;
     snprintf(e.error_message, sizeof(e.error_message), "%s", message);
+    e.has_ip = 1; /* BEP 42: where we saw the query come from */
+    e.ip = *to;
     (void)send_msg(d, &e, to, BT_KRPC_OUT_MAX);
 }
 
@@ -603,6 +605,8 @@ static void answer(struct bt_dht *d, struct bt_krpc_msg *r, const struct bt_neta
 {
     size_t budget = BT_KRPC_OUT_MAX;
 
+    r->has_ip = 1; /* BEP 42: where we saw the query come from */
+    r->ip = *to;
     if (!proven(d, to) && query_len * BT_DHT_AMPLIFY < budget)
         budget = query_len * BT_DHT_AMPLIFY;
     while (send_msg(d, r, to, budget) == BT_ERR_TOO_LARGE) {

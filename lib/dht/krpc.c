@@ -333,6 +333,19 @@ static enum bt_err parse_error(struct bt_krpc_msg *m, const struct bt_bnode *roo
     return BT_OK;
 }
 
+/* BEP 42's "ip", if it is a compact address; it is advice, so anything else
+ * is ignored rather than refused. */
+static void get_ip(struct bt_krpc_msg *m, const struct bt_bnode *root)
+{
+    const struct bt_bnode *ip = bt_bnode_dict_get(root, "ip");
+
+    if (ip != NULL && ip->type == BT_BENCODE_STR &&
+        (ip->slen == BT_NETADDR_COMPACT4 || ip->slen == BT_NETADDR_COMPACT6)) {
+        bt_netaddr_get(ip->s, ip->slen - 2, &m->ip);
+        m->has_ip = 1;
+    }
+}
+
 static enum bt_err parse_message(struct bt_krpc_msg *m, const struct bt_bnode *root,
                                  const char **why)
 {
@@ -362,10 +375,12 @@ static enum bt_err parse_message(struct bt_krpc_msg *m, const struct bt_bnode *r
     }
     if (bt_bnode_str_eq(y, "r")) {
         m->kind = BT_KRPC_RESPONSE;
+        get_ip(m, root);
         return parse_response(m, root, why);
     }
     if (bt_bnode_str_eq(y, "e")) {
         m->kind = BT_KRPC_ERROR;
+        get_ip(m, root);
         return parse_error(m, root, why);
     }
     return fail(why, "message type is not q, r or e");
@@ -581,6 +596,15 @@ static enum bt_err put_error(struct bt_buf *out, const struct bt_krpc_msg *m)
     return err;
 }
 
+static enum bt_err put_ip(struct bt_buf *out, const struct bt_krpc_msg *m)
+{
+    unsigned char compact[BT_NETADDR_COMPACT6];
+
+    if (!m->has_ip)
+        return BT_OK;
+    return put_str_field(out, "ip", compact, bt_netaddr_put(&m->ip, compact));
+}
+
 enum bt_err bt_krpc_put(struct bt_buf *out, const struct bt_krpc_msg *m)
 {
     size_t start = out->len;
@@ -595,13 +619,17 @@ enum bt_err bt_krpc_put(struct bt_buf *out, const struct bt_krpc_msg *m)
             y = "q";
             err = put_query(out, m);
             break;
-        case BT_KRPC_RESPONSE:
+        case BT_KRPC_RESPONSE: /* keys in order: ip, r */
             y = "r";
-            err = put_response(out, m);
+            err = put_ip(out, m);
+            if (err == BT_OK)
+                err = put_response(out, m);
             break;
-        case BT_KRPC_ERROR:
+        case BT_KRPC_ERROR: /* e, ip */
             y = "e";
             err = put_error(out, m);
+            if (err == BT_OK)
+                err = put_ip(out, m);
             break;
         }
         if (y == NULL)
@@ -714,6 +742,15 @@ enum bt_err bt_krpc_describe(struct bt_buf *out, const struct bt_krpc_msg *m)
         bt_text_printable(text, sizeof(text), m->error_message,
                           message_len(m->error_message, sizeof(m->error_message)));
         err = bt_buf_printf(out, " %lld %s", (long long)m->error_code, text);
+    }
+    if (err == BT_OK && m->kind != BT_KRPC_QUERY && m->has_ip) {
+        struct bt_addr seen;
+        char name[BT_ADDR_STRLEN];
+
+        if (bt_addr_from_netaddr(&m->ip, &seen) == BT_OK) {
+            bt_addr_format(&seen, name);
+            err = bt_buf_printf(out, " ip=%s", name);
+        }
     }
     if (err != BT_OK && out->len > start) {
         out->len = start;

@@ -8,6 +8,9 @@
  *               1:t 2:aa 1:y 1:r e
  *   error     d 1:e l i203e 14:Protocol Error e 1:t 2:aa 1:y 1:e e
  *
+ * An answer may also carry "ip" at the top: the querier's address as the
+ * answerer saw it (BEP 42), so that a node learns its public address.
+ *
  * "t", the transaction id, is chosen by the querier and echoed in the answer;
  * it is the only thing that ties an answer to its query.
  *
@@ -106,6 +109,11 @@ struct bt_krpc_msg {
     struct bt_netaddr values[BT_KRPC_MAX_VALUES]; /* get_peers answer: peers */
     size_t value_count;
     size_t dropped; /* nodes and values past the caps, not kept */
+
+    /* Answers (responses and errors): the querier's address as the answerer
+     * saw it, BEP 42's top-level "ip"; a malformed one is ignored. */
+    int has_ip;
+    struct bt_netaddr ip;
 
     int64_t error_code; /* errors */
     char error_message[BT_KRPC_MESSAGE_MAX];

@@ -728,6 +728,34 @@ static void test_describe(void)
        "method names");
 }
 
+/* BEP 42's "ip": the querier's address as the answerer saw it, at the top of
+ * responses and errors. */
+static void test_ip(void)
+{
+    static const char response[] = "d2:ip6:\xc6\x33\x64\x07\x1a\xe1"
+                                   "1:rd2:id20:mnopqrstuvwxyz123456e1:t2:aa1:y1:re";
+    static const char error[] = "d1:eli201e15:A Generic Errore2:ip6:\xc6\x33\x64\x07\x1a\xe1"
+                                "1:t2:aa1:y1:ee";
+    static const char ragged[] = "d2:ip5:abcde1:rd2:id20:mnopqrstuvwxyz123456e1:t2:aa1:y1:re";
+    struct bt_krpc_msg m, back;
+    struct bt_netaddr seen;
+
+    v4(&seen, 198, 51, 100, 7, 6881);
+    ok(parse(response, &m, NULL) == BT_OK && m.has_ip && bt_netaddr_equal(&m.ip, &seen),
+       "a response's ip is read");
+    ok(same_again(response), "and built again in its place, before r");
+    ok(parse(error, &m, NULL) == BT_OK && m.has_ip && bt_netaddr_equal(&m.ip, &seen),
+       "an error's ip is read");
+    ok(same_again(error), "and built again in its place, after e");
+    ok(parse(ragged, &m, NULL) == BT_OK && !m.has_ip, "an ip that is no address is ignored");
+
+    base_message(&m, BT_KRPC_RESPONSE);
+    m.has_ip = 1;
+    v6(&m.ip, 0x20, 0x01, 9, 51413);
+    ok(round_trip(&m, &back) == BT_OK && back.has_ip && bt_netaddr_equal(&back.ip, &m.ip),
+       "an IPv6 ip round-trips");
+}
+
 int main(void)
 {
     test_metric();
@@ -738,5 +766,6 @@ int main(void)
     test_hostile_sizes();
     test_hostile_fields();
     test_describe();
+    test_ip();
     return tap_done();
 }
