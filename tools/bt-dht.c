@@ -427,7 +427,9 @@ static void on_booted(void *arg, const struct bt_dht_result *r)
         tool_error(err, "DHT");
         s->finished = 1;
         bt_loop_stop(&s->loop);
+        return;
     }
+    bt_dht_node_wake(&s->dht.node);
 }
 
 static void on_timeout(void *arg)
@@ -444,8 +446,13 @@ static int run(struct session *s)
     struct options *o = s->o;
     enum bt_err err;
 
-    /* A ping needs no bootstrap: the node asked is the one named. */
-    if (tool_dht_start(&s->dht, o->cmd != CMD_PING, on_booted, s) != 0)
+    /* A ping needs no bootstrap: the node asked is the one named.  A question
+     * needs one node that answers; serve fills its table with its neighbourhood. */
+    if (tool_dht_start(&s->dht,
+                       o->cmd == CMD_PING    ? TOOL_DHT_NO_BOOTSTRAP
+                       : o->cmd == CMD_SERVE ? TOOL_DHT_BOOTSTRAP
+                                             : TOOL_DHT_JOIN,
+                       on_booted, s) != 0)
         return TOOL_EXIT_FAIL;
     if (o->cmd == CMD_PING)
         on_booted(s, NULL);

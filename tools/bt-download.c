@@ -407,7 +407,7 @@ static int run(struct session *s)
     s->source.quiet = o->quiet;
     s->source.no_trackers = o->no_announce;
     s->source.dht = &s->dht;
-    if (tool_dht_start(&s->dht, 1, NULL, NULL) != 0)
+    if (tool_dht_start(&s->dht, TOOL_DHT_BOOTSTRAP, NULL, NULL) != 0)
         return TOOL_EXIT_FAIL;
     if (tool_load_torrent(o->torrent, &s->source, &s->t, NULL) != 0)
         return TOOL_EXIT_FAIL;

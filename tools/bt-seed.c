@@ -287,7 +287,7 @@ int main(int argc, char **argv)
     bt_loop_init(&loop);
     bt_seed_init(&seed);
     tool_dht_init(&dht, &loop, &o.dht);
-    if (tool_dht_start(&dht, 1, NULL, NULL) != 0 ||
+    if (tool_dht_start(&dht, TOOL_DHT_BOOTSTRAP, NULL, NULL) != 0 ||
         start_seeding(&o, &t, &st, &loop, &seed, &dht) != 0)
         goto out;
     if (!o.no_announce) {

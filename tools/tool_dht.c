@@ -177,7 +177,8 @@ static int bind_node(struct tool_dht *t, struct bt_loop *loop, struct bt_dht_con
     return 0;
 }
 
-int tool_dht_start(struct tool_dht *t, int bootstrap, bt_dht_done_fn *booted, void *arg)
+int tool_dht_start(struct tool_dht *t, enum tool_dht_bootstrap bootstrap, bt_dht_done_fn *booted,
+                   void *arg)
 {
     const struct tool_dht_opts *o = t->o;
     struct bt_loop *loop = t->loop;
@@ -206,7 +207,7 @@ int tool_dht_start(struct tool_dht *t, int bootstrap, bt_dht_done_fn *booted, vo
     if (bind_node(t, loop, &cfg) != 0)
         return 1;
     t->started = 1;
-    if (!bootstrap)
+    if (bootstrap == TOOL_DHT_NO_BOOTSTRAP)
         return 0; /* the caller asks one node it names */
     family = t->node.bound.ss.ss_family;
     for (i = 0; i < o->bootstrap_count && nboot < BT_DHT_STATE_NODES; i++)
@@ -218,7 +219,8 @@ int tool_dht_start(struct tool_dht *t, int bootstrap, bt_dht_done_fn *booted, vo
     t->booted = booted;
     t->booted_arg = arg;
     t->booting = 1;
-    err = bt_dht_bootstrap(&t->node.dht, boot, nboot, bt_loop_now_ms(), on_booted, t);
+    err = bt_dht_bootstrap(&t->node.dht, boot, nboot, bootstrap == TOOL_DHT_JOIN, bt_loop_now_ms(),
+                           on_booted, t);
     if (err != BT_OK) {
         t->booting = 0;
         tool_error(err, "DHT bootstrap");
@@ -269,12 +271,14 @@ size_t tool_dht_peers(struct tool_dht *t, const unsigned char *info_hash, int ti
     struct found f = {.loop = t->loop, .out = out, .max = max};
     uint64_t deadline = bt_loop_now_ms() + (uint64_t)timeout_s * 1000;
 
-    if (!t->started && (t->o->off || tool_dht_start(t, 1, NULL, NULL) != 0 || !t->started))
+    if (!t->started &&
+        (t->o->off || tool_dht_start(t, TOOL_DHT_JOIN, NULL, NULL) != 0 || !t->started))
         return 0;
     while (t->booting && !tool_interrupted && bt_loop_now_ms() < deadline)
         run_slice(t->loop, 100);
     if (bt_dht_get_peers(&t->node.dht, info_hash, bt_loop_now_ms(), on_peers, &f) != BT_OK)
         return 0;
+    bt_dht_node_wake(&t->node);
     while (!f.done && !tool_interrupted && bt_loop_now_ms() < deadline)
         run_slice(t->loop, 100);
     if (!f.done)

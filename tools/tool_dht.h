@@ -62,14 +62,22 @@ int tool_dht_add_bootstrap(struct tool_dht_opts *o, const char *arg);
  * arg) or TOOL_OPT_NO_DHT.  TOOL_CONTINUE or TOOL_EXIT_USAGE. */
 int tool_dht_option(struct tool_dht_opts *o, int c, const char *arg);
 
+/* How tool_dht_start() joins the DHT (dht.h's bt_dht_bootstrap). */
+enum tool_dht_bootstrap {
+    TOOL_DHT_NO_BOOTSTRAP, /* not at all: the caller asks one node it names */
+    TOOL_DHT_JOIN,         /* until one node answered: for one question */
+    TOOL_DHT_BOOTSTRAP,    /* then a lookup of our own id: for a long-running node */
+};
+
 /*
  * Start the node as its options say (nothing with o->off): bind o->listen (a port
  * in use falls back to any port), take our id and nodes from o->state (if it
- * exists), and, with bootstrap set, bootstrap from the first source above;
+ * exists), and bootstrap from the first source above as bootstrap says;
  * booted(arg, r) (may be NULL) hears when the bootstrap ends.  Prints what
  * went wrong and returns non-zero on failure.
  */
-int tool_dht_start(struct tool_dht *t, int bootstrap, bt_dht_done_fn *booted, void *arg);
+int tool_dht_start(struct tool_dht *t, enum tool_dht_bootstrap bootstrap, bt_dht_done_fn *booted,
+                   void *arg);
 
 /*
  * Look up the peers of info_hash, running the loop until the bootstrap (if it

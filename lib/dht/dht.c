@@ -46,6 +46,7 @@ struct bt_dht_op {
     uint64_t started_ms;
     struct bt_dht_lookup lookup; /* find_node, get_peers, announce, bootstrap */
     int lookup_started;          /* bootstrap: its pings are over, the lookup runs */
+    int join;                    /* bootstrap: end when a ping answered */
     size_t waiting;              /* pings (bootstrap) or announce_peers in flight */
     int announcing;              /* announce: the lookup is over, announce_peers went out */
     uint16_t port;               /* announce: 0 for implied_port */
@@ -270,6 +271,37 @@ static enum bt_err send_ping(struct bt_dht *d, struct bt_dht_op *op, const struc
     return send_query(d, op, &q, to, to_id, now);
 }
 
+/* Smooth the round trips of answers as TCP does (RFC 6298): the mean moves
+ * an eighth of the way to each sample, the spread a quarter. */
+static void rtt_sample(struct bt_dht *d, uint64_t ms)
+{
+    uint64_t diff;
+
+    if (!d->has_rtt) {
+        d->rtt_ms = ms;
+        d->rtt_var_ms = ms / 2;
+        d->has_rtt = 1;
+        return;
+    }
+    diff = ms > d->rtt_ms ? ms - d->rtt_ms : d->rtt_ms - ms;
+    d->rtt_var_ms = (3 * d->rtt_var_ms + diff) / 4;
+    d->rtt_ms = (7 * d->rtt_ms + ms) / 8;
+}
+
+/* When a lookup's query is late (dht.h): the round trip we measure, with room
+ * for its spread, within [BT_DHT_LATE_MIN_MS, half the timeout]. */
+static uint64_t late_ms(const struct bt_dht *d)
+{
+    uint64_t most = d->cfg.query_ms / 2, ms;
+
+    if (!d->has_rtt)
+        return most;
+    ms = d->rtt_ms + 4 * d->rtt_var_ms;
+    if (ms < BT_DHT_LATE_MIN_MS)
+        ms = BT_DHT_LATE_MIN_MS;
+    return ms < most ? ms : most;
+}
+
 /* ---- operations ---- */
 
 static struct bt_dht_op *op_new(struct bt_dht *d, enum bt_dht_op_kind kind, bt_dht_done_fn *done,
@@ -376,26 +408,11 @@ static void lookup_begin(struct bt_dht *d, struct bt_dht_op *op)
     op->lookup_started = 1;
 }
 
-/* Move an operation on: more queries, the next phase, or its end. */
-static void op_pump(struct bt_dht *d, struct bt_dht_op *op, uint64_t now)
+/* Send the lookup's next queries, as many as it wants now. */
+static void lookup_ask(struct bt_dht *d, struct bt_dht_op *op, uint64_t now)
 {
     const struct bt_dht_contact *c;
 
-    if (op->kind == BT_DHT_OP_PING) {
-        if (op->pinged_ok || op->err != BT_OK)
-            op_finish(d, op, op->err, now);
-        return;
-    }
-    if (op->kind == BT_DHT_OP_BOOTSTRAP && !op->lookup_started) {
-        if (op->waiting > 0)
-            return;
-        lookup_begin(d, op);
-    }
-    if (op->announcing) {
-        if (op->waiting == 0)
-            op_finish(d, op, op->announced > 0 ? BT_OK : BT_ERR_DHT_TIMEOUT, now);
-        return;
-    }
     while ((c = bt_dht_lookup_next(&op->lookup, now)) != NULL) {
         struct bt_krpc_msg q;
         struct bt_dht_contact to = *c; /* the lookup may reorder its list */
@@ -414,6 +431,41 @@ static void op_pump(struct bt_dht *d, struct bt_dht_op *op, uint64_t now)
             bt_dht_lookup_failed(&op->lookup, to.id);
             break; /* too many queries in flight: the next tick tries again */
         }
+    }
+}
+
+/* Move an operation on: more queries, the next phase, or its end. */
+static void op_pump(struct bt_dht *d, struct bt_dht_op *op, uint64_t now)
+{
+    if (op->kind == BT_DHT_OP_PING) {
+        if (op->pinged_ok || op->err != BT_OK)
+            op_finish(d, op, op->err, now);
+        return;
+    }
+    if (op->kind == BT_DHT_OP_BOOTSTRAP && !op->lookup_started) {
+        /* Every node that answers is worth starting from; once one did, the
+         * others are waited for until they are late (see expire_queries). */
+        if (op->waiting > 0 && (op->answers == 0 || now - op->started_ms <= late_ms(d)))
+            return;
+        if (op->join) {
+            op_finish(d, op, op->answers > 0 ? BT_OK : BT_ERR_DHT_TIMEOUT, now);
+            return;
+        }
+        lookup_begin(d, op);
+    }
+    if (op->announcing) {
+        if (op->waiting == 0)
+            op_finish(d, op, op->announced > 0 ? BT_OK : BT_ERR_DHT_TIMEOUT, now);
+        return;
+    }
+    (void)bt_dht_lookup_late(&op->lookup, now, late_ms(d));
+    lookup_ask(d, op, now);
+    if (op->lookup.in_flight == 0 && !bt_dht_lookup_done(&op->lookup)) {
+        /* Nothing to do but wait for late queries: the table may have learnt
+         * nodes since the lookup began (a bootstrap node that answered after
+         * the first), and a lookup that knows them need not wait. */
+        lookup_begin(d, op);
+        lookup_ask(d, op, now);
     }
     if (!bt_dht_lookup_done(&op->lookup))
         return;
@@ -479,7 +531,7 @@ enum bt_err bt_dht_ping(struct bt_dht *d, const struct bt_netaddr *to, uint64_t 
     return BT_OK;
 }
 
-enum bt_err bt_dht_bootstrap(struct bt_dht *d, const struct bt_netaddr *addrs, size_t n,
+enum bt_err bt_dht_bootstrap(struct bt_dht *d, const struct bt_netaddr *addrs, size_t n, int join,
                              uint64_t now, bt_dht_done_fn *done, void *arg)
 {
     enum bt_err err;
@@ -488,6 +540,7 @@ enum bt_err bt_dht_bootstrap(struct bt_dht *d, const struct bt_netaddr *addrs, s
 
     if (op == NULL)
         return err;
+    op->join = join;
     bt_dht_lookup_init(&op->lookup, d->id);
     bt_dht_lookup_set_self(&op->lookup, d->id);
     for (i = 0; i < n; i++)
@@ -754,6 +807,7 @@ static void handle_answer(struct bt_dht *d, const struct bt_krpc_msg *m,
     op = p->op;
     pending_free(d, p);
     d->stats.answers_in++;
+    rtt_sample(d, now - copy.sent_ms);
     if (m->kind == BT_KRPC_ERROR || !m->has_id) {
         if (op != NULL)
             op_query_failed(d, op, &copy, BT_ERR_KRPC_ERROR, now);
@@ -815,25 +869,38 @@ void bt_dht_receive(struct bt_dht *d, const void *pkt, size_t len, const struct 
 
 /* ---- time ---- */
 
-/* Queries past their time are failures: for the table, and for their op. */
-static uint64_t expire_queries(struct bt_dht *d, uint64_t now)
+uint64_t bt_dht_next_tick(const struct bt_dht *d, uint64_t now)
 {
-    uint64_t next = BT_DHT_TICK_MS;
+    uint64_t next = BT_DHT_TICK_MS, late = late_ms(d);
+    size_t i;
+
+    for (i = 0; i < d->pending_cap; i++) {
+        const struct bt_dht_pending *p = &d->pending[i];
+        uint64_t age;
+
+        if (!p->used)
+            continue;
+        age = now > p->sent_ms ? now - p->sent_ms : 0;
+        /* A lookup's query wants a tick when it becomes late, too. */
+        if (p->op != NULL && age <= late && late + 1 - age < next)
+            next = late + 1 - age;
+        if (age < d->cfg.query_ms && d->cfg.query_ms - age < next)
+            next = d->cfg.query_ms - age;
+    }
+    return next;
+}
+
+/* Queries past their time are failures: for the table, and for their op. */
+static void expire_queries(struct bt_dht *d, uint64_t now)
+{
     size_t i;
 
     for (i = 0; i < d->pending_cap; i++) {
         struct bt_dht_pending *p = &d->pending[i];
         struct bt_dht_pending copy;
-        uint64_t age;
 
-        if (!p->used)
+        if (!p->used || now - p->sent_ms < d->cfg.query_ms)
             continue;
-        age = now - p->sent_ms;
-        if (age < d->cfg.query_ms) {
-            if (d->cfg.query_ms - age < next)
-                next = d->cfg.query_ms - age;
-            continue;
-        }
         copy = *p;
         pending_free(d, p);
         d->stats.timeouts++;
@@ -842,7 +909,6 @@ static uint64_t expire_queries(struct bt_dht *d, uint64_t now)
         if (copy.op != NULL)
             op_query_failed(d, copy.op, &copy, BT_ERR_DHT_TIMEOUT, now);
     }
-    return next;
 }
 
 /* The table's upkeep: ping questionable nodes, refresh quiet buckets. */
@@ -867,12 +933,11 @@ static void maintain_table(struct bt_dht *d, uint64_t now)
 
 uint64_t bt_dht_tick(struct bt_dht *d, uint64_t now)
 {
-    uint64_t next;
     size_t i;
 
     if (!d->started)
         return BT_DHT_TICK_MS;
-    next = expire_queries(d, now);
+    expire_queries(d, now);
     for (i = 0; i < BT_DHT_MAX_OPS; i++)
         if (d->ops[i] != NULL)
             op_pump(d, d->ops[i], now);
@@ -882,5 +947,5 @@ uint64_t bt_dht_tick(struct bt_dht *d, uint64_t now)
         bt_dht_store_expire(&d->store, now);
         d->expired_ms = now;
     }
-    return next;
+    return bt_dht_next_tick(d, now); /* the queries just sent count too */
 }

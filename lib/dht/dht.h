@@ -22,6 +22,11 @@
  *                               nodes that gave a token
  *   bt_dht_bootstrap(addrs)     ping each, then find_node of our own id
  *
+ * A lookup does not wait the whole timeout for a node that is gone: a query
+ * is late (lookup.h) once it has gone unanswered for the round trip the node
+ * measures (smoothed, plus four times its spread, as TCP does; at least
+ * BT_DHT_LATE_MIN_MS, at most half the timeout), and another node is asked.
+ *
  * Safety, for a node that faces the internet:
  *   - every datagram is parsed with bounds (krpc.h) and dropped when malformed;
  *   - queries are rate-limited per source address (BT_DHT_RATE_PER_S);
@@ -52,6 +57,7 @@
 #include "dht/table.h"
 
 #define BT_DHT_QUERY_MS           2000 /* an unanswered query times out after this */
+#define BT_DHT_LATE_MIN_MS        100  /* a lookup's query is late after this at least */
 #define BT_DHT_MAX_PENDING        512  /* our queries in flight at most */
 #define BT_DHT_MAX_OPS            32   /* operations (lookups, pings) at once */
 #define BT_DHT_RATE_PER_S         64   /* queries answered per second from one address */
@@ -136,9 +142,11 @@ struct bt_dht {
     struct bt_dht_op *ops[BT_DHT_MAX_OPS];
     struct bt_dht_rate *sources; /* the rate limiter's buckets, up to BT_DHT_RATE_SOURCES */
     size_t source_count, source_cap;
-    uint64_t rng;        /* xorshift state for transaction ids */
-    int refreshing;      /* an internal refresh lookup runs */
-    uint64_t expired_ms; /* the store's last expiry */
+    uint64_t rng;                /* xorshift state for transaction ids */
+    int refreshing;              /* an internal refresh lookup runs */
+    uint64_t expired_ms;         /* the store's last expiry */
+    uint64_t rtt_ms, rtt_var_ms; /* smoothed round trip of answers, and its spread */
+    int has_rtt;
     struct bt_dht_stats stats;
     int started;
 };
@@ -161,6 +169,12 @@ void bt_dht_receive(struct bt_dht *d, const void *pkt, size_t len, const struct 
  * node wants the next tick (at most BT_DHT_TICK_MS). */
 uint64_t bt_dht_tick(struct bt_dht *d, uint64_t now);
 
+/* How many milliseconds from now the node's queries in flight next need a
+ * tick: a lookup's query becoming late, or any timing out (at most
+ * BT_DHT_TICK_MS).  An owner that ticks on a timer checks it after
+ * bt_dht_receive() and after starting an operation. */
+uint64_t bt_dht_next_tick(const struct bt_dht *d, uint64_t now);
+
 /* Operations.  done (may be NULL) is called once when it ends, from inside
  * bt_dht_receive() or bt_dht_tick().  BT_ERR_TOO_LARGE when BT_DHT_MAX_OPS run,
  * BT_ERR_NOMEM. */
@@ -175,8 +189,11 @@ enum bt_err bt_dht_announce(struct bt_dht *d, const unsigned char *info_hash, ui
                             uint64_t now, bt_dht_done_fn *done, void *arg);
 /* Ping each of the n addresses (nodes whose ids we do not know yet, or the ones
  * of a state file), then look up our own id: the table fills with our
- * neighbourhood.  Ends with the find_node's result. */
-enum bt_err bt_dht_bootstrap(struct bt_dht *d, const struct bt_netaddr *addrs, size_t n,
+ * neighbourhood.  Ends with the find_node's result.  The pings are waited for
+ * until all are over, or one answered and the others are late (a state file's
+ * nodes may be long gone).  With join set, it ends there, with no lookup: the
+ * table has nodes to start from, enough for a one-off question. */
+enum bt_err bt_dht_bootstrap(struct bt_dht *d, const struct bt_netaddr *addrs, size_t n, int join,
                              uint64_t now, bt_dht_done_fn *done, void *arg);
 
 /* Operations still running. */

@@ -16,7 +16,8 @@
  *   [9] 20aa..  new           outside: asked only if one above fails
  *
  * Answers bring closer nodes, which push the window towards the target; the
- * lookup is done when everything in the window has answered.
+ * lookup is done when everything in the window has answered.  A late query
+ * (failed or late alike are "not counted") lets the window reach one further.
  */
 #include "dht/lookup.h"
 
@@ -48,6 +49,12 @@ static size_t find(const struct bt_dht_lookup *l, const unsigned char *id)
     return l->count;
 }
 
+/* Asked, and neither answered nor failed yet. */
+static int in_flight(const struct bt_dht_cand *cand)
+{
+    return cand->state == BT_DHT_CAND_ASKED || cand->state == BT_DHT_CAND_LATE;
+}
+
 static void add_one(struct bt_dht_lookup *l, const struct bt_dht_contact *c)
 {
     size_t pos = 0, drop;
@@ -62,7 +69,7 @@ static void add_one(struct bt_dht_lookup *l, const struct bt_dht_contact *c)
         /* The farthest candidate not in flight makes room, if it is farther
          * than c; otherwise c is the one that goes. */
         drop = l->count;
-        while (drop > pos && l->cands[drop - 1].state == BT_DHT_CAND_ASKED)
+        while (drop > pos && in_flight(&l->cands[drop - 1]))
             drop--;
         if (drop == pos)
             return;
@@ -94,7 +101,7 @@ const struct bt_dht_contact *bt_dht_lookup_next(struct bt_dht_lookup *l, uint64_
     for (i = 0; i < l->count && rank < BT_DHT_K; i++) {
         struct bt_dht_cand *cand = &l->cands[i];
 
-        if (cand->state == BT_DHT_CAND_FAILED)
+        if (cand->state == BT_DHT_CAND_FAILED || cand->state == BT_DHT_CAND_LATE)
             continue;
         if (cand->state == BT_DHT_CAND_NEW) {
             cand->state = BT_DHT_CAND_ASKED;
@@ -127,11 +134,12 @@ void bt_dht_lookup_answered(struct bt_dht_lookup *l, const unsigned char *id,
     size_t i = find(l, id), n;
     struct bt_dht_cand *cand;
 
-    if (i == l->count || l->cands[i].state != BT_DHT_CAND_ASKED)
+    if (i == l->count || !in_flight(&l->cands[i]))
         return;
     cand = &l->cands[i];
+    if (cand->state == BT_DHT_CAND_ASKED)
+        l->in_flight--;
     cand->state = BT_DHT_CAND_ANSWERED;
-    l->in_flight--;
     l->answers++;
     /* A token that does not fit is not kept cut short: it would be refused. */
     if (r->has_token && r->token_len <= BT_KRPC_TOKEN_MAX) {
@@ -156,14 +164,15 @@ void bt_dht_lookup_failed(struct bt_dht_lookup *l, const unsigned char *id)
 {
     size_t i = find(l, id);
 
-    if (i == l->count || l->cands[i].state != BT_DHT_CAND_ASKED)
+    if (i == l->count || !in_flight(&l->cands[i]))
         return;
+    if (l->cands[i].state == BT_DHT_CAND_ASKED)
+        l->in_flight--;
     l->cands[i].state = BT_DHT_CAND_FAILED;
-    l->in_flight--;
     l->failures++;
 }
 
-size_t bt_dht_lookup_expire(struct bt_dht_lookup *l, uint64_t now, uint64_t timeout_ms)
+size_t bt_dht_lookup_late(struct bt_dht_lookup *l, uint64_t now, uint64_t late_ms)
 {
     size_t i, n = 0;
 
@@ -172,11 +181,10 @@ size_t bt_dht_lookup_expire(struct bt_dht_lookup *l, uint64_t now, uint64_t time
 
         if (cand->state != BT_DHT_CAND_ASKED)
             continue;
-        if (now <= cand->asked_ms || now - cand->asked_ms <= timeout_ms)
+        if (now <= cand->asked_ms || now - cand->asked_ms <= late_ms)
             continue;
-        cand->state = BT_DHT_CAND_FAILED;
+        cand->state = BT_DHT_CAND_LATE;
         l->in_flight--;
-        l->failures++;
         n++;
     }
     return n;
@@ -186,20 +194,25 @@ size_t bt_dht_lookup_expire(struct bt_dht_lookup *l, uint64_t now, uint64_t time
  * The walk is lookup.h's first rule.  Its second needs no code of its own:
  * with none in flight and none left to ask in the window, everything in the
  * window has answered (and with fewer than BT_DHT_K left, the window is all of
- * them).
+ * them).  Late queries end it only once BT_DHT_K others answered: in a small
+ * DHT, or a slow one, they may be all there is.
  */
 int bt_dht_lookup_done(const struct bt_dht_lookup *l)
 {
-    size_t i, rank = 0;
+    size_t i, rank = 0, late = 0;
 
     for (i = 0; i < l->count && rank < BT_DHT_K; i++) {
         if (l->cands[i].state == BT_DHT_CAND_FAILED)
             continue;
+        if (l->cands[i].state == BT_DHT_CAND_LATE) {
+            late++;
+            continue;
+        }
         if (l->cands[i].state != BT_DHT_CAND_ANSWERED)
             return 0;
         rank++;
     }
-    return 1;
+    return late == 0 || rank == BT_DHT_K;
 }
 
 size_t bt_dht_lookup_answered_closest(const struct bt_dht_lookup *l, const struct bt_dht_cand **out,

@@ -10,6 +10,12 @@
  *   ...
  *   done when the BT_DHT_K closest candidates that did not fail have answered
  *
+ * A query that has had no answer for longer than the node expects (a few
+ * times its usual round trip: dht.h) is late: it gives its slot to the next
+ * candidate and no longer holds the lookup up, as a dead node would for the
+ * whole timeout; if it answers after all, the answer is taken.  Late queries
+ * are waited for only while fewer than BT_DHT_K candidates have answered.
+ *
  * A get_peers lookup also gathers the peers ("values") that nodes return, and
  * keeps each answering node's token, for announce_peer to the closest.
  *
@@ -36,6 +42,7 @@
 enum bt_dht_cand_state {
     BT_DHT_CAND_NEW,      /* not asked yet */
     BT_DHT_CAND_ASKED,    /* a query is in flight */
+    BT_DHT_CAND_LATE,     /* in flight past the late time: out of the window */
     BT_DHT_CAND_ANSWERED, /* it answered */
     BT_DHT_CAND_FAILED,   /* it did not, or answered wrongly */
 };
@@ -54,7 +61,7 @@ struct bt_dht_lookup {
     int has_self;
     struct bt_dht_cand cands[BT_DHT_LOOKUP_MAX]; /* closest to target first */
     size_t count;
-    size_t in_flight;
+    size_t in_flight;                             /* asked, not late */
     struct bt_netaddr peers[BT_DHT_LOOKUP_PEERS]; /* distinct peers from "values" */
     size_t peer_count;
     size_t queries;  /* queries handed out by bt_dht_lookup_next() */
@@ -98,12 +105,13 @@ void bt_dht_lookup_answered(struct bt_dht_lookup *l, const unsigned char *id,
 /* The candidate with this id did not answer (or answered with an error). */
 void bt_dht_lookup_failed(struct bt_dht_lookup *l, const unsigned char *id);
 
-/* Queries in flight for longer than timeout_ms at now count as failed.
- * Returns how many did. */
-size_t bt_dht_lookup_expire(struct bt_dht_lookup *l, uint64_t now, uint64_t timeout_ms);
+/* Queries in flight for longer than late_ms at now are late: out of the
+ * window and of the BT_DHT_ALPHA in flight.  Returns how many became late. */
+size_t bt_dht_lookup_late(struct bt_dht_lookup *l, uint64_t now, uint64_t late_ms);
 
-/* Done: the BT_DHT_K closest candidates that did not fail have all answered,
- * or no candidate is left to ask and none is in flight. */
+/* Done: the BT_DHT_K closest candidates that did not fail and are not late
+ * have all answered, or no candidate is left to ask and none is in flight
+ * (late ones are still waited for while fewer than BT_DHT_K answered). */
 int bt_dht_lookup_done(const struct bt_dht_lookup *l);
 
 /* Up to max of the closest candidates that answered, closest first (with

@@ -27,14 +27,25 @@ static void on_send(void *arg, const void *pkt, size_t len, const struct bt_neta
     (void)sendto(n->fd, pkt, len, 0, (const struct sockaddr *)&addr.ss, addr.len);
 }
 
+static void on_tick(void *arg);
+
+/* Set the tick's timer for wait ms from now (the only timer: any one set goes). */
+static void set_tick(struct bt_dht_node *n, uint64_t now, uint64_t wait)
+{
+    if (n->timer != 0)
+        bt_loop_cancel(n->loop, n->timer);
+    n->timer = 0;
+    n->tick_due_ms = now + wait;
+    (void)bt_loop_timer(n->loop, wait, on_tick, n, &n->timer);
+}
+
 static void on_tick(void *arg)
 {
     struct bt_dht_node *n = arg;
-    uint64_t wait;
+    uint64_t now = bt_loop_now_ms();
 
     n->timer = 0;
-    wait = bt_dht_tick(&n->dht, bt_loop_now_ms());
-    (void)bt_loop_timer(n->loop, wait, on_tick, n, &n->timer);
+    set_tick(n, now, bt_dht_tick(&n->dht, now));
 }
 
 static void on_readable(void *arg, int fd, unsigned events)
@@ -57,6 +68,16 @@ static void on_readable(void *arg, int fd, unsigned events)
         /* One byte more than the cap: a longer datagram arrives cut, and is dropped. */
         bt_dht_receive(&n->dht, pkt, (size_t)got, &sender, bt_loop_now_ms());
     }
+    bt_dht_node_wake(n);
+}
+
+void bt_dht_node_wake(struct bt_dht_node *n)
+{
+    uint64_t now = bt_loop_now_ms(), wait = bt_dht_next_tick(&n->dht, now);
+
+    /* Sooner only: a stream of datagrams must not put maintenance off. */
+    if (n->timer != 0 && now + wait < n->tick_due_ms)
+        set_tick(n, now, wait);
 }
 
 enum bt_err bt_dht_node_start(struct bt_dht_node *n, struct bt_loop *loop,
@@ -76,8 +97,10 @@ enum bt_err bt_dht_node_start(struct bt_dht_node *n, struct bt_loop *loop,
     err = bt_dht_start(&n->dht, &c, bt_loop_now_ms());
     if (err == BT_OK)
         err = bt_loop_watch(loop, n->fd, BT_LOOP_READ, on_readable, n);
-    if (err == BT_OK)
+    if (err == BT_OK) {
+        n->tick_due_ms = bt_loop_now_ms() + BT_DHT_TICK_MS;
         err = bt_loop_timer(loop, BT_DHT_TICK_MS, on_tick, n, &n->timer);
+    }
     return err;
 }
 

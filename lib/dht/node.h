@@ -25,6 +25,7 @@ struct bt_dht_node {
     int fd;
     struct bt_addr bound; /* the address really bound (the port picked for 0) */
     uint64_t timer;
+    uint64_t tick_due_ms; /* when the timer calls bt_dht_tick */
 };
 
 /* Cannot fail. */
@@ -36,6 +37,12 @@ void bt_dht_node_init(struct bt_dht_node *n);
  */
 enum bt_err bt_dht_node_start(struct bt_dht_node *n, struct bt_loop *loop,
                               const struct bt_addr *addr, const struct bt_dht_config *cfg);
+
+/* Bring the next tick forward if the node wants it sooner (dht.h's
+ * bt_dht_next_tick): after datagrams in (done here), and after the owner
+ * starts an operation, so that a query to a node that is gone is found late
+ * in time. */
+void bt_dht_node_wake(struct bt_dht_node *n);
 
 /* Close the socket, cancel the timer, release the node. */
 void bt_dht_node_release(struct bt_dht_node *n);

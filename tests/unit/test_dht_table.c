@@ -837,21 +837,54 @@ static void test_lookup_answers(void)
        "counts past the answer's arrays are cut to the arrays");
 }
 
-static void test_lookup_expire(void)
+static void test_lookup_late(void)
 {
     struct bt_dht_lookup l;
     struct bt_dht_contact cands[10];
 
-    three_asked(&l, cands, 5);
-    ok(bt_dht_lookup_expire(&l, T0 + 2000, 2000) == 0 && l.in_flight == 3,
-       "a query exactly at its timeout is still waited for");
-    ok(bt_dht_lookup_expire(&l, T0 + 2001, 2000) == 3 && l.in_flight == 0 && l.failures == 3,
-       "past it, the three queries count as failed");
+    three_asked(&l, cands, 10);
+    ok(bt_dht_lookup_late(&l, T0 + 300, 300) == 0 && l.in_flight == 3,
+       "a query exactly at its late time is still in flight");
+    ok(bt_dht_lookup_late(&l, T0 + 301, 300) == 3 && l.in_flight == 0 && l.failures == 0,
+       "past it, the three queries are late: out of the slots, not failed");
+    ok(same(bt_dht_lookup_next(&l, T0 + 301), &cands[3]), "their slots go to the next candidates");
     answer_empty(&l, &cands[0]);
-    ok(l.answers == 0 && l.cands[0].state == BT_DHT_CAND_FAILED,
-       "a late answer to an expired query is ignored");
-    ok(same(bt_dht_lookup_next(&l, T0 + 2001), &cands[3]), "the next candidate is asked instead");
-    ok(bt_dht_lookup_expire(&l, T0 + 2002, 2000) == 0, "a fresh query does not expire");
+    ok(l.answers == 1 && l.cands[0].state == BT_DHT_CAND_ANSWERED && l.in_flight == 1,
+       "a late answer is still taken, and frees no slot twice");
+    bt_dht_lookup_failed(&l, cands[1].id);
+    ok(l.failures == 1 && l.in_flight == 1, "a late query that times out fails");
+    ok(bt_dht_lookup_late(&l, T0 + 302, 300) == 0, "a fresh query is not late");
+}
+
+static void test_lookup_late_done(void)
+{
+    struct bt_dht_lookup l;
+    struct bt_dht_contact cands[10];
+    size_t i;
+
+    /* Three candidates only, all late: a small DHT waits for them. */
+    three_asked(&l, cands, 3);
+    (void)bt_dht_lookup_late(&l, T0 + 500, 100);
+    ok(!bt_dht_lookup_done(&l), "late queries are waited for while fewer than K answered");
+    answer_empty(&l, &cands[2]);
+    ok(!bt_dht_lookup_done(&l), "...still, with one answer");
+    bt_dht_lookup_failed(&l, cands[0].id);
+    bt_dht_lookup_failed(&l, cands[1].id);
+    ok(bt_dht_lookup_done(&l), "done when they answered or failed");
+
+    /* Ten: the closest is late, the K after it answer. */
+    three_asked(&l, cands, 10);
+    answer_empty(&l, &cands[1]);
+    answer_empty(&l, &cands[2]);
+    ok(bt_dht_lookup_late(&l, T0 + 500, 100) == 1, "the closest is late");
+    for (i = 0; i < 10; i++) {
+        const struct bt_dht_contact *c = bt_dht_lookup_next(&l, T0 + 500);
+
+        if (c != NULL)
+            answer_empty(&l, c);
+    }
+    ok(l.answers >= BT_DHT_K && l.cands[0].state == BT_DHT_CAND_LATE && bt_dht_lookup_done(&l),
+       "a late closest node does not hold up a lookup that K others answered");
 }
 
 static void test_lookup_cap(void)
@@ -1072,7 +1105,8 @@ int main(void)
     test_convergence();
     test_lookup_rules();
     test_lookup_answers();
-    test_lookup_expire();
+    test_lookup_late();
+    test_lookup_late_done();
     test_lookup_cap();
     test_tokens();
     test_store();
