@@ -20,7 +20,7 @@ load helper
 
 # The stages that have a tutorial test below.  A tutorial numbered otherwise
 # fails the last test, so that no tutorial goes unrun.
-STAGES="01 02 03 04 05 06 07"
+STAGES="01 02 03 04 05 06 07 08"
 
 # commands FILE: "LINE<TAB>COMMAND" for each command of FILE, LINE being where it
 # starts; continuation lines are joined the way bash joins them.
@@ -205,6 +205,10 @@ run_stage_tutorial() {
 
 @test "tutorial 07 (magnets): every command runs" {
     run_stage_tutorial 07
+}
+
+@test "tutorial 08 (dht): every command runs" {
+    run_stage_tutorial 08
 }
 
 @test "every tutorials/NN-*.md is run by a test of this suite" {
