@@ -22,7 +22,7 @@
  * have it in their tables, as they would minutes after it left.
  *
  * The run, in simulated time:
- *   join     one node every JOIN_MS; each bootstraps (bt_dht_bootstrap) from
+ *   join     N nodes over JOIN_S seconds, evenly; each bootstraps (bt_dht_bootstrap) from
  *            BOOTSTRAP_CONTACTS nodes picked at random among those before it
  *   warm up  --warmup seconds of the nodes' own upkeep (pings, refreshes)
  *   churn    --churn of the nodes, at random, are gone from now on
@@ -66,9 +66,9 @@
 
 #include "dht/dht.h"
 
-#define JOIN_MS            20 /* a new node this often while the network grows */
-#define BOOTSTRAP_CONTACTS 3  /* nodes a newcomer knows of */
-#define LATENCY_MIN_MS     10 /* one-way delay of a datagram: uniform in [min, max] */
+#define JOIN_S             200 /* the network grows to N nodes over this many seconds */
+#define BOOTSTRAP_CONTACTS 3   /* nodes a newcomer knows of */
+#define LATENCY_MIN_MS     10  /* one-way delay of a datagram: uniform in [min, max] */
 #define LATENCY_MAX_MS     100
 #define LOOKUP_GAP_MS      20    /* an announce or a lookup starts this often */
 #define QUIET_MS           20000 /* upkeep alone, measured before the lookups */
@@ -434,7 +434,7 @@ static double number(const char *s, double lo, double hi)
 
 int main(int argc, char **argv)
 {
-    size_t n_lookups = 1000, n_announces = 100, warmup_s = 600, i;
+    size_t n_lookups = 1000, n_announces = 100, warmup_s = 1200, i;
     double churn = 0.1, cpu0, cpu_quiet, cpu_lookups, cpu_per, cpu_raw;
     uint64_t seed = 1, t, quiet_ms, lookup_ms;
     size_t mem0, mem_nodes, found = 0, done = 0, stored = 0, table_nodes = 0, table_good = 0;
@@ -493,7 +493,7 @@ int main(int argc, char **argv)
 
     /* Join, then warm up. */
     for (i = 0; i < node_total; i++) {
-        run_until(now_ms + JOIN_MS);
+        run_until(T0 + (uint64_t)i * JOIN_S * 1000 / node_total);
         join(i);
     }
     run_until(now_ms + (uint64_t)warmup_s * 1000);
