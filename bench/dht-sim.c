@@ -439,6 +439,7 @@ int main(int argc, char **argv)
     uint64_t seed = 1, t, quiet_ms, lookup_ms;
     size_t mem0, mem_nodes, found = 0, done = 0, stored = 0, table_nodes = 0, table_good = 0;
     size_t *queries, *rounds, *ms;
+    uint64_t rate_limited = 0, trimmed = 0;
     int json = 0;
     struct rusage ru;
 
@@ -576,6 +577,10 @@ int main(int argc, char **argv)
     }
     for (i = 0; i < n_announces; i++)
         stored += announces[i].stored;
+    for (i = 0; i < node_total; i++) {
+        rate_limited += nodes[i].dht.stats.rate_limited;
+        trimmed += nodes[i].dht.stats.trimmed;
+    }
     getrusage(RUSAGE_SELF, &ru);
 
     if (json) {
@@ -599,6 +604,8 @@ int main(int argc, char **argv)
         printf("  \"maxrss_kib\": %ld,\n", ru.ru_maxrss);
         printf("  \"cpu_us_per_lookup\": %.1f,\n", cpu_per);
         printf("  \"cpu_us_per_lookup_raw\": %.1f,\n", cpu_raw);
+        printf("  \"rate_limited\": %llu,\n", (unsigned long long)rate_limited);
+        printf("  \"trimmed\": %llu,\n", (unsigned long long)trimmed);
         printf("  \"datagrams\": %llu,\n", (unsigned long long)sent_total);
         printf("  \"lost\": %llu\n}\n", (unsigned long long)lost_total);
     } else {
@@ -623,6 +630,8 @@ int main(int argc, char **argv)
                cpu_per, cpu_raw);
         printf("  datagrams               %llu sent, %llu lost\n", (unsigned long long)sent_total,
                (unsigned long long)lost_total);
+        printf("  queries rate-limited    %llu; answers trimmed for unproven addresses %llu\n",
+               (unsigned long long)rate_limited, (unsigned long long)trimmed);
     }
     for (i = 0; i < node_total; i++)
         bt_dht_release(&nodes[i].dht);
