@@ -357,6 +357,7 @@ static void op_finish(struct bt_dht *d, struct bt_dht_op *op, enum bt_err err, u
     r.announced = op->announced;
     r.queries = op->queries;
     r.answers = op->answers;
+    r.rounds = op->lookup.rounds;
     r.ms = now - op->started_ms;
     for (i = 0; i < d->pending_cap; i++)
         if (d->pending[i].used && d->pending[i].op == op)

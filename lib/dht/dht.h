@@ -111,6 +111,7 @@ struct bt_dht_result {
     size_t announced; /* announce: nodes that took our announce_peer */
     size_t queries;   /* queries sent for this operation */
     size_t answers;   /* answers received for it */
+    size_t rounds;    /* lookups: how deep the walk went (lookup.h's rounds) */
     uint64_t ms;      /* how long it took */
 };
 

@@ -55,7 +55,7 @@ static int in_flight(const struct bt_dht_cand *cand)
     return cand->state == BT_DHT_CAND_ASKED || cand->state == BT_DHT_CAND_LATE;
 }
 
-static void add_one(struct bt_dht_lookup *l, const struct bt_dht_contact *c)
+static void add_one(struct bt_dht_lookup *l, const struct bt_dht_contact *c, size_t round)
 {
     size_t pos = 0, drop;
 
@@ -81,15 +81,22 @@ static void add_one(struct bt_dht_lookup *l, const struct bt_dht_contact *c)
     memset(&l->cands[pos], 0, sizeof(l->cands[0]));
     l->cands[pos].c = *c;
     l->cands[pos].state = BT_DHT_CAND_NEW;
+    l->cands[pos].round = round;
     l->count++;
 }
 
-void bt_dht_lookup_add(struct bt_dht_lookup *l, const struct bt_dht_contact *c, size_t n)
+static void add_round(struct bt_dht_lookup *l, const struct bt_dht_contact *c, size_t n,
+                      size_t round)
 {
     size_t i;
 
     for (i = 0; i < n; i++)
-        add_one(l, &c[i]);
+        add_one(l, &c[i], round);
+}
+
+void bt_dht_lookup_add(struct bt_dht_lookup *l, const struct bt_dht_contact *c, size_t n)
+{
+    add_round(l, c, n, 1);
 }
 
 const struct bt_dht_contact *bt_dht_lookup_next(struct bt_dht_lookup *l, uint64_t now)
@@ -131,7 +138,7 @@ static void add_peer(struct bt_dht_lookup *l, const struct bt_netaddr *peer)
 void bt_dht_lookup_answered(struct bt_dht_lookup *l, const unsigned char *id,
                             const struct bt_krpc_msg *r)
 {
-    size_t i = find(l, id), n;
+    size_t i = find(l, id), n, round;
     struct bt_dht_cand *cand;
 
     if (i == l->count || !in_flight(&l->cands[i]))
@@ -141,6 +148,9 @@ void bt_dht_lookup_answered(struct bt_dht_lookup *l, const unsigned char *id,
         l->in_flight--;
     cand->state = BT_DHT_CAND_ANSWERED;
     l->answers++;
+    round = cand->round;
+    if (round > l->rounds)
+        l->rounds = round;
     /* A token that does not fit is not kept cut short: it would be refused. */
     if (r->has_token && r->token_len <= BT_KRPC_TOKEN_MAX) {
         memcpy(cand->token, r->token, r->token_len);
@@ -157,7 +167,7 @@ void bt_dht_lookup_answered(struct bt_dht_lookup *l, const unsigned char *id,
     if (n > sizeof(r->nodes) / sizeof(r->nodes[0]))
         n = sizeof(r->nodes) / sizeof(r->nodes[0]);
     /* Last, as new candidates move the others (cand with them). */
-    bt_dht_lookup_add(l, r->nodes, n);
+    add_round(l, r->nodes, n, round + 1);
 }
 
 void bt_dht_lookup_failed(struct bt_dht_lookup *l, const unsigned char *id)

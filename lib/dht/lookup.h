@@ -24,6 +24,12 @@
  * keeps it testable alone, and lets bench/dht run it over a simulated network.
  * Everything is bounded: the candidates (BT_DHT_LOOKUP_MAX, the farthest
  * dropped first) and the peers (BT_DHT_LOOKUP_PEERS).
+ *
+ * Rounds measure how deep the walk went.  Queries overlap (a new one leaves as
+ * soon as any answer frees a place), so a round is a hop, not a moment: the
+ * candidates offered at the start are round 1, the nodes a round-r candidate
+ * names in its answer are round r + 1, and a lookup took as many rounds as the
+ * highest round of a candidate that answered.
  */
 #ifndef BT_DHT_LOOKUP_H
 #define BT_DHT_LOOKUP_H
@@ -51,6 +57,7 @@ struct bt_dht_cand {
     struct bt_dht_contact c;
     enum bt_dht_cand_state state;
     uint64_t asked_ms;
+    size_t round;                           /* 1: offered at the start; r + 1: named by round r */
     unsigned char token[BT_KRPC_TOKEN_MAX]; /* from its get_peers answer */
     size_t token_len;
 };
@@ -67,6 +74,7 @@ struct bt_dht_lookup {
     size_t queries;  /* queries handed out by bt_dht_lookup_next() */
     size_t answers;  /* answers taken */
     size_t failures; /* candidates that failed */
+    size_t rounds;   /* the highest round of a candidate that answered */
 };
 
 /* An empty lookup of target.  Cannot fail. */
@@ -80,9 +88,10 @@ void bt_dht_lookup_init(struct bt_dht_lookup *l, const unsigned char *target);
 void bt_dht_lookup_set_self(struct bt_dht_lookup *l, const unsigned char *self);
 
 /*
- * Offer n candidates (from the routing table at the start, then from each
- * answer's nodes): ones already known are ignored, the rest go in distance
- * order; past BT_DHT_LOOKUP_MAX the farthest are dropped (never one in flight).
+ * Offer n candidates of round 1 (from the routing table at the start; answers'
+ * nodes come in through bt_dht_lookup_answered): ones already known are
+ * ignored, the rest go in distance order; past BT_DHT_LOOKUP_MAX the farthest
+ * are dropped (never one in flight).
  */
 void bt_dht_lookup_add(struct bt_dht_lookup *l, const struct bt_dht_contact *c, size_t n);
 

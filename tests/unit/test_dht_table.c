@@ -762,6 +762,46 @@ static void test_lookup_rules(void)
        "the asking node's own id is never a candidate");
 }
 
+/* An answer from cand naming nodes (n of them). */
+static void answer_nodes(struct bt_dht_lookup *l, const struct bt_dht_contact *cand,
+                         const struct bt_dht_contact *nodes, size_t n)
+{
+    static struct bt_krpc_msg r;
+
+    memset(&r, 0, sizeof(r));
+    r.kind = BT_KRPC_RESPONSE;
+    memcpy(r.nodes, nodes, n * sizeof(nodes[0]));
+    r.node_count = n;
+    bt_dht_lookup_answered(l, cand->id, &r);
+}
+
+static void test_lookup_rounds(void)
+{
+    struct bt_dht_lookup l;
+    struct bt_dht_contact cands[10];
+    unsigned char target[BT_DHT_ID_LEN];
+    size_t i;
+
+    /* Round 1: the five farthest, from our table. */
+    random_id(target);
+    ten_candidates(target, cands);
+    bt_dht_lookup_init(&l, target);
+    bt_dht_lookup_add(&l, &cands[5], 5);
+    ok(l.rounds == 0, "no rounds before an answer");
+    for (i = 0; i < BT_DHT_ALPHA; i++)
+        bt_dht_lookup_next(&l, T0);
+    answer_nodes(&l, &cands[5], &cands[2], 3);
+    ok(l.rounds == 1, "an answer from a node of our table: one round");
+    ok(same(bt_dht_lookup_next(&l, T0), &cands[2]), "a node it named is asked next");
+    answer_nodes(&l, &cands[2], &cands[0], 2);
+    ok(l.rounds == 2, "its answer: two rounds");
+    ok(same(bt_dht_lookup_next(&l, T0), &cands[0]), "and a node named there is asked");
+    answer_nodes(&l, &cands[0], &cands[5], 1);
+    ok(l.rounds == 3, "its answer: three rounds (%zu)", l.rounds);
+    answer_empty(&l, &cands[6]);
+    ok(l.rounds == 3 && l.answers == 4, "a late answer from round 1 leaves the depth at three");
+}
+
 static void test_lookup_answers(void)
 {
     static struct bt_krpc_msg r;
@@ -1104,6 +1144,7 @@ int main(void)
     test_good_nodes();
     test_convergence();
     test_lookup_rules();
+    test_lookup_rounds();
     test_lookup_answers();
     test_lookup_late();
     test_lookup_late_done();
