@@ -267,6 +267,23 @@ dht_seed() {
     assert_line "$SEED"
 }
 
+@test "BEP 27: a private torrent stays off the DHT (no announce, no DHT bit), and says so" {
+    local hash
+    swarm 2
+    load wire
+    start_seed seed "$BT_SRCDIR/samples/odd.torrent" --dht-bootstrap "$FIRST"
+    hash=$(bt-infohash "$BT_SRCDIR/samples/odd.torrent" 2>/dev/null | head -n 1)
+    run -0 --separate-stderr bt-handshake -v -t 5 "$BT_SRCDIR/samples/odd.torrent" "$SEED"
+    assert_line --index 3 "reserved: 0000000000100000 (extension protocol)"
+    grep -q "a private torrent (BEP 27): its trackers only, no DHT" "$BATS_TEST_TMPDIR/seed.log"
+    # A public torrent's seeder is in the DHT within a second (dht_seed); give
+    # this one three, then ask.
+    sleep 3
+    run --separate-stderr timeout 20 bt-dht -b "$FIRST" get-peers "$hash"
+    refute_output --partial "$SEED"
+    [[ "$stderr" == *" 0 peers, "* ]]
+}
+
 @test "bt-download fetches a bare magnet link (xt only) from peers the DHT found" {
     swarm 4
     dht_seed "$BT_SRCDIR/samples/multi.torrent"

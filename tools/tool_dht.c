@@ -189,7 +189,7 @@ int tool_dht_start(struct tool_dht *t, enum tool_dht_bootstrap bootstrap, bt_dht
     int family;
     enum bt_err err;
 
-    if (o->off || t->started)
+    if (o->off || t->barred || t->started)
         return 0;
     memset(&cfg, 0, sizeof(cfg));
     if (o->state != NULL) {
@@ -295,6 +295,16 @@ void tool_dht_peer_config(const struct tool_dht *t, struct bt_peer_config *cfg)
 uint16_t tool_dht_port(const struct tool_dht *t)
 {
     return t->started ? bt_addr_port(&t->node.bound) : 0;
+}
+
+void tool_dht_bar(struct tool_dht *t, int quiet)
+{
+    t->barred = 1;
+    if (!t->started)
+        return;
+    if (!quiet)
+        tool_warn("a private torrent (BEP 27): its trackers only, no DHT");
+    tool_dht_stop(t);
 }
 
 void tool_dht_stop(struct tool_dht *t)

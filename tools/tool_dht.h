@@ -45,6 +45,7 @@ struct tool_dht {
     struct bt_loop *loop;
     const struct tool_dht_opts *o;
     int started; /* the node runs */
+    int barred;  /* a private torrent's: never to start (tool_dht_bar) */
     int booting; /* its bootstrap runs */
     bt_dht_done_fn *booted;
     void *booted_arg;
@@ -94,6 +95,10 @@ void tool_dht_peer_config(const struct tool_dht *t, struct bt_peer_config *cfg);
 
 /* The node's UDP port, 0 without a node. */
 uint16_t tool_dht_port(const struct tool_dht *t);
+
+/* BEP 27: a private torrent's peers come from its trackers alone.  Keep the
+ * node from starting, and stop it if it runs, saying so unless quiet. */
+void tool_dht_bar(struct tool_dht *t, int quiet);
 
 /* Save the state file (if o->state), then release the node. */
 void tool_dht_stop(struct tool_dht *t);

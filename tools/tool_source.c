@@ -135,7 +135,7 @@ static int fetch_metadata(const struct bt_magnet *m, const struct bt_torrent *st
     struct bt_metadata_fetch f;
     struct bt_buf built;
     size_t n, tried, off = 0;
-    int use_dht = src->dht != NULL && !src->dht->o->off;
+    int use_dht = src->dht != NULL && !src->dht->o->off && !src->dht->barred;
     enum bt_err err;
 
     if (tool_peer_config(&cfg, stub, src->timeout_s) != 0)
@@ -224,9 +224,11 @@ static int load_magnet(const char *arg, struct tool_source *src, struct bt_torre
 int tool_load_torrent(const char *arg, struct tool_source *src, struct bt_torrent *t,
                       struct bt_buf *raw)
 {
-    if (tool_is_magnet(arg))
-        return load_magnet(arg, src, t, raw);
-    return load_file(arg, src, t, raw);
+    int status = tool_is_magnet(arg) ? load_magnet(arg, src, t, raw) : load_file(arg, src, t, raw);
+
+    if (status == 0 && t->is_private && src->dht != NULL)
+        tool_dht_bar(src->dht, src->quiet);
+    return status;
 }
 
 int tool_trackers_add(struct tool_trackers *tr, char *url)
