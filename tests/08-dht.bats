@@ -14,14 +14,21 @@ teardown() {
 }
 
 # node NAME [ARGS...]: start a bt-dht serve node on a free port; sets NODE (its
-# address) and NODE_PORT.
+# address) and NODE_PORT.  Fails at once if the node exits instead (as one
+# built from an exercise's skeleton does), rather than waiting for it.
 node() {
-    local name=$1 port i
+    local name=$1 port i pid
     shift
     port=$(free_port)
     start_bg "$name" bt-dht -l "127.0.0.1:$port" "$@" serve
+    pid=PID_${name//-/_}
+    pid=${!pid}
     for i in $(seq 50); do
         grep -q "^127.0.0.1:$port\$" "$BATS_TEST_TMPDIR/$name.log" && break
+        if ! kill -0 "$pid" 2>/dev/null; then
+            echo "bt-dht serve ($name) exited before it listened: $(cat "$BATS_TEST_TMPDIR/$name.log")" >&2
+            return 1
+        fi
         sleep 0.1
     done
     NODE="127.0.0.1:$port"

@@ -18,7 +18,7 @@ load helper
 
 # Stages with a test below; a stage listed in stages.txt beyond these fails the
 # last test.
-STAGES="1 2 3 4 5 6"
+STAGES="1 2 3 4 5 6 8"
 
 # QUICK_N: for the stages whose suites are long, the checks graded here (a bats
 # --filter regex), so that each stage's test takes about two minutes.  Each set
@@ -35,6 +35,15 @@ QUICK_3+='|peers announcing over HTTP and UDP|^IPv6|malformed parameters'
 QUICK_5='usage error|from bt-seed matches|spans files|pipelined|--trace shows'
 QUICK_5+='|hostile: a (length prefix|bitfield|have)|serves every piece|drops the peer'
 QUICK_5+='|answers requests in order'
+# Stage 8: a DHT of bt-dht nodes on loopback, whose ids, routing tables and
+# lookups are the learner's: ping, find-node closest first, announce and
+# get-peers, the state file's good nodes, a lookup that must end, the rate
+# limit (per port on loopback: bt_dht_id_local), the table's proven addresses,
+# ids that collide, IPv6, and the other tools finding each other through it.
+QUICK_8='no command is|no node to start from|serve prints|find-node walks|announce, then get-peers'
+QUICK_8+='|get-peers --json|--state keeps|answers with itself|flood of queries|unproven address'
+QUICK_8+='|ids that collide|bt-seed announces|fetches a bare magnet link|trade port messages'
+QUICK_8+='|demo --dht|^IPv6'
 
 setup() {
     [ -f "$BT_BUILDDIR/Makefile" ] || skip "needs a configured build tree ($BT_BUILDDIR has no Makefile)"
@@ -198,6 +207,10 @@ grade_stage() {
 
 @test "stage 6: the skeleton fails its grading, the reference passes" {
     grade_stage 6
+}
+
+@test "stage 8: the skeleton fails its grading, the reference passes" {
+    grade_stage 8
 }
 
 @test "every stage of stages.txt is graded by a test of this suite" {
