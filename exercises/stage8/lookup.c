@@ -6,8 +6,9 @@
  * (read it first).  The lookup is bookkeeping only: it sends nothing.
  * lib/dht/dht.c, which you do not write, seeds it from your routing table,
  * asks bt_dht_lookup_next() whom to query, sends find_node or get_peers, and
- * reports back each answer (bt_dht_lookup_answered), error (_failed) and
- * timeout (_expire) until bt_dht_lookup_done().  Then it takes the answered
+ * reports back each answer (bt_dht_lookup_answered), error or timeout
+ * (_failed), and queries gone unanswered for a while (_late), until
+ * bt_dht_lookup_done().  Then it takes the answered
  * nodes (bt-dht find-node prints them; an announce sends announce_peer, with
  * each one's token, to the closest) and the peers gathered (bt-dht get-peers).
  *
@@ -28,9 +29,19 @@
  * Answers bring closer nodes, which push the window towards the target; the
  * lookup is done when everything in the window has answered.
  *
+ * A node that has gone never answers, and its query fails only at the
+ * timeout (2 s).  So that one such node does not hold the whole lookup up,
+ * dht.c calls a query LATE once it has waited a few round trips: a late query
+ * leaves the window and its slot (another candidate is asked in its place),
+ * but its answer is still taken if it comes.  Late and failed are both "not
+ * counted" in the picture above.
+ *
  * dht.c reads some fields itself, so keep them true: count, answers (a lookup
  * that ends with none failed), peers[0..peer_count) and target.  Keep
- * in_flight, queries and failures true as well.
+ * in_flight (ASKED only, not LATE), queries and failures true as well.
+ * rounds and each candidate's round (how deep the walk went: nodes offered by
+ * bt_dht_lookup_add() are round 1, nodes named in a round-r answer round r+1)
+ * feed only bench/dht's figures; keep them if you like.
  *
  * Build the tools with your files: make exercise STAGE=8
  * Grade them:                        make grade STAGE=8
@@ -66,7 +77,7 @@ void bt_dht_lookup_set_self(struct bt_dht_lookup *l, const unsigned char *self)
  * its place in distance order (memmove the farther ones down).
  *
  * The array holds BT_DHT_LOOKUP_MAX.  When it is full, the farthest candidate
- * that is not in flight (state ASKED: its answer is on the way) and is farther
+ * that is not in flight (ASKED or LATE: its answer may be on the way) and is farther
  * than the newcomer leaves to make room; when there is none, the newcomer is
  * the one dropped.  A hostile node can answer with endless made-up nodes: this
  * cap, and the window, are what make the lookup end anyway.
@@ -80,8 +91,8 @@ void bt_dht_lookup_add(struct bt_dht_lookup *l, const struct bt_dht_contact *c, 
 
 /*
  * The next node to query, or NULL.  None while BT_DHT_ALPHA queries are in
- * flight.  Otherwise walk the candidates closest first, skipping FAILED ones
- * and counting the others: the first NEW one among the first BT_DHT_K counted
+ * flight.  Otherwise walk the candidates closest first, skipping FAILED and
+ * LATE ones and counting the others: the first NEW one among the first BT_DHT_K counted
  * is the one.  Mark it ASKED at now (asked_ms), count it in in_flight and
  * queries, and return its contact.  dht.c calls this in a loop until NULL.
  */
@@ -94,8 +105,9 @@ const struct bt_dht_contact *bt_dht_lookup_next(struct bt_dht_lookup *l, uint64_
 
 /*
  * The candidate with this id answered r.  Ignore it unless that candidate is
- * ASKED (an answer we never asked for, or too late, proves nothing).  Mark it
- * ANSWERED (in_flight down, answers up); keep r's token if it has one that fits
+ * ASKED or LATE (an answer we never asked for, or to a query that failed,
+ * proves nothing).  Mark it ANSWERED (answers up; in_flight down if it was
+ * ASKED: a LATE one left in_flight already); keep r's token if it has one that fits
  * BT_KRPC_TOKEN_MAX (a token cut short would be refused, so keep none); gather
  * r's values as peers: IPv4 or IPv6 only, each distinct one once
  * (bt_netaddr_equal()), at most BT_DHT_LOOKUP_PEERS; then offer r's nodes as
@@ -111,8 +123,8 @@ void bt_dht_lookup_answered(struct bt_dht_lookup *l, const unsigned char *id,
     (void)r;
 }
 
-/* The candidate with this id, if ASKED, failed: FAILED, in_flight down,
- * failures up.  Otherwise nothing happens. */
+/* The candidate with this id, if ASKED or LATE, failed: FAILED, failures up,
+ * in_flight down if it was ASKED.  Otherwise nothing happens. */
 void bt_dht_lookup_failed(struct bt_dht_lookup *l, const unsigned char *id)
 {
     (void)l;
@@ -120,24 +132,26 @@ void bt_dht_lookup_failed(struct bt_dht_lookup *l, const unsigned char *id)
 }
 
 /*
- * Every ASKED candidate asked more than timeout_ms before now fails, as above.
- * Returns how many did.  A clock that went back (now before asked_ms) expires
- * nothing.
+ * Every ASKED candidate asked more than late_ms before now becomes LATE
+ * (in_flight down; it has not failed).  Returns how many did.  A clock that
+ * went back (now before asked_ms) makes nothing late.
  */
-size_t bt_dht_lookup_expire(struct bt_dht_lookup *l, uint64_t now, uint64_t timeout_ms)
+size_t bt_dht_lookup_late(struct bt_dht_lookup *l, uint64_t now, uint64_t late_ms)
 {
     (void)l;
     (void)now;
-    (void)timeout_ms;
+    (void)late_ms;
     return 0;
 }
 
 /*
  * Done when the window has fully answered: walking the candidates closest
- * first, skipping FAILED ones, the first BT_DHT_K others are all ANSWERED
- * (fewer than BT_DHT_K left: all of them).  That also covers a lookup with
- * nothing to ask and nothing in flight, an empty one included: an empty lookup
- * is done.
+ * first, skipping FAILED and LATE ones, the first BT_DHT_K others are all
+ * ANSWERED (fewer than BT_DHT_K left: all of them).  That also covers a lookup
+ * with nothing to ask and nothing in flight, an empty one included: an empty
+ * lookup is done.  One more rule: if any candidate is LATE, the lookup waits
+ * for it (it may be all a small DHT has) unless BT_DHT_K candidates have
+ * answered.
  *
  * The placeholder says "done" so that, until you write this file, every lookup
  * ends at once (with no node to ask) instead of waiting for a timeout.
