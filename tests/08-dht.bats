@@ -158,6 +158,24 @@ PY
     [[ "$stderr" == *"<- $NODE response t="* ]]
 }
 
+@test "a node whose bootstrap node was not there yet pings it again, and joins" {
+    local port lonely i
+    port=$(free_port)
+    node lonely -b "127.0.0.1:$port"
+    lonely=$NODE
+    sleep 2 # its bootstrap ping is lost: its table stays empty
+    run -0 --separate-stderr timeout 10 bt-dht -b "$lonely" find-node "$HASH"
+    refute_output --partial "127.0.0.1:$port"
+    start_bg late bt-dht -l "127.0.0.1:$port" serve
+    # BT_DHT_REJOIN_MS (5 s) after the bootstrap, it pings again.
+    for i in $(seq 30); do
+        bt-dht -t 2 -b "$lonely" find-node "$HASH" 2>/dev/null | grep -q " 127.0.0.1:$port\$" && return 0
+        sleep 0.5
+    done
+    echo "the lonely node never joined the node that came late" >&2
+    return 1
+}
+
 @test "--state keeps the node's id and nodes: a restart needs no bootstrap node" {
     swarm 4
     node keeper -b "$FIRST" --state "$BATS_TEST_TMPDIR/dht.state"

@@ -542,6 +542,10 @@ enum bt_err bt_dht_bootstrap(struct bt_dht *d, const struct bt_netaddr *addrs, s
     if (op == NULL)
         return err;
     op->join = join;
+    for (i = 0; i < n && d->rejoin_count < BT_DHT_REJOIN_NODES; i++)
+        d->rejoin[d->rejoin_count++] = addrs[i];
+    d->rejoin_wait_ms = BT_DHT_REJOIN_MS;
+    d->rejoin_ms = now + d->rejoin_wait_ms;
     bt_dht_lookup_init(&op->lookup, d->id);
     bt_dht_lookup_set_self(&op->lookup, d->id);
     for (i = 0; i < n; i++)
@@ -912,6 +916,27 @@ static void expire_queries(struct bt_dht *d, uint64_t now)
     }
 }
 
+/* A node whose table is empty is cut off: it pings its bootstrap nodes again,
+ * less and less often, until one answers (the answer fills the table). */
+static void rejoin(struct bt_dht *d, uint64_t now)
+{
+    size_t i;
+
+    if (d->table.node_count > 0) {
+        d->rejoin_wait_ms = BT_DHT_REJOIN_MS;
+        d->rejoin_ms = now + d->rejoin_wait_ms;
+        return;
+    }
+    if (d->rejoin_count == 0 || now < d->rejoin_ms)
+        return;
+    for (i = 0; i < d->rejoin_count; i++)
+        (void)send_ping(d, NULL, &d->rejoin[i], NULL, now);
+    d->rejoin_wait_ms *= 2;
+    if (d->rejoin_wait_ms > BT_DHT_REJOIN_MAX_MS)
+        d->rejoin_wait_ms = BT_DHT_REJOIN_MAX_MS;
+    d->rejoin_ms = now + d->rejoin_wait_ms;
+}
+
 /* The table's upkeep: ping questionable nodes, refresh quiet buckets. */
 static void maintain_table(struct bt_dht *d, uint64_t now)
 {
@@ -943,6 +968,7 @@ uint64_t bt_dht_tick(struct bt_dht *d, uint64_t now)
         if (d->ops[i] != NULL)
             op_pump(d, d->ops[i], now);
     maintain_table(d, now);
+    rejoin(d, now);
     (void)bt_dht_store_rotate(&d->store, now);
     if (now - d->expired_ms >= STORE_EXPIRE_MS) {
         bt_dht_store_expire(&d->store, now);

@@ -56,17 +56,20 @@
 #include "dht/store.h"
 #include "dht/table.h"
 
-#define BT_DHT_QUERY_MS           2000 /* an unanswered query times out after this */
-#define BT_DHT_LATE_MIN_MS        100  /* a lookup's query is late after this at least */
-#define BT_DHT_MAX_PENDING        512  /* our queries in flight at most */
-#define BT_DHT_MAX_OPS            32   /* operations (lookups, pings) at once */
-#define BT_DHT_RATE_PER_S         64   /* queries answered per second from one address */
-#define BT_DHT_RATE_BURST         128  /* ...with this many at once */
-#define BT_DHT_RATE_SOURCES       256  /* addresses the rate limiter remembers */
-#define BT_DHT_AMPLIFY            4    /* answer/query size ratio for an unproven address */
-#define BT_DHT_TICK_MS            1000 /* maintenance every second at least */
-#define BT_DHT_PINGS_PER_TICK     4    /* questionable nodes pinged per tick */
-#define BT_DHT_REFRESHES_PER_TICK 1    /* bucket refreshes started per tick */
+#define BT_DHT_QUERY_MS           2000   /* an unanswered query times out after this */
+#define BT_DHT_LATE_MIN_MS        100    /* a lookup's query is late after this at least */
+#define BT_DHT_MAX_PENDING        512    /* our queries in flight at most */
+#define BT_DHT_MAX_OPS            32     /* operations (lookups, pings) at once */
+#define BT_DHT_RATE_PER_S         64     /* queries answered per second from one address */
+#define BT_DHT_RATE_BURST         128    /* ...with this many at once */
+#define BT_DHT_RATE_SOURCES       256    /* addresses the rate limiter remembers */
+#define BT_DHT_AMPLIFY            4      /* answer/query size ratio for an unproven address */
+#define BT_DHT_TICK_MS            1000   /* maintenance every second at least */
+#define BT_DHT_PINGS_PER_TICK     4      /* questionable nodes pinged per tick */
+#define BT_DHT_REFRESHES_PER_TICK 1      /* bucket refreshes started per tick */
+#define BT_DHT_REJOIN_NODES       16     /* bootstrap addresses kept to join again */
+#define BT_DHT_REJOIN_MS          5000   /* an empty table pings them after this... */
+#define BT_DHT_REJOIN_MAX_MS      300000 /* ...twice as long each time, up to this */
 
 /* Send len bytes to to.  A lost datagram is the network's business: no result. */
 typedef void bt_dht_send_fn(void *arg, const void *pkt, size_t len, const struct bt_netaddr *to);
@@ -147,6 +150,9 @@ struct bt_dht {
     int refreshing;              /* an internal refresh lookup runs */
     uint64_t expired_ms;         /* the store's last expiry */
     uint64_t rtt_ms, rtt_var_ms; /* smoothed round trip of answers, and its spread */
+    struct bt_netaddr rejoin[BT_DHT_REJOIN_NODES]; /* the first bootstrap addresses */
+    size_t rejoin_count;
+    uint64_t rejoin_ms, rejoin_wait_ms; /* when an empty table pings them next */
     int has_rtt;
     struct bt_dht_stats stats;
     int started;
@@ -190,7 +196,10 @@ enum bt_err bt_dht_announce(struct bt_dht *d, const unsigned char *info_hash, ui
                             uint64_t now, bt_dht_done_fn *done, void *arg);
 /* Ping each of the n addresses (nodes whose ids we do not know yet, or the ones
  * of a state file), then look up our own id: the table fills with our
- * neighbourhood.  Ends with the find_node's result.  The pings are waited for
+ * neighbourhood.  Ends with the find_node's result.  The first
+ * BT_DHT_REJOIN_NODES addresses are kept: should the table ever be empty
+ * (every ping lost, or every node gone), the node pings them again, after
+ * BT_DHT_REJOIN_MS and then twice as long each time.  The pings are waited for
  * until all are over, or one answered and the others are late (a state file's
  * nodes may be long gone).  With join set, it ends there, with no lookup: the
  * table has nodes to start from, enough for a one-off question. */
