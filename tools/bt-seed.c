@@ -214,6 +214,7 @@ static int start_seeding(const struct options *o, struct bt_torrent *t, struct b
     size_t i;
 
     src.dht = dht;
+    src.quiet = o->quiet;
     if (tool_load_torrent(o->torrent, &src, t, NULL) != 0)
         return 1;
     err = bt_storage_open(st, t, o->data, BT_STORAGE_READ);

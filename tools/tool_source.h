@@ -37,7 +37,7 @@ struct tool_source {
     size_t peer_count;
     int timeout_s;   /* connect, handshake and silence timeout per peer */
     int trace;       /* show the bytes of the metadata exchange on stderr */
-    int quiet;       /* no "metadata: N bytes from PEER" line */
+    int quiet;       /* no "metadata: N bytes from PEER" line, no private-torrent note */
     int no_trackers; /* ask only the -p and x.pe peers */
     struct tool_dht
         *dht; /* a DHT node to find peers with when nothing else gives any; may be NULL */
