@@ -50,9 +50,8 @@
  * Reproducible: --seed fixes the node ids, the addresses' order, latency, loss,
  * churn and the choice of lookups; and the library's own random bytes
  * (transaction ids, token secrets, refresh targets), which it takes from the
- * kernel through getrandom(2), come here from a generator seeded the same way:
- * this program defines getrandom(), which the linker binds the library's call
- * to.  No socket is opened; nothing goes on a real network.
+ * kernel, come here from a generator seeded the same way (random.h's
+ * bt_random_replace).  No socket is opened; nothing goes on a real network.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -64,6 +63,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "core/random.h"
 #include "dht/dht.h"
 
 #define JOIN_S             200 /* the network grows to N nodes over this many seconds */
@@ -99,18 +99,15 @@ static double uniform(void)
     return (double)(next(&net_rng) >> 11) / 9007199254740992.0;
 }
 
-/* The library's random bytes (random.c asks the kernel with getrandom()). */
-ssize_t getrandom(void *buf, size_t len, unsigned int flags);
-
-ssize_t getrandom(void *buf, size_t len, unsigned int flags)
+/* The library's random bytes, in place of the kernel's (bt_random_replace). */
+static void sim_random(void *arg, void *buf, size_t len)
 {
     unsigned char *p = buf;
     size_t i;
 
-    (void)flags;
+    (void)arg;
     for (i = 0; i < len; i++)
         p[i] = (unsigned char)(next(&lib_rng) >> 56);
-    return (ssize_t)len;
 }
 
 /* ---- the nodes ---- */
@@ -493,6 +490,7 @@ int main(int argc, char **argv)
         net_rng = 1;
     if (lib_rng == 0)
         lib_rng = 1;
+    bt_random_replace(sim_random, NULL);
 
     announces = calloc(n_announces, sizeof(*announces));
     lookups = calloc(n_lookups, sizeof(*lookups));

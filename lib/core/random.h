@@ -17,4 +17,13 @@
 /* Fill p with n random bytes.  BT_ERR_IO if the kernel gives none. */
 enum bt_err bt_random_bytes(void *p, size_t n);
 
+/*
+ * Take the bytes from fn(arg, p, n) instead of the kernel, until called again
+ * with NULL: for a simulation that must replay the same run from a seed
+ * (bench/dht runs thousands of DHT nodes, whose transaction ids and token
+ * secrets come from here).  Never in a tool: the bytes would be guessable.
+ */
+typedef void bt_random_fn(void *arg, void *p, size_t n);
+void bt_random_replace(bt_random_fn *fn, void *arg);
+
 #endif /* BT_RANDOM_H */
