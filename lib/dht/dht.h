@@ -57,7 +57,7 @@
 #include "dht/table.h"
 
 #define BT_DHT_QUERY_MS           2000   /* an unanswered query times out after this */
-#define BT_DHT_LATE_MIN_MS        100    /* a lookup's query is late after this at least */
+#define BT_DHT_LATE_MIN_MS        50     /* a lookup's query is late after this at least */
 #define BT_DHT_MAX_PENDING        512    /* our queries in flight at most */
 #define BT_DHT_MAX_OPS            32     /* operations (lookups, pings) at once */
 #define BT_DHT_RATE_PER_S         64     /* queries answered per second from one address */
