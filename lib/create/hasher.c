@@ -63,7 +63,7 @@ int64_t bt_hasher_pad(const struct bt_walk *w, size_t i, int64_t piece_length, u
 {
     int64_t rest;
 
-    if (mode != BT_CREATE_HYBRID || !w->is_dir)
+    if (mode != BT_CREATE_HYBRID || w->count < 2)
         return 0;
     rest = w->files[i].length % piece_length;
     return rest == 0 ? 0 : piece_length - rest;

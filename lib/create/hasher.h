@@ -13,8 +13,9 @@
  *                                ^ pad file of 2
  *
  * libtorrent 2.0 pads the last file too (BEP 47 allows it, and it leaves no
- * short piece), and so do we, so that its torrents and ours of the same files
- * have the same info hashes.  A single file needs no pad.
+ * short piece), but not a torrent's only file, even in a directory; we do as it
+ * does, so that its torrents and ours of the same files have the same info
+ * hashes.
  *
  * So in v2 and hybrid mode a job is one piece of one file, read once and
  * hashed both ways (SHA-1 over the piece and its pad zeros, and the merkle
@@ -48,9 +49,10 @@
 
 /*
  * How many zero bytes a hybrid torrent's pad file adds after file i (0 for none):
- * up to the next multiple of piece_length, after every file of a directory, the
- * last one too, as libtorrent 2.0 does (an empty file needs none, being on a
- * boundary already).  Always 0 for a single file, or without both v1 and v2.
+ * up to the next multiple of piece_length, after every file, the last one too,
+ * when there are two files or more, as libtorrent 2.0.8 does (an empty file
+ * needs none, being on a boundary already).  Always 0 for a torrent of one
+ * file, or without both v1 and v2.
  */
 int64_t bt_hasher_pad(const struct bt_walk *w, size_t i, int64_t piece_length, unsigned mode);
 
