@@ -138,11 +138,17 @@ static enum bt_err put_file_tree(struct bt_buf *b, const struct bt_walk *w,
     return err != BT_OK ? err : bt_bencode_put_end(b);
 }
 
-/* One entry of BEP 3's "files": {"length": N, "path": [elements]}. */
-static enum bt_err put_file_entry(struct bt_buf *b, const char *rel, int64_t length)
+/*
+ * One entry of BEP 3's "files": {"length": N, "path": [the elements of rel]},
+ * and "attr" first when attr is not NULL.
+ */
+static enum bt_err put_file_entry(struct bt_buf *b, const char *attr, const char *rel,
+                                  int64_t length)
 {
     enum bt_err err = bt_bencode_put_dict(b);
 
+    if (err == BT_OK && attr != NULL)
+        err = put_key_str(b, "attr", attr, strlen(attr));
     if (err == BT_OK)
         err = put_key_int(b, "length", length);
     if (err == BT_OK)
@@ -162,34 +168,6 @@ static enum bt_err put_file_entry(struct bt_buf *b, const char *rel, int64_t len
     return err != BT_OK ? err : bt_bencode_put_end(b);
 }
 
-/*
- * A BEP 47 pad file, named as libtorrent 2.0 names it, so that its torrents
- * and ours of the same files have the same info hash:
- * {"attr": "p", "length": N, "path": [".pad", "N"]}.
- */
-static enum bt_err put_pad_entry(struct bt_buf *b, int64_t length)
-{
-    char name[32];
-    enum bt_err err = bt_bencode_put_dict(b);
-
-    snprintf(name, sizeof(name), "%lld", (long long)length);
-    if (err == BT_OK)
-        err = put_key_str(b, "attr", "p", 1);
-    if (err == BT_OK)
-        err = put_key_int(b, "length", length);
-    if (err == BT_OK)
-        err = bt_bencode_put_cstr(b, "path");
-    if (err == BT_OK)
-        err = bt_bencode_put_list(b);
-    if (err == BT_OK)
-        err = bt_bencode_put_cstr(b, ".pad");
-    if (err == BT_OK)
-        err = bt_bencode_put_cstr(b, name);
-    if (err == BT_OK)
-        err = bt_bencode_put_end(b);
-    return err != BT_OK ? err : bt_bencode_put_end(b);
-}
-
 static enum bt_err put_files(struct bt_buf *b, const struct bt_walk *w, const struct bt_hasher *h)
 {
     size_t i;
@@ -198,9 +176,15 @@ static enum bt_err put_files(struct bt_buf *b, const struct bt_walk *w, const st
     for (i = 0; i < w->count && err == BT_OK; i++) {
         int64_t pad = bt_hasher_pad(w, i, h->piece_length, h->mode);
 
-        err = put_file_entry(b, w->files[i].rel, w->files[i].length);
+        char name[32];
+
+        err = put_file_entry(b, NULL, w->files[i].rel, w->files[i].length);
+        /* A BEP 47 pad file, named as libtorrent 2.0 names it, so that its
+         * torrents and ours of the same files have the same info hash:
+         * {"attr": "p", "length": N, "path": [".pad", "N"]}. */
+        snprintf(name, sizeof(name), ".pad/%lld", (long long)pad);
         if (err == BT_OK && pad > 0)
-            err = put_pad_entry(b, pad);
+            err = put_file_entry(b, "p", name, pad);
     }
     return err != BT_OK ? err : bt_bencode_put_end(b);
 }
