@@ -260,6 +260,20 @@ t = torrent.load(sys.argv[1]); print(sorted(len(v) // 32 for v in t[b"piece laye
     done
 }
 
+@test "memory stays under 32 MiB, whatever the size and the piece length" {
+    [ -x /usr/bin/time ] || missing "GNU time"
+    if ldd "$BT_TOOLS/bt-create" 2>/dev/null | grep -q libasan; then
+        skip "AddressSanitizer's shadow memory is in the RSS"
+    fi
+    truncate -s 512M "$T/sparse"
+    local l rss
+    for l in 16K 16M; do
+        /usr/bin/time -f %M -o "$T/rss" bt-create -q -d -l $l -o "$T/x.torrent" "$T/sparse"
+        rss=$(cat "$T/rss")
+        [ "$rss" -lt 32768 ] || fail "-l $l: peak RSS $rss KiB"
+    done
+}
+
 @test "without -d the creation date is now; created by is btkit's version" {
     mkdata "$T/d"
     local before after
