@@ -147,6 +147,8 @@ static int add_tier(struct trackers *t, const char *arg, size_t max)
             *comma = '\0';
         if (*p == '\0') {
             tool_warn("empty tracker URL in '%s'", arg);
+            t->url_count = first;
+            free(copy);
             return TOOL_EXIT_USAGE;
         }
         t->urls[t->url_count++] = p;
