@@ -55,15 +55,16 @@ static void check_path(const char *path)
 
 static void check_torrent(const struct bt_torrent *t)
 {
-    unsigned char hash[BT_INFOHASH_LEN];
-    int64_t sum = 0, last;
+    unsigned char hash[BT_INFOHASH_LEN], hash_v2[BT_INFOHASH_V2_LEN];
+    int64_t sum = 0, content = 0, last;
     struct bt_buf link;
     size_t i;
 
     check(t->name != NULL && strchr(t->name, '/') == NULL);
     check(t->piece_length > 0 && t->piece_length <= BT_META_MAX_PIECE_LENGTH);
     check(t->piece_count > 0 && t->piece_count <= BT_META_MAX_PIECES);
-    check(t->piece_hashes != NULL);
+    check(t->versions != 0 && (t->versions & ~(BT_META_V1 | BT_META_V2)) == 0);
+    check((t->piece_hashes != NULL) == ((t->versions & BT_META_V1) != 0));
     check(t->total_length > 0);
     /* piece_count pieces: all full but the last, which holds 1..piece_length bytes. */
     last = bt_torrent_piece_size(t, t->piece_count - 1);
@@ -72,22 +73,47 @@ static void check_torrent(const struct bt_torrent *t)
     check(bt_torrent_piece_size(t, t->piece_count) == 0);
 
     check(t->file_count > 0 && t->file_count <= BT_META_MAX_FILES);
-    check(t->multi_file || (t->file_count == 1 && strcmp(t->files[0].path, t->name) == 0));
+    /* One file, named by name (v1) or by the file tree's one key (v2). */
+    check(t->multi_file || (t->file_count == 1 && strchr(t->files[0].path, '/') == NULL));
+    check(t->multi_file || (t->versions & BT_META_V1) == 0 ||
+          strcmp(t->files[0].path, t->name) == 0);
     for (i = 0; i < t->file_count; i++) {
         check(t->files[i].length >= 0);
         check(t->files[i].offset == sum);
         check_path(t->files[i].path);
         sum += t->files[i].length;
+        content += t->files[i].pad ? 0 : t->files[i].length;
+        /* v2: every file with data has a root, and starts a piece. */
+        if ((t->versions & BT_META_V2) != 0 && !t->files[i].pad && t->files[i].length > 0) {
+            check(t->files[i].pieces_root != NULL);
+            check(t->files[i].offset % t->piece_length == 0);
+        }
     }
     check(sum == t->total_length);
+    check(content == t->content_length);
+    for (i = 0; (t->versions & BT_META_V2) != 0 && i < t->piece_count; i++) {
+        size_t file;
+        int64_t bytes;
+
+        check(bt_torrent_piece_file(t, i, &file, &bytes) == BT_OK);
+        check(bytes > 0 && bytes <= t->piece_length && !t->files[file].pad);
+    }
 
     check(t->info != NULL && t->info_len > 0 && t->info[0] == 'd');
-    check(bt_sha1(t->info, t->info_len, hash) == BT_OK);
-    check(memcmp(hash, t->info_hash, sizeof(hash)) == 0);
+    if ((t->versions & BT_META_V1) != 0) {
+        check(bt_sha1(t->info, t->info_len, hash) == BT_OK);
+        check(memcmp(hash, t->info_hash, sizeof(hash)) == 0);
+    }
+    if ((t->versions & BT_META_V2) != 0) {
+        check(bt_sha256(t->info, t->info_len, hash_v2) == BT_OK);
+        check(memcmp(hash_v2, t->info_hash_v2, sizeof(hash_v2)) == 0);
+        /* A v2-only swarm goes by the first 20 bytes. */
+        check((t->versions & BT_META_V1) != 0 || memcmp(hash_v2, t->info_hash, sizeof(hash)) == 0);
+    }
 
     bt_buf_init(&link, 1u << 30);
     check(bt_magnet_format(t, &link) == BT_OK);
-    check(strncmp((const char *)link.data, BT_MAGNET_PREFIX, strlen(BT_MAGNET_PREFIX)) == 0);
+    check(strncmp((const char *)link.data, "magnet:?xt=urn:bt", 17) == 0);
     bt_buf_release(&link);
 }
 
@@ -103,6 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     el = bt_torrent_parse(&lenient, data, size, BT_META_LENIENT, NULL);
     if (es == BT_OK) {
         check_torrent(&strict);
+        check(bt_torrent_hashes_known(&strict) == BT_OK); /* a whole .torrent has its layers */
         check(el == BT_OK);
         check(memcmp(strict.info_hash, lenient.info_hash, BT_INFOHASH_LEN) == 0);
     } else {

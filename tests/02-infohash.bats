@@ -24,7 +24,7 @@ teardown() {
 
 @test "--help prints usage and names the tutorial" {
     run -0 --separate-stderr bt-infohash --help
-    assert_line --index 0 'usage: bt-infohash [-s | -p | -m] [-q] [--lenient] [--save OUT] [FILE | -]'
+    assert_line --index 0 'usage: bt-infohash [-s | -p | -m] [--v1 | --v2] [-q] [--lenient] [--save OUT] [FILE | -]'
     assert_output --partial 'tutorials/02-metainfo.md'
     [ -z "$stderr" ]
 }

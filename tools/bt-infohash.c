@@ -34,27 +34,32 @@ enum mode {
     MODE_MAGNET,
 };
 
-enum { OPT_LENIENT = 256, OPT_PEER, OPT_SAVE, OPT_TRACE };
+enum { OPT_LENIENT = 256, OPT_PEER, OPT_SAVE, OPT_TRACE, OPT_V1, OPT_V2 };
 
 static void usage(FILE *out, int help)
 {
     fprintf(out,
-            "usage: %s [-s | -p | -m] [-q] [--lenient] [--save OUT] [FILE | -]\n"
-            "       %s [-s | -p | -m] [-q] [--save OUT] [--peer PEER]... [-t SECONDS] [--trace] "
-            "MAGNET\n",
+            "usage: %s [-s | -p | -m] [--v1 | --v2] [-q] [--lenient] [--save OUT] [FILE | -]\n"
+            "       %s [-s | -p | -m] [--v1 | --v2] [-q] [--save OUT] [--peer PEER]... "
+            "[-t SECONDS] [--trace] MAGNET\n",
             tool_name(), tool_name());
     if (!help)
         return;
     fprintf(out,
             "\n"
             "Print the info hash of a .torrent file: the SHA-1 of its info dictionary's\n"
-            "bytes as they appear in the file (BEP 3), as 40 hex digits.  Without FILE,\n"
+            "bytes as they appear in the file (BEP 3), as 40 hex digits.  A v2 torrent\n"
+            "(BEP 52) has a SHA-256 info hash, 64 hex digits; a hybrid has both, and\n"
+            "both are printed, v1 first, one per line.  Without FILE,\n"
             "or with -, read standard input.  Given a magnet link, first fetch the info\n"
             "dictionary from peers (BEP 9): the --peer peers, the link's x.pe peers, then\n"
             "its trackers', then the DHT's (BEP 5).\n"
             "\n"
             "  -s, --summary   print a summary for people: name, trackers, sizes, files\n"
-            "  -p, --pieces    print the SHA-1 of every piece, one per line\n"
+            "  -p, --pieces    print the hash of every piece, one per line: SHA-1 (v1),\n"
+            "                  or the piece layer's SHA-256 (v2 only, or with --v2)\n"
+            "      --v1        only the v1 info hash, piece hashes or magnet topic\n"
+            "      --v2        only the v2 ones (BEP 52)\n"
             "  -m, --magnet    print the magnet link (BEP 9)\n"
             "      --lenient   accept non-canonical bencode, ignore malformed optional fields\n"
             "  -q, --quiet     do not warn about unusual piece lengths\n"
@@ -134,15 +139,24 @@ static void print_date(int64_t when)
 
 static void print_summary(const struct bt_torrent *t)
 {
-    char hex[2 * BT_INFOHASH_LEN + 1];
+    char hex[2 * BT_INFOHASH_V2_LEN + 1];
     char label[32];
+    size_t files = 0;
     int width = 1;
     int64_t longest = 0, last;
     size_t i, j;
 
-    bt_hex_encode(t->info_hash, BT_INFOHASH_LEN, hex);
     print_text("name:", t->name);
-    printf("%-15s%s\n", "info hash:", hex);
+    if ((t->versions & BT_META_V1) != 0) {
+        bt_hex_encode(t->info_hash, BT_INFOHASH_LEN, hex);
+        printf("%-15s%s\n", "info hash:", hex);
+    }
+    if ((t->versions & BT_META_V2) != 0) {
+        bt_hex_encode(t->info_hash_v2, BT_INFOHASH_V2_LEN, hex);
+        printf("%-15s%s\n", "info hash v2:", hex);
+        printf("%-15s%s\n",
+               "version:", (t->versions & BT_META_V1) != 0 ? "hybrid (v1 and v2)" : "v2 (BEP 52)");
+    }
     printf("%-15s%s\n", "private:", t->is_private ? "yes" : "no");
     if (t->announce != NULL)
         print_text("tracker:", t->announce);
@@ -163,18 +177,50 @@ static void print_summary(const struct bt_torrent *t)
     last = bt_torrent_piece_size(t, t->piece_count - 1);
     printf("%-15s%zu (last piece %" PRId64 " byte%s)\n", "pieces:", t->piece_count, last,
            plural(last));
-    print_size("total length:", t->total_length);
-    printf("%-15s%zu\n", "files:", t->file_count);
-    for (i = 0; i < t->file_count; i++)
-        if (t->files[i].length > longest)
+    print_size("total length:", t->content_length);
+    /* Pad files (BEP 47) are the torrent's business, not the user's. */
+    for (i = 0; i < t->file_count; i++) {
+        files += !t->files[i].pad;
+        if (!t->files[i].pad && t->files[i].length > longest)
             longest = t->files[i].length;
+    }
+    printf("%-15s%zu\n", "files:", files);
     for (; longest >= 10; longest /= 10)
         width++;
     for (i = 0; i < t->file_count; i++) {
+        if (t->files[i].pad)
+            continue;
         printf("  %*" PRId64 "  ", width, t->files[i].length);
         tool_print_clean(stdout, t->files[i].path);
         putchar('\n');
     }
+}
+
+/* v2: each piece's hash in its file's layer, or the root of a file of one piece. */
+static enum bt_err print_pieces_v2(const struct bt_torrent *t)
+{
+    char hex[2 * BT_PIECES_ROOT_LEN + 2];
+    size_t i, file;
+    int64_t bytes;
+
+    for (i = 0; i < t->piece_count; i++) {
+        const struct bt_file *f;
+        const unsigned char *h;
+
+        if (bt_torrent_piece_file(t, i, &file, &bytes) != BT_OK)
+            return BT_ERR_INVALID;
+        f = &t->files[file];
+        h = f->length > t->piece_length ? f->layer : f->pieces_root;
+        if (h == NULL)
+            return BT_ERR_META_LAYER;
+        if (f->length > t->piece_length)
+            h += (size_t)((int64_t)i * t->piece_length - f->offset) / (size_t)t->piece_length *
+                 BT_PIECES_ROOT_LEN;
+        bt_hex_encode(h, BT_PIECES_ROOT_LEN, hex);
+        hex[2 * BT_PIECES_ROOT_LEN] = '\n';
+        fwrite(hex, 1, 2 * BT_PIECES_ROOT_LEN + 1, stdout);
+    }
+    return BT_OK;
 }
 
 static void print_pieces(const struct bt_torrent *t)
@@ -217,6 +263,8 @@ int main(int argc, char **argv)
         {"save", required_argument, NULL, OPT_SAVE},
         {"timeout", required_argument, NULL, 't'},
         {"trace", no_argument, NULL, OPT_TRACE},
+        {"v1", no_argument, NULL, OPT_V1},
+        {"v2", no_argument, NULL, OPT_V2},
         {"dht-bootstrap", required_argument, NULL, TOOL_OPT_DHT_BOOTSTRAP},
         {"no-dht", no_argument, NULL, TOOL_OPT_NO_DHT},
         {NULL, 0, NULL, 0},
@@ -230,6 +278,7 @@ int main(int argc, char **argv)
     const char *save = NULL;
     enum mode mode = MODE_HASH;
     int quiet = 0, modes = 0, c, status = TOOL_CONTINUE;
+    unsigned want = 0; /* BT_META_V1 or BT_META_V2 with --v1, --v2; 0: what it has */
     const char *file = "-";
     struct bt_buf raw;
     struct bt_torrent t;
@@ -267,6 +316,12 @@ int main(int argc, char **argv)
             src.timeout_s = tool_seconds("timeout", optarg);
             if (src.timeout_s < 0)
                 return TOOL_EXIT_USAGE;
+            break;
+        case OPT_V1:
+            want = BT_META_V1;
+            break;
+        case OPT_V2:
+            want = BT_META_V2;
             break;
         case OPT_TRACE:
             src.trace = 1;
@@ -320,21 +375,43 @@ int main(int argc, char **argv)
     }
     if (!quiet)
         warn_pieces(file, &t);
+    if (want != 0 && (t.versions & want) == 0) {
+        tool_warn("%s: a %s torrent has no %s info hash", file,
+                  want == BT_META_V1 ? "v2-only" : "v1", want == BT_META_V1 ? "v1" : "v2");
+        bt_torrent_release(&t);
+        return TOOL_EXIT_FAIL;
+    }
+    if (want != 0)
+        t.versions = want; /* print as if it had only that half */
 
     status = TOOL_EXIT_OK;
     switch (mode) {
     case MODE_HASH: {
-        char hex[2 * BT_INFOHASH_LEN + 1];
+        char hex[2 * BT_INFOHASH_V2_LEN + 1];
 
-        bt_hex_encode(t.info_hash, BT_INFOHASH_LEN, hex);
-        printf("%s\n", hex);
+        if ((t.versions & BT_META_V1) != 0) {
+            bt_hex_encode(t.info_hash, BT_INFOHASH_LEN, hex);
+            printf("%s\n", hex);
+        }
+        if ((t.versions & BT_META_V2) != 0) {
+            bt_hex_encode(t.info_hash_v2, BT_INFOHASH_V2_LEN, hex);
+            printf("%s\n", hex);
+        }
         break;
     }
     case MODE_SUMMARY:
         print_summary(&t);
         break;
     case MODE_PIECES:
-        print_pieces(&t);
+        if ((t.versions & BT_META_V1) != 0) {
+            print_pieces(&t);
+            break;
+        }
+        err = print_pieces_v2(&t);
+        if (err != BT_OK) {
+            tool_error(err, file);
+            status = TOOL_EXIT_FAIL;
+        }
         break;
     case MODE_MAGNET:
         err = print_magnet(&t);

@@ -177,6 +177,11 @@ static int fetch_metadata(const struct bt_magnet *m, const struct bt_torrent *st
     err = bt_metadata_torrent(&built, f.info, f.info_len, m->trackers, m->tracker_count);
     if (err == BT_OK)
         err = bt_torrent_parse(t, built.data, built.len, BT_META_LENIENT, &off);
+    /* The peers checked 20 bytes of the v2 hash; the link has all 32. */
+    if (err == BT_OK && (m->versions & BT_META_V2) != 0 &&
+        ((t->versions & BT_META_V2) == 0 ||
+         memcmp(t->info_hash_v2, m->info_hash_v2, BT_INFOHASH_V2_LEN) != 0))
+        err = BT_ERR_METADATA_HASH;
     if (err != BT_OK)
         tool_error_at(err, "metadata", off, NULL);
     else if (raw != NULL)

@@ -98,6 +98,22 @@ const char *bt_strerror(enum bt_err err)
         return "path element contains '/' or a NUL byte";
     case BT_ERR_META_TEXT_NUL:
         return "text contains a NUL byte";
+    case BT_ERR_META_VERSION:
+        return "unsupported meta version";
+    case BT_ERR_META_PIECE_LENGTH_V2:
+        return "v2 piece length is not a power of two of at least 16 KiB";
+    case BT_ERR_META_FILE_TREE:
+        return "malformed file tree";
+    case BT_ERR_META_DEPTH:
+        return "file tree nested too deep";
+    case BT_ERR_META_ROOT:
+        return "pieces root is not 32 bytes";
+    case BT_ERR_META_LAYER:
+        return "piece layer is missing or has the wrong length";
+    case BT_ERR_META_LAYER_ROOT:
+        return "piece layer does not match its pieces root";
+    case BT_ERR_META_HYBRID:
+        return "v1 and v2 file lists differ";
 
     case BT_ERR_TRACKER_URL:
         return "unsupported or malformed tracker URL";

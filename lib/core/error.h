@@ -65,6 +65,14 @@ enum bt_err {
     BT_ERR_META_PATH_DOT,           /* a name or path element that is . or .. */
     BT_ERR_META_PATH_CHAR,          /* a '/' or NUL inside a name or path element */
     BT_ERR_META_TEXT_NUL,           /* a NUL byte inside a URL or other text */
+    BT_ERR_META_VERSION,            /* "meta version" is not one we know (BEP 52) */
+    BT_ERR_META_PIECE_LENGTH_V2,    /* v2: not a power of two of at least 16 KiB */
+    BT_ERR_META_FILE_TREE,          /* a file tree node that is neither a file nor a directory */
+    BT_ERR_META_DEPTH,              /* a file tree nested deeper than BT_META_MAX_DEPTH */
+    BT_ERR_META_ROOT,               /* a "pieces root" that is not 32 bytes, or missing */
+    BT_ERR_META_LAYER,              /* a piece layer missing or of the wrong length */
+    BT_ERR_META_LAYER_ROOT,         /* a piece layer that does not hash to its file's root */
+    BT_ERR_META_HYBRID,             /* the v1 and v2 halves of a hybrid describe different files */
 
     /* tracker/: announce.c, http.c, udp.c, their clients, the server (BEP 3, 7, 12, 15, 23) */
     BT_ERR_TRACKER_URL,

@@ -44,14 +44,24 @@ static int in_tiers(const struct bt_torrent *t, const char *url)
 
 enum bt_err bt_magnet_format(const struct bt_torrent *t, struct bt_buf *out)
 {
-    char hex[2 * BT_INFOHASH_LEN + 1];
-    enum bt_err err;
+    char hex[2 * BT_INFOHASH_V2_LEN + 1];
+    enum bt_err err = BT_OK;
     size_t i, j;
 
-    bt_hex_encode(t->info_hash, BT_INFOHASH_LEN, hex);
-    err = bt_buf_append_str(out, BT_MAGNET_PREFIX);
-    if (err == BT_OK)
-        err = bt_buf_append_str(out, hex);
+    if ((t->versions & BT_META_V2) == 0 || (t->versions & BT_META_V1) != 0) {
+        bt_hex_encode(t->info_hash, BT_INFOHASH_LEN, hex);
+        err = bt_buf_append_str(out, BT_MAGNET_PREFIX);
+        if (err == BT_OK)
+            err = bt_buf_append_str(out, hex);
+    }
+    if (err == BT_OK && (t->versions & BT_META_V2) != 0) {
+        bt_hex_encode(t->info_hash_v2, BT_INFOHASH_V2_LEN, hex);
+        err = bt_buf_append_str(out, (t->versions & BT_META_V1) != 0 ? "&xt=" : "magnet:?xt=");
+        if (err == BT_OK)
+            err = bt_buf_append_str(out, BT_MAGNET_BTMH_PREFIX);
+        if (err == BT_OK)
+            err = bt_buf_append_str(out, hex);
+    }
     if (err == BT_OK && t->name != NULL)
         err = put_param(out, "dn", t->name);
     /* BEP 12 clients prefer announce-list; announce is listed first unless it repeats. */
@@ -134,13 +144,32 @@ static enum bt_err decode_value(const char *v, size_t n, char **out)
     return BT_OK;
 }
 
-static enum bt_err parse_xt(struct bt_magnet *m, const char *v, size_t n, int *have_hash)
+/* xt=urn:btmh:1220<hex>: the v2 info hash.  Other multihashes are not ours. */
+static enum bt_err parse_btmh(struct bt_magnet *m, const char *v, size_t n)
+{
+    char hex[2 * BT_INFOHASH_V2_LEN + 1];
+    size_t plen = strlen(BT_MAGNET_BTMH_PREFIX);
+
+    if (n != plen + 2 * BT_INFOHASH_V2_LEN)
+        return BT_ERR_MAGNET;
+    memcpy(hex, v + plen, n - plen);
+    hex[n - plen] = '\0';
+    if (bt_hex_decode(hex, m->info_hash_v2, BT_INFOHASH_V2_LEN) != BT_OK)
+        return BT_ERR_MAGNET;
+    m->versions |= BT_META_V2;
+    return BT_OK;
+}
+
+static enum bt_err parse_xt(struct bt_magnet *m, const char *v, size_t n)
 {
     char hex[2 * BT_INFOHASH_LEN + 1];
     size_t plen = strlen(BTIH_PREFIX);
 
+    if (n >= strlen(BT_MAGNET_BTMH_PREFIX) &&
+        strncasecmp(v, BT_MAGNET_BTMH_PREFIX, strlen(BT_MAGNET_BTMH_PREFIX)) == 0)
+        return parse_btmh(m, v, n);
     if (n < plen || strncasecmp(v, BTIH_PREFIX, plen) != 0)
-        return BT_OK; /* another kind of topic (v2's btmh): not ours */
+        return BT_OK; /* another kind of topic: not ours */
     v += plen;
     n -= plen;
     if (n == BASE32_LEN) {
@@ -154,7 +183,7 @@ static enum bt_err parse_xt(struct bt_magnet *m, const char *v, size_t n, int *h
     } else {
         return BT_ERR_MAGNET;
     }
-    *have_hash = 1;
+    m->versions |= BT_META_V1;
     return BT_OK;
 }
 
@@ -180,7 +209,6 @@ enum bt_err bt_magnet_parse(struct bt_magnet *m, const char *uri)
 {
     const char *p;
     size_t len = strlen(uri);
-    int have_hash = 0;
     enum bt_err err = BT_OK;
 
     if (len > BT_MAGNET_MAX_LEN || strncasecmp(uri, "magnet:?", 8) != 0)
@@ -191,7 +219,7 @@ enum bt_err bt_magnet_parse(struct bt_magnet *m, const char *uri)
         size_t vlen = klen < n ? n - klen - 1 : 0;
 
         if (klen == 2 && memcmp(p, "xt", 2) == 0)
-            err = parse_xt(m, v, vlen, &have_hash);
+            err = parse_xt(m, v, vlen);
         else if (klen == 2 && memcmp(p, "dn", 2) == 0 && m->name == NULL)
             err = decode_value(v, vlen, &m->name);
         else if (klen == 2 && memcmp(p, "tr", 2) == 0)
@@ -202,8 +230,11 @@ enum bt_err bt_magnet_parse(struct bt_magnet *m, const char *uri)
         if (*p == '&')
             p++;
     }
-    if (err == BT_OK && !have_hash)
+    if (err == BT_OK && m->versions == 0)
         err = BT_ERR_MAGNET;
+    /* A v2-only link: the swarm goes by the v2 hash cut to 20 bytes. */
+    if (err == BT_OK && (m->versions & BT_META_V1) == 0)
+        memcpy(m->info_hash, m->info_hash_v2, BT_INFOHASH_LEN);
     if (err != BT_OK)
         bt_magnet_release(m);
     return err;
@@ -215,6 +246,8 @@ enum bt_err bt_magnet_torrent(const struct bt_magnet *m, struct bt_torrent *t)
     size_t i;
 
     memcpy(t->info_hash, m->info_hash, BT_INFOHASH_LEN);
+    memcpy(t->info_hash_v2, m->info_hash_v2, BT_INFOHASH_V2_LEN);
+    t->versions = m->versions;
     bt_hex_encode(m->info_hash, BT_INFOHASH_LEN, hex);
     t->name = strdup(m->name != NULL ? m->name : hex);
     if (t->name == NULL)

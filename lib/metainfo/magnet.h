@@ -3,7 +3,9 @@
  *
  *   magnet:?xt=urn:btih:<40 hex digits>&dn=<name>&tr=<tracker>&tr=<tracker>...
  *
- *   xt  "exact topic": the v1 info hash, hex
+ *   xt  "exact topic": the v1 info hash, hex (or base32)
+ *   xt  urn:btmh:1220<64 hex digits>: the v2 info hash as a multihash (BEP 52:
+ *       0x12 = SHA-256, 0x20 = 32 bytes); a hybrid's link carries both topics
  *   dn  "display name": shown until the metadata arrives
  *   tr  a tracker URL, once per tracker
  *   x.pe  a peer to ask for the metadata ("host:port", BEP 9), once per peer
@@ -41,10 +43,14 @@ enum bt_err bt_magnet_format(const struct bt_torrent *t, struct bt_buf *out);
 #define BT_MAGNET_MAX_PEERS    64
 #define BT_MAGNET_MAX_VALUE    2048 /* bytes of one decoded dn or tr */
 
+#define BT_MAGNET_BTMH_PREFIX "urn:btmh:1220" /* multihash: SHA-256, 32 bytes */
+
 struct bt_magnet {
-    unsigned char info_hash[BT_INFOHASH_LEN];
-    char *name;      /* dn, decoded; NULL if absent */
-    char **trackers; /* tr values, decoded, in link order */
+    unsigned char info_hash[BT_INFOHASH_LEN]; /* v1, or the v2 hash cut to 20 bytes */
+    unsigned char info_hash_v2[BT_INFOHASH_V2_LEN];
+    unsigned versions; /* BT_META_V1 and/or BT_META_V2: which topics the link had */
+    char *name;        /* dn, decoded; NULL if absent */
+    char **trackers;   /* tr values, decoded, in link order */
     size_t tracker_count;
     char **peers; /* x.pe values, decoded ("1.2.3.4:6881", "[::1]:6881"), in link order */
     size_t peer_count;

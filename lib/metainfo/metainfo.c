@@ -38,28 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bencode/bencode.h"
-
-/* One parse in progress: its mode, and where to say what went wrong. */
-struct parse {
-    unsigned flags;
-    struct bt_meta_error *e;
-};
-
-/* Record where the error is (the node at, or byte 0) and which field, then return err. */
-__attribute__((format(printf, 4, 5))) static enum bt_err
-fail(struct parse *p, enum bt_err err, const struct bt_bnode *at, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (p->e != NULL) {
-        p->e->offset = at != NULL ? at->offset : 0;
-        va_start(ap, fmt);
-        vsnprintf(p->e->field, sizeof(p->e->field), fmt, ap);
-        va_end(ap);
-    }
-    return err;
-}
+#include "metainfo/merkle.h"
+#include "metainfo/parse.h"
 
 void bt_torrent_init(struct bt_torrent *t)
 {
@@ -106,39 +86,8 @@ void bt_torrent_release(struct bt_torrent *t)
     free(t->comment);
     free(t->created_by);
     free(t->info);
+    free(t->layers);
     bt_torrent_init(t);
-}
-
-/* A bencoded string as a new NUL-terminated C string. */
-static enum bt_err copy_str(const struct bt_bnode *n, char **out)
-{
-    char *s = malloc(n->slen + 1);
-
-    if (s == NULL)
-        return BT_ERR_NOMEM;
-    if (n->slen > 0)
-        memcpy(s, n->s, n->slen);
-    s[n->slen] = '\0';
-    *out = s;
-    return BT_OK;
-}
-
-/*
- * Is this string safe as one element of a path under the download directory?
- * Not empty, not "." or "..", and no '/' (which would start a new element or
- * make the path absolute) and no NUL (which would end it early in C).
- */
-static enum bt_err check_element(const struct bt_bnode *n)
-{
-    if (n->type != BT_BENCODE_STR)
-        return BT_ERR_META_FIELD_TYPE;
-    if (n->slen == 0)
-        return BT_ERR_META_PATH_EMPTY;
-    if ((n->slen == 1 && n->s[0] == '.') || (n->slen == 2 && memcmp(n->s, "..", 2) == 0))
-        return BT_ERR_META_PATH_DOT;
-    if (memchr(n->s, '/', n->slen) != NULL || memchr(n->s, '\0', n->slen) != NULL)
-        return BT_ERR_META_PATH_CHAR;
-    return BT_OK;
 }
 
 /* Text we keep as a C string (a URL, a comment) must be a string without NUL bytes. */
@@ -152,15 +101,16 @@ static enum bt_err check_text(const struct bt_bnode *n)
 }
 
 /* A required field of the info dict, of the given type. */
-static enum bt_err get_required(struct parse *p, const struct bt_bnode *info, const char *key,
-                                enum bt_bencode_type type, const struct bt_bnode **out)
+static enum bt_err get_required(struct bt_meta_parse *p, const struct bt_bnode *info,
+                                const char *key, enum bt_bencode_type type,
+                                const struct bt_bnode **out)
 {
     const struct bt_bnode *v = bt_bnode_dict_get(info, key);
 
     if (v == NULL)
-        return fail(p, BT_ERR_META_MISSING, info, "info.%s", key);
+        return bt_meta_fail(p, BT_ERR_META_MISSING, info, "info.%s", key);
     if (v->type != type)
-        return fail(p, BT_ERR_META_FIELD_TYPE, v, "info.%s", key);
+        return bt_meta_fail(p, BT_ERR_META_FIELD_TYPE, v, "info.%s", key);
     *out = v;
     return BT_OK;
 }
@@ -169,20 +119,21 @@ static enum bt_err get_required(struct parse *p, const struct bt_bnode *info, co
  * "path" of file number idx: a list of elements, checked one by one and joined
  * with '/'.  The joined length cannot overflow: it is at most twice the input.
  */
-static enum bt_err join_path(struct parse *p, const struct bt_bnode *path, size_t idx, char **out)
+static enum bt_err join_path(struct bt_meta_parse *p, const struct bt_bnode *path, size_t idx,
+                             char **out)
 {
     const struct bt_bnode *elem;
     size_t j, total = 0, at = 0;
     char *s;
 
     if (path->count == 0)
-        return fail(p, BT_ERR_META_PATH, path, "info.files[%zu].path", idx);
+        return bt_meta_fail(p, BT_ERR_META_PATH, path, "info.files[%zu].path", idx);
     elem = bt_bnode_child(path);
     for (j = 0; j < path->count; j++) {
-        enum bt_err err = check_element(elem);
+        enum bt_err err = bt_meta_check_element(elem);
 
         if (err != BT_OK)
-            return fail(p, err, elem, "info.files[%zu].path[%zu]", idx, j);
+            return bt_meta_fail(p, err, elem, "info.files[%zu].path[%zu]", idx, j);
         total += elem->slen + 1; /* the element and a '/' or the final NUL */
         elem = bt_bnode_sibling(elem);
     }
@@ -201,35 +152,41 @@ static enum bt_err join_path(struct parse *p, const struct bt_bnode *path, size_
 }
 
 /* One file, info.files[idx], appended at offset t->total_length. */
-static enum bt_err parse_file(struct parse *p, struct bt_torrent *t, const struct bt_bnode *entry,
-                              size_t idx)
+static enum bt_err parse_file(struct bt_meta_parse *p, struct bt_torrent *t,
+                              const struct bt_bnode *entry, size_t idx)
 {
-    const struct bt_bnode *length, *path;
+    const struct bt_bnode *length, *path, *attr;
     struct bt_file *f = &t->files[idx];
     enum bt_err err;
 
     /* Field names are formatted only on failure: this runs once per file. */
     if (entry->type != BT_BENCODE_DICT)
-        return fail(p, BT_ERR_META_FIELD_TYPE, entry, "info.files[%zu]", idx);
+        return bt_meta_fail(p, BT_ERR_META_FIELD_TYPE, entry, "info.files[%zu]", idx);
     length = bt_bnode_dict_get(entry, "length");
     if (length == NULL)
-        return fail(p, BT_ERR_META_MISSING, entry, "info.files[%zu].length", idx);
+        return bt_meta_fail(p, BT_ERR_META_MISSING, entry, "info.files[%zu].length", idx);
     if (length->type != BT_BENCODE_INT)
-        return fail(p, BT_ERR_META_FIELD_TYPE, length, "info.files[%zu].length", idx);
+        return bt_meta_fail(p, BT_ERR_META_FIELD_TYPE, length, "info.files[%zu].length", idx);
     if (length->i < 0)
-        return fail(p, BT_ERR_META_LENGTH, length, "info.files[%zu].length", idx);
+        return bt_meta_fail(p, BT_ERR_META_LENGTH, length, "info.files[%zu].length", idx);
     /* The sum of all lengths must fit in int64: check before adding. */
     if (length->i > INT64_MAX - t->total_length)
-        return fail(p, BT_ERR_META_TOTAL_LENGTH, length, "info.files[%zu].length", idx);
+        return bt_meta_fail(p, BT_ERR_META_TOTAL_LENGTH, length, "info.files[%zu].length", idx);
     path = bt_bnode_dict_get(entry, "path");
     if (path == NULL)
-        return fail(p, BT_ERR_META_MISSING, entry, "info.files[%zu].path", idx);
+        return bt_meta_fail(p, BT_ERR_META_MISSING, entry, "info.files[%zu].path", idx);
     if (path->type != BT_BENCODE_LIST)
-        return fail(p, BT_ERR_META_FIELD_TYPE, path, "info.files[%zu].path", idx);
+        return bt_meta_fail(p, BT_ERR_META_FIELD_TYPE, path, "info.files[%zu].path", idx);
     err = join_path(p, path, idx, &f->path);
     if (err != BT_OK)
         return err;
     t->file_count = idx + 1; /* from here on, release() frees this file's path */
+    /* BEP 47: "attr" letters; 'p' marks padding, which is never stored. */
+    attr = bt_bnode_dict_get(entry, "attr");
+    if (attr != NULL && attr->type == BT_BENCODE_STR && memchr(attr->s, 'p', attr->slen) != NULL)
+        f->pad = 1;
+    else
+        t->content_length += length->i;
     f->length = length->i;
     f->offset = t->total_length;
     t->total_length += length->i;
@@ -237,17 +194,18 @@ static enum bt_err parse_file(struct parse *p, struct bt_torrent *t, const struc
 }
 
 /* info.files: a non-empty list of {length, path} dicts. */
-static enum bt_err parse_files(struct parse *p, struct bt_torrent *t, const struct bt_bnode *files)
+static enum bt_err parse_files(struct bt_meta_parse *p, struct bt_torrent *t,
+                               const struct bt_bnode *files)
 {
     const struct bt_bnode *entry;
     size_t i;
 
     if (files->type != BT_BENCODE_LIST)
-        return fail(p, BT_ERR_META_FIELD_TYPE, files, "info.files");
+        return bt_meta_fail(p, BT_ERR_META_FIELD_TYPE, files, "info.files");
     if (files->count == 0)
-        return fail(p, BT_ERR_META_FILES, files, "info.files");
+        return bt_meta_fail(p, BT_ERR_META_FILES, files, "info.files");
     if (files->count > BT_META_MAX_FILES)
-        return fail(p, BT_ERR_META_TOO_MANY, files, "info.files");
+        return bt_meta_fail(p, BT_ERR_META_TOO_MANY, files, "info.files");
     /* count is bounded by the decoder's token limit and by the cap just checked. */
     t->files = calloc(files->count, sizeof(*t->files));
     if (t->files == NULL)
@@ -265,15 +223,15 @@ static enum bt_err parse_files(struct parse *p, struct bt_torrent *t, const stru
 }
 
 /* info.length: a single file whose path is the torrent's name. */
-static enum bt_err parse_single(struct parse *p, struct bt_torrent *t,
+static enum bt_err parse_single(struct bt_meta_parse *p, struct bt_torrent *t,
                                 const struct bt_bnode *length)
 {
     size_t n = strlen(t->name) + 1;
 
     if (length->type != BT_BENCODE_INT)
-        return fail(p, BT_ERR_META_FIELD_TYPE, length, "info.length");
+        return bt_meta_fail(p, BT_ERR_META_FIELD_TYPE, length, "info.length");
     if (length->i < 0)
-        return fail(p, BT_ERR_META_LENGTH, length, "info.length");
+        return bt_meta_fail(p, BT_ERR_META_LENGTH, length, "info.length");
     t->files = calloc(1, sizeof(*t->files));
     if (t->files == NULL)
         return BT_ERR_NOMEM;
@@ -284,6 +242,7 @@ static enum bt_err parse_single(struct parse *p, struct bt_torrent *t,
     t->file_count = 1;
     t->files[0].length = length->i;
     t->total_length = length->i;
+    t->content_length = length->i;
     return BT_OK;
 }
 
@@ -291,7 +250,7 @@ static enum bt_err parse_single(struct parse *p, struct bt_torrent *t,
  * "piece length": positive and at most BT_META_MAX_PIECE_LENGTH.  BEP 3 does not
  * require a power of two, and tiny pieces work, so those are only warnings.
  */
-static enum bt_err parse_piece_length(struct parse *p, struct bt_torrent *t,
+static enum bt_err parse_piece_length(struct bt_meta_parse *p, struct bt_torrent *t,
                                       const struct bt_bnode *info, const struct bt_bnode **out)
 {
     const struct bt_bnode *pl;
@@ -300,9 +259,9 @@ static enum bt_err parse_piece_length(struct parse *p, struct bt_torrent *t,
     if (err != BT_OK)
         return err;
     if (pl->i <= 0)
-        return fail(p, BT_ERR_META_PIECE_LENGTH, pl, "info.piece length");
+        return bt_meta_fail(p, BT_ERR_META_PIECE_LENGTH, pl, "info.piece length");
     if (pl->i > BT_META_MAX_PIECE_LENGTH)
-        return fail(p, BT_ERR_META_PIECE_LENGTH_LARGE, pl, "info.piece length");
+        return bt_meta_fail(p, BT_ERR_META_PIECE_LENGTH_LARGE, pl, "info.piece length");
     t->piece_length = pl->i;
     if ((pl->i & (pl->i - 1)) != 0)
         t->warnings |= BT_META_WARN_PIECE_NOT_POW2;
@@ -318,7 +277,7 @@ static enum bt_err parse_piece_length(struct parse *p, struct bt_torrent *t,
  * it is compared, so a torrent claiming 2^50 bytes is refused as too big
  * rather than as merely inconsistent.
  */
-static enum bt_err check_pieces(struct parse *p, struct bt_torrent *t,
+static enum bt_err check_pieces(struct bt_meta_parse *p, struct bt_torrent *t,
                                 const struct bt_bnode *pieces, const struct bt_bnode *pl)
 {
     int64_t want = t->total_length / t->piece_length;
@@ -326,10 +285,38 @@ static enum bt_err check_pieces(struct parse *p, struct bt_torrent *t,
     if (t->total_length % t->piece_length != 0)
         want++;
     if (want > (int64_t)BT_META_MAX_PIECES)
-        return fail(p, BT_ERR_META_TOO_MANY, pl, "info.piece length");
+        return bt_meta_fail(p, BT_ERR_META_TOO_MANY, pl, "info.piece length");
     if (pieces->slen / BT_PIECE_HASH_LEN != (size_t)want)
-        return fail(p, BT_ERR_META_PIECES, pieces, "info.pieces");
+        return bt_meta_fail(p, BT_ERR_META_PIECES, pieces, "info.pieces");
     t->piece_count = (size_t)want;
+    return BT_OK;
+}
+
+/*
+ * "meta version" 2 (BEP 52) brings a "file tree", and needs pieces that are a
+ * power of two of at least 16 KiB, so that each is a node of every file's
+ * merkle tree.  Without it the torrent is v1, whatever else the dict holds.
+ */
+static enum bt_err parse_version(struct bt_meta_parse *p, struct bt_torrent *t,
+                                 const struct bt_bnode *info, const struct bt_bnode *pl,
+                                 const struct bt_bnode **tree)
+{
+    const struct bt_bnode *v = bt_bnode_dict_get(info, "meta version");
+    enum bt_err err;
+
+    *tree = NULL;
+    if (v == NULL)
+        return BT_OK;
+    if (v->type != BT_BENCODE_INT)
+        return bt_meta_fail(p, BT_ERR_META_FIELD_TYPE, v, "info.meta version");
+    if (v->i != 2)
+        return bt_meta_fail(p, BT_ERR_META_VERSION, v, "info.meta version");
+    err = get_required(p, info, "file tree", BT_BENCODE_DICT, tree);
+    if (err != BT_OK)
+        return err;
+    if (pl->i < BT_MERKLE_BLOCK || (pl->i & (pl->i - 1)) != 0)
+        return bt_meta_fail(p, BT_ERR_META_PIECE_LENGTH_V2, pl, "info.piece length");
+    t->versions |= BT_META_V2;
     return BT_OK;
 }
 
@@ -338,19 +325,19 @@ static enum bt_err check_pieces(struct parse *p, struct bt_torrent *t,
  * file) or files (several).  The same checks in strict and lenient mode: these
  * fields decide which bytes are downloaded and where they are written.
  */
-static enum bt_err parse_info_dict(struct parse *p, struct bt_torrent *t,
+static enum bt_err parse_info_dict(struct bt_meta_parse *p, struct bt_torrent *t,
                                    const struct bt_bnode *info)
 {
-    const struct bt_bnode *name, *pl = NULL, *pieces = NULL, *priv, *length, *files;
+    const struct bt_bnode *name, *pl = NULL, *pieces = NULL, *priv, *length, *files, *tree;
     enum bt_err err;
 
     err = get_required(p, info, "name", BT_BENCODE_STR, &name);
     if (err != BT_OK)
         return err;
-    err = check_element(name);
+    err = bt_meta_check_element(name);
     if (err != BT_OK)
-        return fail(p, err, name, "info.name");
-    err = copy_str(name, &t->name);
+        return bt_meta_fail(p, err, name, "info.name");
+    err = bt_meta_copy_str(name, &t->name);
     if (err != BT_OK)
         return err;
 
@@ -358,30 +345,42 @@ static enum bt_err parse_info_dict(struct parse *p, struct bt_torrent *t,
     if (err != BT_OK)
         return err;
 
-    err = get_required(p, info, "pieces", BT_BENCODE_STR, &pieces);
+    err = parse_version(p, t, info, pl, &tree);
     if (err != BT_OK)
         return err;
-    if (pieces->slen % BT_PIECE_HASH_LEN != 0)
-        return fail(p, BT_ERR_META_PIECES_PARTIAL, pieces, "info.pieces");
+    /* A v2-only torrent has no "pieces"; with it, the v1 half must be whole. */
+    if (tree == NULL || bt_bnode_dict_get(info, "pieces") != NULL) {
+        err = get_required(p, info, "pieces", BT_BENCODE_STR, &pieces);
+        if (err != BT_OK)
+            return err;
+        if (pieces->slen % BT_PIECE_HASH_LEN != 0)
+            return bt_meta_fail(p, BT_ERR_META_PIECES_PARTIAL, pieces, "info.pieces");
+        t->versions |= BT_META_V1;
+    }
 
     priv = bt_bnode_dict_get(info, "private");
     if (priv != NULL && priv->type != BT_BENCODE_INT)
-        return fail(p, BT_ERR_META_FIELD_TYPE, priv, "info.private");
+        return bt_meta_fail(p, BT_ERR_META_FIELD_TYPE, priv, "info.private");
     t->is_private = priv != NULL && priv->i == 1;
 
+    if (pieces == NULL)
+        return bt_meta_parse_file_tree(p, t, tree);
     length = bt_bnode_dict_get(info, "length");
     files = bt_bnode_dict_get(info, "files");
     if (length != NULL && files != NULL)
-        return fail(p, BT_ERR_META_FILES, files, "info.files");
+        return bt_meta_fail(p, BT_ERR_META_FILES, files, "info.files");
     if (length == NULL && files == NULL)
-        return fail(p, BT_ERR_META_MISSING, info, "info.length");
+        return bt_meta_fail(p, BT_ERR_META_MISSING, info, "info.length");
     err = length != NULL ? parse_single(p, t, length) : parse_files(p, t, files);
     if (err != BT_OK)
         return err;
     if (t->total_length == 0)
-        return fail(p, BT_ERR_META_EMPTY, length != NULL ? length : files, "%s",
-                    length != NULL ? "info.length" : "info.files");
-    return check_pieces(p, t, pieces, pl);
+        return bt_meta_fail(p, BT_ERR_META_EMPTY, length != NULL ? length : files, "%s",
+                            length != NULL ? "info.length" : "info.files");
+    err = check_pieces(p, t, pieces, pl);
+    if (err == BT_OK && tree != NULL)
+        err = bt_meta_parse_file_tree(p, t, tree);
+    return err;
 }
 
 /*
@@ -394,18 +393,34 @@ static enum bt_err keep_info(struct bt_torrent *t, const unsigned char *input,
 {
     const struct bt_bnode *pieces = bt_bnode_dict_get(info, "pieces");
     const unsigned char *start = input + info->offset;
+    enum bt_err err;
+    size_t i;
 
     t->info = malloc(info->enc_len);
     if (t->info == NULL)
         return BT_ERR_NOMEM;
     memcpy(t->info, start, info->enc_len);
     t->info_len = info->enc_len;
+    /* The pieces roots, like the pieces, are read where they lie in the copy. */
+    for (i = 0; i < t->file_count; i++)
+        if (t->files[i].pieces_root != NULL)
+            t->files[i].pieces_root = t->info + (t->files[i].pieces_root - start);
+    if ((t->versions & BT_META_V2) != 0) {
+        err = bt_sha256(t->info, t->info_len, t->info_hash_v2);
+        if (err != BT_OK)
+            return err;
+    }
+    if ((t->versions & BT_META_V1) == 0) {
+        /* BEP 52: a v2 swarm goes by its hash cut to 20 bytes. */
+        memcpy(t->info_hash, t->info_hash_v2, BT_INFOHASH_LEN);
+        return BT_OK;
+    }
     t->piece_hashes = t->info + (pieces->s - start);
     return bt_sha1(t->info, t->info_len, t->info_hash);
 }
 
 /* announce: the one tracker of BEP 3.  An empty string means none. */
-static enum bt_err parse_announce(struct parse *p, struct bt_torrent *t,
+static enum bt_err parse_announce(struct bt_meta_parse *p, struct bt_torrent *t,
                                   const struct bt_bnode *root)
 {
     const struct bt_bnode *v = bt_bnode_dict_get(root, "announce");
@@ -415,21 +430,21 @@ static enum bt_err parse_announce(struct parse *p, struct bt_torrent *t,
         return BT_OK;
     err = check_text(v);
     if (err != BT_OK)
-        return fail(p, err, v, "announce");
+        return bt_meta_fail(p, err, v, "announce");
     if (v->slen == 0)
         return BT_OK;
-    return copy_str(v, &t->announce);
+    return bt_meta_copy_str(v, &t->announce);
 }
 
 /* One tier of announce-list: a list of URL strings; empty strings are skipped. */
-static enum bt_err parse_tier(struct parse *p, struct bt_tier *tier, const struct bt_bnode *list,
-                              size_t idx)
+static enum bt_err parse_tier(struct bt_meta_parse *p, struct bt_tier *tier,
+                              const struct bt_bnode *list, size_t idx)
 {
     const struct bt_bnode *url;
     size_t j;
 
     if (list->type != BT_BENCODE_LIST)
-        return fail(p, BT_ERR_META_FIELD_TYPE, list, "announce-list[%zu]", idx);
+        return bt_meta_fail(p, BT_ERR_META_FIELD_TYPE, list, "announce-list[%zu]", idx);
     if (list->count == 0)
         return BT_OK;
     tier->urls = calloc(list->count, sizeof(*tier->urls));
@@ -440,9 +455,9 @@ static enum bt_err parse_tier(struct parse *p, struct bt_tier *tier, const struc
         enum bt_err err = check_text(url);
 
         if (err != BT_OK)
-            return fail(p, err, url, "announce-list[%zu][%zu]", idx, j);
+            return bt_meta_fail(p, err, url, "announce-list[%zu][%zu]", idx, j);
         if (url->slen > 0) {
-            err = copy_str(url, &tier->urls[tier->count]);
+            err = bt_meta_copy_str(url, &tier->urls[tier->count]);
             if (err != BT_OK)
                 return err;
             tier->count++;
@@ -453,7 +468,8 @@ static enum bt_err parse_tier(struct parse *p, struct bt_tier *tier, const struc
 }
 
 /* announce-list (BEP 12): a list of tiers, each a list of URLs.  Empty tiers are dropped. */
-static enum bt_err parse_tiers(struct parse *p, struct bt_torrent *t, const struct bt_bnode *root)
+static enum bt_err parse_tiers(struct bt_meta_parse *p, struct bt_torrent *t,
+                               const struct bt_bnode *root)
 {
     const struct bt_bnode *v = bt_bnode_dict_get(root, "announce-list"), *tier;
     size_t i;
@@ -461,7 +477,7 @@ static enum bt_err parse_tiers(struct parse *p, struct bt_torrent *t, const stru
     if (v == NULL)
         return BT_OK;
     if (v->type != BT_BENCODE_LIST)
-        return fail(p, BT_ERR_META_FIELD_TYPE, v, "announce-list");
+        return bt_meta_fail(p, BT_ERR_META_FIELD_TYPE, v, "announce-list");
     if (v->count == 0)
         return BT_OK;
     t->tiers = calloc(v->count, sizeof(*t->tiers));
@@ -487,7 +503,7 @@ static enum bt_err parse_tiers(struct parse *p, struct bt_torrent *t, const stru
 }
 
 /* url-list (BEP 19): one web seed URL, or a list of them. */
-static enum bt_err parse_url_list(struct parse *p, struct bt_torrent *t,
+static enum bt_err parse_url_list(struct bt_meta_parse *p, struct bt_torrent *t,
                                   const struct bt_bnode *root)
 {
     const struct bt_bnode *v = bt_bnode_dict_get(root, "url-list"), *url;
@@ -497,7 +513,7 @@ static enum bt_err parse_url_list(struct parse *p, struct bt_torrent *t,
     if (v == NULL)
         return BT_OK;
     if (v->type != BT_BENCODE_STR && v->type != BT_BENCODE_LIST)
-        return fail(p, BT_ERR_META_FIELD_TYPE, v, "url-list");
+        return bt_meta_fail(p, BT_ERR_META_FIELD_TYPE, v, "url-list");
     n = v->type == BT_BENCODE_STR ? 1 : v->count;
     if (n == 0)
         return BT_OK;
@@ -508,11 +524,11 @@ static enum bt_err parse_url_list(struct parse *p, struct bt_torrent *t,
     for (i = 0; i < n; i++) {
         err = check_text(url);
         if (err != BT_OK && v->type == BT_BENCODE_STR)
-            return fail(p, err, url, "url-list");
+            return bt_meta_fail(p, err, url, "url-list");
         if (err != BT_OK)
-            return fail(p, err, url, "url-list[%zu]", i);
+            return bt_meta_fail(p, err, url, "url-list[%zu]", i);
         if (url->slen > 0) {
-            err = copy_str(url, &t->url_list[t->url_list_count]);
+            err = bt_meta_copy_str(url, &t->url_list[t->url_list_count]);
             if (err != BT_OK)
                 return err;
             t->url_list_count++;
@@ -523,7 +539,7 @@ static enum bt_err parse_url_list(struct parse *p, struct bt_torrent *t,
 }
 
 /* comment, created by (text) and creation date (seconds since the epoch). */
-static enum bt_err parse_creation(struct parse *p, struct bt_torrent *t,
+static enum bt_err parse_creation(struct bt_meta_parse *p, struct bt_torrent *t,
                                   const struct bt_bnode *root)
 {
     const struct bt_bnode *comment = bt_bnode_dict_get(root, "comment");
@@ -534,20 +550,20 @@ static enum bt_err parse_creation(struct parse *p, struct bt_torrent *t,
     if (comment != NULL) {
         err = check_text(comment);
         if (err == BT_OK)
-            err = copy_str(comment, &t->comment);
+            err = bt_meta_copy_str(comment, &t->comment);
         if (err != BT_OK)
-            return fail(p, err, comment, "comment");
+            return bt_meta_fail(p, err, comment, "comment");
     }
     if (by != NULL) {
         err = check_text(by);
         if (err == BT_OK)
-            err = copy_str(by, &t->created_by);
+            err = bt_meta_copy_str(by, &t->created_by);
         if (err != BT_OK)
-            return fail(p, err, by, "created by");
+            return bt_meta_fail(p, err, by, "created by");
     }
     if (date != NULL) {
         if (date->type != BT_BENCODE_INT)
-            return fail(p, BT_ERR_META_FIELD_TYPE, date, "creation date");
+            return bt_meta_fail(p, BT_ERR_META_FIELD_TYPE, date, "creation date");
         t->creation_date = date->i;
     }
     return BT_OK;
@@ -574,7 +590,8 @@ static void drop_creation(struct bt_torrent *t)
  * it, as most clients do, since it changes neither the data nor the info hash.
  */
 static const struct {
-    enum bt_err (*parse)(struct parse *p, struct bt_torrent *t, const struct bt_bnode *root);
+    enum bt_err (*parse)(struct bt_meta_parse *p, struct bt_torrent *t,
+                         const struct bt_bnode *root);
     void (*drop)(struct bt_torrent *t);
 } outer_fields[] = {
     {parse_announce, drop_announce},
@@ -583,7 +600,8 @@ static const struct {
     {parse_creation, drop_creation},
 };
 
-static enum bt_err parse_outer(struct parse *p, struct bt_torrent *t, const struct bt_bnode *root)
+static enum bt_err parse_outer(struct bt_meta_parse *p, struct bt_torrent *t,
+                               const struct bt_bnode *root)
 {
     const int lenient = (p->flags & BT_META_LENIENT) != 0;
     size_t i;
@@ -602,7 +620,8 @@ static enum bt_err parse_outer(struct parse *p, struct bt_torrent *t, const stru
 }
 
 /* Decode input with the bencode mode that matches flags; on failure say where. */
-static enum bt_err decode(struct parse *p, struct bt_bencode *b, const void *input, size_t len)
+static enum bt_err decode(struct bt_meta_parse *p, struct bt_bencode *b, const void *input,
+                          size_t len)
 {
     unsigned mode = (p->flags & BT_META_LENIENT) != 0 ? BT_BENCODE_LENIENT : BT_BENCODE_STRICT;
     enum bt_err err = bt_bencode_parse(b, input, len, mode);
@@ -614,7 +633,8 @@ static enum bt_err decode(struct parse *p, struct bt_bencode *b, const void *inp
     return err;
 }
 
-static void start(struct parse *p, struct bt_torrent *t, unsigned flags, struct bt_meta_error *e)
+static void start(struct bt_meta_parse *p, struct bt_torrent *t, unsigned flags,
+                  struct bt_meta_error *e)
 {
     p->flags = flags;
     p->e = e;
@@ -628,7 +648,7 @@ static void start(struct parse *p, struct bt_torrent *t, unsigned flags, struct 
 enum bt_err bt_torrent_parse_detailed(struct bt_torrent *t, const void *data, size_t len,
                                       unsigned flags, struct bt_meta_error *e)
 {
-    struct parse p;
+    struct bt_meta_parse p;
     struct bt_bencode b;
     const struct bt_bnode *root, *info;
     enum bt_err err;
@@ -640,19 +660,21 @@ enum bt_err bt_torrent_parse_detailed(struct bt_torrent *t, const void *data, si
         goto out;
     root = bt_bencode_root(&b);
     if (root->type != BT_BENCODE_DICT) {
-        err = fail(&p, BT_ERR_META_NOT_DICT, root, "%s", "");
+        err = bt_meta_fail(&p, BT_ERR_META_NOT_DICT, root, "%s", "");
         goto out;
     }
     info = bt_bnode_dict_get(root, "info");
     if (info == NULL) {
-        err = fail(&p, BT_ERR_META_NO_INFO, root, "%s", "");
+        err = bt_meta_fail(&p, BT_ERR_META_NO_INFO, root, "%s", "");
         goto out;
     }
     if (info->type != BT_BENCODE_DICT) {
-        err = fail(&p, BT_ERR_META_FIELD_TYPE, info, "info");
+        err = bt_meta_fail(&p, BT_ERR_META_FIELD_TYPE, info, "info");
         goto out;
     }
     err = parse_info_dict(&p, t, info);
+    if (err == BT_OK && (t->versions & BT_META_V2) != 0)
+        err = bt_meta_parse_layers(&p, t, root);
     if (err == BT_OK)
         err = parse_outer(&p, t, root);
     if (err == BT_OK)
@@ -678,7 +700,7 @@ enum bt_err bt_torrent_parse(struct bt_torrent *t, const void *data, size_t len,
 enum bt_err bt_torrent_parse_info_detailed(struct bt_torrent *t, const void *info, size_t len,
                                            unsigned flags, struct bt_meta_error *e)
 {
-    struct parse p;
+    struct bt_meta_parse p;
     struct bt_bencode b;
     const struct bt_bnode *root;
     enum bt_err err;
@@ -690,7 +712,7 @@ enum bt_err bt_torrent_parse_info_detailed(struct bt_torrent *t, const void *inf
         goto out;
     root = bt_bencode_root(&b);
     if (root->type != BT_BENCODE_DICT) {
-        err = fail(&p, BT_ERR_META_FIELD_TYPE, root, "info");
+        err = bt_meta_fail(&p, BT_ERR_META_FIELD_TYPE, root, "info");
         goto out;
     }
     err = parse_info_dict(&p, t, root);

@@ -14,9 +14,22 @@
  *     e
  *   e
  *
+ * BitTorrent v2 (BEP 52) describes the same data a second way, in the info dict
+ * and beside it:
+ *
+ *       12:meta version i2e
+ *       9:file tree d <elem> d <elem> d 0: d 6:length <int>
+ *                                           11:pieces root <32 bytes> e e e e
+ *   11:piece layers d <pieces root> <32 bytes per piece of that file> ... e
+ *
+ * Each file is hashed on its own as a merkle tree (merkle.h) and starts on a
+ * piece boundary.  A v2-only torrent has only the v2 keys; a hybrid has both,
+ * and its v1 "files" list holds BEP 47 pad files ("attr" "p") that move each
+ * file to a piece boundary, so both views cut the data into the same pieces.
+ *
  * The info hash is the SHA-1 of the info dict's bytes exactly as they appear in
- * the file.  Never re-encode the dict to hash it: a torrent with non-canonical
- * bytes (accepted with BT_META_LENIENT) would get a different hash than every
+ * the file (the v2 info hash is their SHA-256).  Never re-encode the dict to hash it: a torrent
+ * with non-canonical bytes (accepted with BT_META_LENIENT) would get a different hash than every
  * other client computes.
  */
 #ifndef BT_METAINFO_H
@@ -27,9 +40,16 @@
 
 #include "core/error.h"
 #include "core/sha1.h"
+#include "core/sha256.h"
 
-#define BT_INFOHASH_LEN   BT_SHA1_LEN /* BEP 3: the SHA-1 of the info dict */
-#define BT_PIECE_HASH_LEN BT_SHA1_LEN /* BEP 3: each entry of "pieces" */
+#define BT_INFOHASH_LEN    BT_SHA1_LEN   /* BEP 3: the SHA-1 of the info dict */
+#define BT_PIECE_HASH_LEN  BT_SHA1_LEN   /* BEP 3: each entry of "pieces" */
+#define BT_INFOHASH_V2_LEN BT_SHA256_LEN /* BEP 52: the SHA-256 of the info dict */
+#define BT_PIECES_ROOT_LEN BT_SHA256_LEN /* BEP 52: a file's merkle root */
+
+/* Which descriptions a torrent carries (bt_torrent.versions). */
+#define BT_META_V1 1u /* "pieces" and "length" or "files" (BEP 3) */
+#define BT_META_V2 2u /* "meta version" 2 and "file tree" (BEP 52) */
 
 /* Bounds on what a torrent may ask of us. */
 #define BT_META_MAX_PIECE_LENGTH (1LL << 30) /* larger is absurd; libtorrent stops at 128 MiB */
@@ -37,6 +57,7 @@
 #define BT_META_MAX_FILES        (1u << 20)
 #define BT_META_MAX_INPUT        (64u << 20) /* bytes of a .torrent file we read at most */
 #define BT_META_SMALL_PIECE      (16 * 1024) /* legal but unusual below this: warn */
+#define BT_META_MAX_DEPTH        64          /* directories a file tree may nest */
 
 /* Flags for bt_torrent_parse(). */
 #define BT_META_STRICT  0u
@@ -50,6 +71,11 @@ struct bt_file {
     char *path;     /* relative path, elements joined by '/'; each element checked safe */
     int64_t length; /* bytes */
     int64_t offset; /* where the file starts in the torrent's concatenated data */
+    int pad;        /* BEP 47 padding: zeros in the pieces, never stored on disk */
+    /* v2 only (else NULL): both point into the torrent's own copies. */
+    const unsigned char *pieces_root; /* the file's merkle root; NULL for an empty file */
+    const unsigned char *layer;       /* its piece layer, one hash per piece; NULL when the file
+                                         fits in one piece, or the layers are not known yet */
 };
 
 struct bt_tier {
@@ -58,15 +84,24 @@ struct bt_tier {
 };
 
 struct bt_torrent {
+    /* The 20 bytes that name the swarm in handshakes, trackers and the DHT: the
+     * v1 info hash, or for a v2-only torrent the v2 hash cut to 20 bytes (BEP 52). */
     unsigned char info_hash[BT_INFOHASH_LEN];
+    unsigned char info_hash_v2[BT_INFOHASH_V2_LEN]; /* the whole SHA-256, if BT_META_V2 */
+    unsigned versions;                              /* BT_META_V1, BT_META_V2, or both: a hybrid */
     char *name;           /* info.name: file name, or top directory of a multi-file torrent */
     int multi_file;       /* info has "files" */
     int64_t piece_length; /* bytes per piece */
     size_t piece_count;
-    unsigned char *piece_hashes; /* piece_count * 20 bytes, inside info (not freed alone) */
-    int64_t total_length;
-    struct bt_file *files; /* one entry for a single-file torrent, path == name */
+    unsigned char *piece_hashes; /* v1: piece_count * 20 bytes, inside info (not freed
+                                    alone); NULL for a v2-only torrent */
+    int64_t total_length;        /* bytes the pieces cover, padding included */
+    int64_t content_length;      /* bytes of the files, padding left out */
+    struct bt_file *files;       /* one entry for a single-file torrent, path == name; pad
+                                    files included (a v2-only torrent gets them made up) */
     size_t file_count;
+    unsigned char *layers; /* v2: the piece layers the files point into */
+    size_t layers_len;
 
     char *announce;        /* may be NULL */
     struct bt_tier *tiers; /* announce-list; may be empty */
@@ -127,5 +162,23 @@ enum bt_err bt_torrent_parse_info_detailed(struct bt_torrent *t, const void *inf
 
 /* Bytes in piece idx: piece_length, except the last which may be shorter. */
 int64_t bt_torrent_piece_size(const struct bt_torrent *t, size_t idx);
+
+/* The first file that holds byte off (files of length 0 hold nothing), or
+ * file_count if none does. */
+size_t bt_torrent_file_at(const struct bt_torrent *t, int64_t off);
+
+/*
+ * Can every piece be checked?  A v2-only torrent from peers (BEP 9) lacks the
+ * piece layers until someone sends them: BT_ERR_META_LAYER until then.
+ */
+enum bt_err bt_torrent_hashes_known(const struct bt_torrent *t);
+
+/*
+ * The file piece idx belongs to in a v2 torrent (every piece lies in one file,
+ * followed perhaps by padding), and how many of its bytes are that file's.
+ * BT_ERR_INVALID when idx is out of range or the torrent is not v2.
+ */
+enum bt_err bt_torrent_piece_file(const struct bt_torrent *t, size_t idx, size_t *file,
+                                  int64_t *file_bytes);
 
 #endif /* BT_METAINFO_H */

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/sha1.h"
+#include "pieces/piece_hash.h"
 
 void bt_storage_init(struct bt_storage *st)
 {
@@ -118,8 +118,9 @@ static enum bt_err open_file(struct bt_storage *st, size_t idx, int *out)
         *out = open(st->single_path, wflags | O_CLOEXEC, 0666);
         return *out >= 0 ? BT_OK : BT_ERR_IO;
     }
+    /* A single file's path is the torrent's name (v1), or the file tree's one key (v2). */
     path = t->multi_file ? malloc(strlen(t->name) + 1 + strlen(t->files[idx].path) + 1)
-                         : strdup(t->name);
+                         : strdup(t->files[idx].path);
     if (path == NULL)
         return BT_ERR_NOMEM;
     if (t->multi_file) {
@@ -193,22 +194,6 @@ static enum bt_err file_fd(struct bt_storage *st, size_t idx, int *fd)
     return BT_OK;
 }
 
-/* The first file that holds byte off (files of length 0 hold nothing). */
-static size_t file_at(const struct bt_torrent *t, int64_t off)
-{
-    size_t lo = 0, hi = t->file_count;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (t->files[mid].offset + t->files[mid].length <= off)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /*
  * pwrite() past the page cache: O_DIRECT is set on fd for this one call, so
  * the fd's reads stay cached.  -1 with errno EINVAL where the file system
@@ -255,7 +240,7 @@ static enum bt_err io(struct bt_storage *st, int64_t off, unsigned char *p, size
 
     if (off < 0 || (uint64_t)len > (uint64_t)(t->total_length - off) || off > t->total_length)
         return BT_ERR_INVALID;
-    idx = file_at(t, off);
+    idx = bt_torrent_file_at(t, off);
     while (len > 0) {
         const struct bt_file *f = &t->files[idx];
         int64_t in_file = off - f->offset;
@@ -265,6 +250,18 @@ static enum bt_err io(struct bt_storage *st, int64_t off, unsigned char *p, size
 
         if ((uint64_t)n > (uint64_t)(f->length - in_file))
             n = (size_t)(f->length - in_file);
+        if (in_file < 0) /* a v2 piece never covers the gap after a file */
+            return BT_ERR_INVALID;
+        if (f->pad) {
+            /* BEP 47 padding is zeros, never stored: reads see zeros, writes vanish. */
+            if (op == IO_READ)
+                memset(p, 0, n);
+            p += n;
+            len -= n;
+            off += (int64_t)n;
+            idx++;
+            continue;
+        }
         st->failed_file = idx;
         err = file_fd(st, idx, &fd);
         if (err != BT_OK)
@@ -334,6 +331,8 @@ enum bt_err bt_storage_prepare(struct bt_storage *st)
         enum bt_err err;
         int fd;
 
+        if (st->t->files[i].pad)
+            continue;
         st->failed_file = i;
         err = file_fd(st, i, &fd);
         if (err != BT_OK)
@@ -351,25 +350,23 @@ enum bt_err bt_storage_verify_piece(struct bt_storage *st, size_t idx, unsigned 
 {
     const struct bt_torrent *t = st->t;
     int64_t base = (int64_t)idx * t->piece_length, size, at;
-    unsigned char digest[BT_SHA1_LEN];
-    struct bt_sha1 sha;
-    enum bt_err err = BT_OK;
+    struct bt_piece_hash h;
+    enum bt_err err;
 
     if (idx >= t->piece_count)
         return BT_ERR_INVALID;
     size = bt_torrent_piece_size(t, idx);
-    bt_sha1_init(&sha);
+    bt_piece_hash_init(&h);
+    err = bt_piece_hash_start(&h, t, idx);
     for (at = 0; at < size && err == BT_OK; at += BT_BLOCK_SIZE) {
         size_t n = size - at < BT_BLOCK_SIZE ? (size_t)(size - at) : BT_BLOCK_SIZE;
 
         err = bt_storage_read(st, base + at, scratch, n);
         if (err == BT_OK)
-            err = bt_sha1_update(&sha, scratch, n);
+            err = bt_piece_hash_update(&h, scratch, n);
     }
     if (err == BT_OK)
-        err = bt_sha1_final(&sha, digest);
-    bt_sha1_release(&sha);
-    if (err == BT_OK && memcmp(digest, t->piece_hashes + idx * BT_PIECE_HASH_LEN, BT_SHA1_LEN) != 0)
-        err = BT_ERR_PEER_HASH;
+        err = bt_piece_hash_check(&h);
+    bt_piece_hash_release(&h);
     return err;
 }

@@ -70,13 +70,15 @@ static struct bt_dl_active *add_active(struct bt_download *dl, uint32_t index)
     a = &dl->active[dl->active_count++];
     memset(a, 0, sizeof(*a));
     a->index = index;
-    bt_sha1_init(&a->sha);
+    bt_piece_hash_init(&a->hash);
+    /* Cannot fail: the index is in range and the setup checked every layer. */
+    (void)bt_piece_hash_start(&a->hash, dl->t, index);
     return a;
 }
 
 static void drop_active(struct bt_download *dl, struct bt_dl_active *a)
 {
-    bt_sha1_release(&a->sha);
+    bt_piece_hash_release(&a->hash);
     *a = dl->active[--dl->active_count];
 }
 
@@ -275,7 +277,7 @@ static enum bt_err hash_rest(struct bt_download *dl, struct bt_dl_active *a, int
         enum bt_err err = bt_writeback_get(&dl->wb, a->index, base + a->hashed, dl->scratch, n);
 
         if (err == BT_OK)
-            err = bt_sha1_update(&a->sha, dl->scratch, n);
+            err = bt_piece_hash_update(&a->hash, dl->scratch, n);
         if (err != BT_OK)
             return err;
         a->hashed += (uint32_t)n;
@@ -353,7 +355,6 @@ static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
     int64_t off = (int64_t)b->piece * dl->t->piece_length + b->offset;
     int64_t size = bt_torrent_piece_size(dl->t, b->piece);
     struct bt_dl_active *a;
-    unsigned char digest[BT_SHA1_LEN];
     enum bt_err err;
     int done = bt_picker_block_received(&dl->picker, b);
 
@@ -380,7 +381,7 @@ static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
     }
     note_contributor(a, c->cand);
     if (b->offset == a->hashed) {
-        err = bt_sha1_update(&a->sha, data, b->length);
+        err = bt_piece_hash_update(&a->hash, data, b->length);
         if (err != BT_OK)
             return err;
         a->hashed += b->length;
@@ -394,10 +395,10 @@ static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
         fatal(dl, err, "cannot read back piece %" PRIu32 ": %s", b->piece, strerror(errno));
         return BT_OK;
     }
-    err = bt_sha1_final(&a->sha, digest);
-    if (err != BT_OK)
+    err = bt_piece_hash_check(&a->hash);
+    if (err != BT_OK && err != BT_ERR_PEER_HASH)
         return err;
-    if (memcmp(digest, dl->t->piece_hashes + (size_t)b->piece * BT_SHA1_LEN, BT_SHA1_LEN) != 0) {
+    if (err == BT_ERR_PEER_HASH) {
         (void)bt_writeback_end(&dl->wb, b->piece, 0);
         piece_failed(dl, a);
         drop_active(dl, a);
@@ -736,7 +737,9 @@ enum bt_err bt_download_setup(struct bt_download *dl, const struct bt_torrent *t
 
     dl->t = t;
     dl->storage = storage;
-    err = bt_picker_setup(&dl->picker, t->piece_count, t->piece_length, t->total_length, 0, 0);
+    err = bt_torrent_hashes_known(t);
+    if (err == BT_OK)
+        err = bt_picker_setup(&dl->picker, t->piece_count, t->piece_length, t->total_length, 0, 0);
     if (err == BT_OK)
         err = bt_writeback_setup(&dl->wb, t, storage, BT_WB_MEMORY);
     if (err == BT_OK)
@@ -966,7 +969,7 @@ void bt_download_release(struct bt_download *dl)
     if (dl->timer != 0)
         bt_loop_cancel(dl->loop, dl->timer);
     for (i = 0; i < dl->active_count; i++)
-        bt_sha1_release(&dl->active[i].sha);
+        bt_piece_hash_release(&dl->active[i].hash);
     free(dl->active);
     free(dl->cands);
     free(dl->scratch);

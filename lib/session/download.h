@@ -44,7 +44,7 @@
 #include "wire/peer.h"
 #include "pieces/picker.h"
 #include "session/pool.h"
-#include "core/sha1.h"
+#include "pieces/piece_hash.h"
 #include "pieces/storage.h"
 #include "session/upload.h"
 #include "pieces/writeback.h"
@@ -105,8 +105,8 @@ struct bt_dl_conn {
 /* Hashing state of a piece in progress. */
 struct bt_dl_active {
     uint32_t index;
-    uint32_t hashed; /* bytes hashed in order from the start of the piece */
-    struct bt_sha1 sha;
+    uint32_t hashed;                    /* bytes hashed in order from the start of the piece */
+    struct bt_piece_hash hash;          /* fed the blocks in order, as far as they have come */
     size_t contrib[BT_DL_CONTRIBUTORS]; /* candidates that sent blocks of it */
     size_t n_contrib;
     int anonymous; /* an incoming peer (no candidate) sent some of it */

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sha1.h"
+#include "pieces/piece_hash.h"
 
 #define BLOCK_WANTED 0
 #define BLOCK_ASKED  1
@@ -154,6 +154,8 @@ enum bt_err bt_fetch_piece_init(struct bt_fetch *f, const struct bt_torrent *t, 
 
     if (index >= t->piece_count)
         return BT_ERR_INVALID;
+    if (bt_torrent_hashes_known(t) != BT_OK)
+        return BT_ERR_META_LAYER;
     size = bt_torrent_piece_size(t, index);
     if (size <= 0 || size > BT_META_MAX_PIECE_LENGTH)
         return BT_ERR_INVALID;
@@ -217,7 +219,6 @@ static enum bt_err learned_have(struct bt_fetch *f, struct bt_peer *p)
 static enum bt_err take_block(struct bt_fetch *f, struct bt_peer *p, const struct bt_message *m)
 {
     size_t b = m->begin / BT_BLOCK_SIZE;
-    unsigned char digest[BT_SHA1_LEN];
     enum bt_err err;
 
     if (m->index != f->index || m->begin % BT_BLOCK_SIZE != 0 || b >= f->block_count ||
@@ -232,12 +233,14 @@ static enum bt_err take_block(struct bt_fetch *f, struct bt_peer *p, const struc
     f->got_blocks++;
     if (f->got_blocks < f->block_count)
         return request_more(f, p);
-    err = bt_sha1(f->data, f->piece_size, digest);
-    if (err != BT_OK)
-        return err;
-    if (memcmp(digest, f->t->piece_hashes + f->index * BT_PIECE_HASH_LEN, BT_SHA1_LEN) != 0) {
-        bt_peer_why(p, "piece %zu failed its SHA-1 check: the peer sent wrong data", f->index);
+    err = bt_piece_hash_verify(f->t, f->index, f->data, f->piece_size);
+    if (err == BT_ERR_PEER_HASH) {
+        bt_peer_why(p, "piece %zu failed its %s check: the peer sent wrong data", f->index,
+                    (f->t->versions & BT_META_V1) != 0 ? "SHA-1" : "merkle");
         return BT_ERR_PEER_HASH;
+    }
+    if (err != BT_OK) {
+        return err;
     }
     finish(f, BT_OK);
     return BT_OK;

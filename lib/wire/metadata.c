@@ -13,6 +13,7 @@
 
 #include "bencode/bencode.h"
 #include "core/sha1.h"
+#include "core/sha256.h"
 
 /* The dict in front of the data holds three small keys: a few tokens suffice. */
 #define HEAD_MAX_TOKENS 64
@@ -172,15 +173,19 @@ int bt_metadata_complete(const struct bt_metadata *md)
 
 enum bt_err bt_metadata_verify(struct bt_metadata *md)
 {
-    unsigned char digest[BT_SHA1_LEN];
+    unsigned char digest[BT_SHA1_LEN], digest_v2[BT_SHA256_LEN];
     enum bt_err err;
 
     if (!bt_metadata_complete(md))
         return BT_ERR_INVALID;
     err = bt_sha1(md->data, md->size, digest);
+    if (err == BT_OK)
+        err = bt_sha256(md->data, md->size, digest_v2);
     if (err != BT_OK)
         return err;
-    if (memcmp(digest, md->info_hash, BT_INFOHASH_LEN) != 0) {
+    /* A v1 swarm is named by the SHA-1, a v2 one by the SHA-256 cut to 20 bytes. */
+    if (memcmp(digest, md->info_hash, BT_INFOHASH_LEN) != 0 &&
+        memcmp(digest_v2, md->info_hash, BT_INFOHASH_LEN) != 0) {
         memset(md->got, 0, md->piece_count);
         md->got_count = 0;
         return BT_ERR_METADATA_HASH;

@@ -124,9 +124,9 @@ int main(void)
      * a (50001 bytes) | b (100000) | c (70003); 7 pieces of 32 KiB, the last
      * 23396 bytes (a block and a short one). */
     struct bt_file files[3] = {
-        {"a", 50001, 0},
-        {"b", 100000, 50001},
-        {"c", 70003, 150001},
+        {.path = "a", .length = 50001, .offset = 0},
+        {.path = "b", .length = 100000, .offset = 50001},
+        {.path = "c", .length = 70003, .offset = 150001},
     };
     struct bt_torrent t;
     struct bt_storage st;

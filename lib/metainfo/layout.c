@@ -1,0 +1,59 @@
+/*
+ * layout.c - where each byte of a torrent lies: which file holds an offset,
+ * which file a v2 piece belongs to, and whether every piece can be checked.
+ *
+ * The torrent's data is its files end to end, pad files (BEP 47) included, and
+ * piece i covers bytes [i * piece length, (i + 1) * piece length).  In a v2 or
+ * hybrid torrent every file starts on a piece boundary, so a piece holds bytes
+ * of one file and then, perhaps, padding:
+ *
+ *   files    |b.bin (70000)                 |pad (28304)|c (10)|pad (32758)|
+ *   pieces   |0          |1          |2                 |3                  |
+ *                                     piece 2: 4464 bytes of b.bin, then padding
+ */
+#include "metainfo/metainfo.h"
+
+enum bt_err bt_torrent_piece_file(const struct bt_torrent *t, size_t idx, size_t *file,
+                                  int64_t *file_bytes)
+{
+    int64_t off = (int64_t)idx * t->piece_length, end;
+    size_t lo;
+
+    if (idx >= t->piece_count || (t->versions & BT_META_V2) == 0)
+        return BT_ERR_INVALID;
+    lo = bt_torrent_file_at(t, off);
+    /* Pieces start where files do or inside them, never in padding. */
+    if (lo == t->file_count || t->files[lo].pad || t->files[lo].offset > off)
+        return BT_ERR_INVALID;
+    end = t->files[lo].offset + t->files[lo].length;
+    *file = lo;
+    *file_bytes = end - off < t->piece_length ? end - off : t->piece_length;
+    return BT_OK;
+}
+
+enum bt_err bt_torrent_hashes_known(const struct bt_torrent *t)
+{
+    size_t i;
+
+    if ((t->versions & BT_META_V1) != 0)
+        return BT_OK;
+    for (i = 0; i < t->file_count; i++)
+        if (!t->files[i].pad && t->files[i].length > t->piece_length && t->files[i].layer == NULL)
+            return BT_ERR_META_LAYER;
+    return BT_OK;
+}
+
+size_t bt_torrent_file_at(const struct bt_torrent *t, int64_t off)
+{
+    size_t lo = 0, hi = t->file_count;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (t->files[mid].offset + t->files[mid].length <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}

@@ -1,0 +1,137 @@
+/*
+ * piece_hash.c - checking a piece against the torrent, v1 or v2 (piece_hash.h).
+ */
+#include "pieces/piece_hash.h"
+
+#include <string.h>
+
+void bt_piece_hash_init(struct bt_piece_hash *h)
+{
+    memset(h, 0, sizeof(*h));
+    bt_sha1_init(&h->sha);
+}
+
+void bt_piece_hash_release(struct bt_piece_hash *h)
+{
+    bt_sha1_release(&h->sha);
+    bt_piece_hash_init(h);
+}
+
+/*
+ * Where piece idx's expected hash lies, for v2, and how wide its tree is: a
+ * layer entry covers a whole piece's leaves; the root of a file that fits in
+ * one piece covers only as many as its blocks need.
+ */
+static enum bt_err expected_v2(const struct bt_torrent *t, size_t idx, const unsigned char **want,
+                               int64_t *real, uint64_t *width)
+{
+    const struct bt_file *f;
+    size_t file;
+    enum bt_err err = bt_torrent_piece_file(t, idx, &file, real);
+
+    if (err != BT_OK)
+        return err;
+    f = &t->files[file];
+    if (f->length <= t->piece_length) {
+        *want = f->pieces_root;
+        *width = bt_merkle_width(((uint64_t)f->length + BT_MERKLE_BLOCK - 1) / BT_MERKLE_BLOCK);
+        return BT_OK;
+    }
+    *width = (uint64_t)t->piece_length / BT_MERKLE_BLOCK;
+    if (f->layer == NULL)
+        return BT_ERR_META_LAYER;
+    *want = f->layer + (size_t)(((int64_t)idx * t->piece_length - f->offset) / t->piece_length) *
+                           BT_MERKLE_HASH_LEN;
+    return BT_OK;
+}
+
+enum bt_err bt_piece_hash_start(struct bt_piece_hash *h, const struct bt_torrent *t, size_t idx)
+{
+    const unsigned char *want;
+    uint64_t width;
+    enum bt_err err;
+
+    if (idx >= t->piece_count)
+        return BT_ERR_INVALID;
+    h->t = t;
+    h->index = idx;
+    h->hashed = 0;
+    h->v2 = (t->versions & BT_META_V1) == 0;
+    if (!h->v2)
+        return BT_OK;
+    err = expected_v2(t, idx, &want, &h->real, &width);
+    if (err != BT_OK)
+        return err;
+    bt_merkle_init(&h->merkle, NULL);
+    return BT_OK;
+}
+
+enum bt_err bt_piece_hash_update(struct bt_piece_hash *h, const void *p, size_t n)
+{
+    const unsigned char *at = p;
+    size_t done = 0;
+    enum bt_err err = BT_OK;
+
+    if (!h->v2) {
+        err = bt_sha1_update(&h->sha, p, n);
+        if (err == BT_OK)
+            h->hashed += (int64_t)n;
+        return err;
+    }
+    if (h->hashed % BT_MERKLE_BLOCK != 0)
+        return BT_ERR_INVALID; /* an earlier update ended inside a block */
+    /* Blocks of file data are leaves; padding after the file is no leaf. */
+    while (done < n && err == BT_OK && h->hashed < h->real) {
+        size_t len = n - done < BT_MERKLE_BLOCK ? n - done : BT_MERKLE_BLOCK;
+
+        if ((int64_t)len > h->real - h->hashed)
+            len = (size_t)(h->real - h->hashed);
+        err = bt_merkle_add_block(&h->merkle, at + done, len);
+        done += len;
+        h->hashed += (int64_t)len;
+    }
+    if (err == BT_OK && done < n) /* padding: counted, not hashed */
+        h->hashed += (int64_t)(n - done);
+    return err;
+}
+
+enum bt_err bt_piece_hash_check(struct bt_piece_hash *h)
+{
+    unsigned char got[BT_MERKLE_HASH_LEN];
+    const unsigned char *want;
+    int64_t real;
+    uint64_t width;
+    enum bt_err err;
+
+    if (h->t == NULL || h->hashed < (h->v2 ? h->real : bt_torrent_piece_size(h->t, h->index)))
+        return BT_ERR_INVALID;
+    if (!h->v2) {
+        err = bt_sha1_final(&h->sha, got);
+        if (err != BT_OK)
+            return err;
+        want = h->t->piece_hashes + h->index * BT_PIECE_HASH_LEN;
+        return memcmp(got, want, BT_SHA1_LEN) == 0 ? BT_OK : BT_ERR_PEER_HASH;
+    }
+    err = expected_v2(h->t, h->index, &want, &real, &width);
+    if (err == BT_OK)
+        err = bt_merkle_root(&h->merkle, width, got);
+    if (err != BT_OK)
+        return err;
+    return memcmp(got, want, BT_MERKLE_HASH_LEN) == 0 ? BT_OK : BT_ERR_PEER_HASH;
+}
+
+enum bt_err bt_piece_hash_verify(const struct bt_torrent *t, size_t idx, const void *data,
+                                 size_t len)
+{
+    struct bt_piece_hash h;
+    enum bt_err err;
+
+    bt_piece_hash_init(&h);
+    err = bt_piece_hash_start(&h, t, idx);
+    if (err == BT_OK)
+        err = bt_piece_hash_update(&h, data, len);
+    if (err == BT_OK)
+        err = bt_piece_hash_check(&h);
+    bt_piece_hash_release(&h);
+    return err;
+}

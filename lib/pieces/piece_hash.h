@@ -1,0 +1,58 @@
+/*
+ * piece_hash.h - is a piece's data what the torrent says it is?
+ *
+ * v1 (BEP 3) checks a piece against the SHA-1 in "pieces".  v2 (BEP 52)
+ * checks it against its file's merkle tree: the piece's 16 KiB blocks are
+ * leaves, and their root must be the piece's entry in the file's piece layer,
+ * or the file's "pieces root" when the file fits in one piece.  A v2 piece may
+ * end in padding (the file ends inside it); only the file's bytes are hashed.
+ * A hybrid is checked the v1 way: both halves describe the same bytes.
+ *
+ * struct bt_piece_hash takes the piece in order, as blocks arrive, so the data
+ * need not be held in one buffer.
+ */
+#ifndef BT_PIECE_HASH_H
+#define BT_PIECE_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/sha1.h"
+#include "metainfo/merkle.h"
+#include "metainfo/metainfo.h"
+
+struct bt_piece_hash {
+    const struct bt_torrent *t;
+    size_t index;
+    int v2;         /* merkle, not SHA-1 */
+    int64_t hashed; /* bytes of the piece fed so far */
+    int64_t real;   /* v2: bytes of the piece that are file data, not padding */
+    struct bt_sha1 sha;
+    struct bt_merkle merkle;
+};
+
+/* Cannot fail. */
+void bt_piece_hash_init(struct bt_piece_hash *h);
+void bt_piece_hash_release(struct bt_piece_hash *h);
+
+/*
+ * Begin piece idx of t (t must outlive the hash).  BT_ERR_INVALID for a piece
+ * out of range; BT_ERR_META_LAYER for a v2 piece whose layer is not known.
+ */
+enum bt_err bt_piece_hash_start(struct bt_piece_hash *h, const struct bt_torrent *t, size_t idx);
+
+/*
+ * The next n bytes of the piece.  For v2 every update but the last must be a
+ * whole number of 16 KiB blocks (BT_ERR_INVALID otherwise), as blocks are.
+ */
+enum bt_err bt_piece_hash_update(struct bt_piece_hash *h, const void *p, size_t n);
+
+/* BT_OK if the whole piece was fed and matches; BT_ERR_PEER_HASH if not. */
+enum bt_err bt_piece_hash_check(struct bt_piece_hash *h);
+
+/* All in one: is data (the whole piece idx) good? */
+enum bt_err bt_piece_hash_verify(const struct bt_torrent *t, size_t idx, const void *data,
+                                 size_t len);
+
+#endif /* BT_PIECE_HASH_H */
