@@ -224,9 +224,6 @@ t = torrent.load(sys.argv[1]); print(sorted(len(v) // 32 for v in t[b"piece laye
         '25536 .pad/25536 p' '32768 a/piece.bin' '1500 a.txt' '31268 .pad/31268 p' '0 empty.dat' \
         '70000 z.bin' '28304 .pad/28304 p')"
     run -0 TP verify "$T/x.torrent" "$T/d"
-    # Our own reader takes its v1 side.
-    run -0 bt-infohash -q "$T/x.torrent"
-    [ "$output" = "$(infodict_hash "$T/x.torrent" sha1)" ]
 }
 
 @test "a single file, hybrid: length and file tree, no pad" {
@@ -401,6 +398,30 @@ t = torrent.load(sys.argv[1]); print(sorted(len(v) // 32 for v in t[b"piece laye
     assert_output d
     run -0 TP files "$T/d/inside.torrent"
     refute_output --partial inside
+}
+
+@test "bt-infohash reads our v1, v2 and hybrid torrents: info hashes and piece hashes" {
+    mkdata "$T/d"
+    local m t
+    for t in "$T/d" "$T/d/a/b/two.bin"; do
+        for m in v1 v2 hybrid; do
+            bt-create --$m -q -d -l 32K -o "$T/x.torrent" "$t"
+            run -0 --separate-stderr bt-infohash -q "$T/x.torrent"
+            case $m in
+            v1) assert_output "$(infodict_hash "$T/x.torrent" sha1)" ;;
+            v2) assert_output "$(infodict_hash "$T/x.torrent" sha256)" ;;
+            hybrid) assert_output "$(printf '%s\n' "$(infodict_hash "$T/x.torrent" sha1)" \
+                "$(infodict_hash "$T/x.torrent" sha256)")" ;;
+            esac
+            if [ $m != v1 ]; then
+                run -0 --separate-stderr bt-infohash -q -p --v2 "$T/x.torrent"
+                diff -u <(TP v2pieces "$T/x.torrent") <(printf '%s\n' "$output") ||
+                    fail "$m $t: piece hashes differ"
+            fi
+            run -0 bt-infohash -s "$T/x.torrent"
+            assert_line --regexp "^files: +$([ "$t" = "$T/d" ] && echo 6 || echo 1)\$"
+        done
+    done
 }
 
 # --- trackers and other fields -------------------------------------------------

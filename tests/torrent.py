@@ -9,6 +9,8 @@ against code that shares nothing with it.
   torrent.py get FILE KEY...    one value: KEY is a dict key or a list index
   torrent.py files FILE         v1 "files": "LENGTH PATH [attr]" a line
   torrent.py tree FILE          v2 "file tree": "PATH LENGTH ROOT|-" a line
+  torrent.py v2pieces FILE      every v2 piece hash in hex, file by file: a
+                                file's piece layer, or its root when it has none
   torrent.py verify FILE DATA   recompute every hash from DATA (the file or
                                 directory the torrent was made of); exit 1 on
                                 any difference
@@ -175,6 +177,14 @@ def main():
         for elems, leaf in tree_files(t[b"info"][b"file tree"]):
             root = leaf[b"pieces root"].hex() if b"pieces root" in leaf else "-"
             print("%s %d %s" % ("/".join(map(text, elems)), leaf[b"length"], root))
+    elif cmd == "v2pieces":
+        layers = t.get(b"piece layers", {})
+        for elems, leaf in tree_files(t[b"info"][b"file tree"]):
+            if leaf[b"length"] == 0:
+                continue
+            layer = layers.get(leaf[b"pieces root"], leaf[b"pieces root"])
+            for i in range(0, len(layer), 32):
+                print(layer[i : i + 32].hex())
     elif cmd == "verify":
         return verify(t, sys.argv[3])
     return 0
