@@ -387,6 +387,14 @@ t = torrent.load(sys.argv[1]); print(sorted(len(v) // 32 for v in t[b"piece laye
     assert_output ''
 }
 
+@test "an output that is the input file itself is refused, and the file kept" {
+    head -c 100000 /dev/urandom >"$T/file.bin"
+    cp "$T/file.bin" "$T/copy.bin"
+    run -1 --separate-stderr bt-create -q -o "$T/file.bin" "$T/file.bin"
+    [ "$stderr" = "bt-create: $T/file.bin: the output would overwrite the input" ]
+    cmp "$T/file.bin" "$T/copy.bin"
+}
+
 @test "our output inside the input directory is left out of the torrent" {
     mkdata "$T/d"
     bt-create -q -d -o "$T/outside.torrent" "$T/d"

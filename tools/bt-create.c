@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -204,6 +205,15 @@ static char *output_inside(const char *root, const char *out)
     return rel;
 }
 
+/* Are a and b the same file?  (No if either does not exist.) */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
 struct progress {
     struct tool_progress bar;
     uint64_t start_ms;
@@ -312,6 +322,10 @@ static int create(struct opts *o, const char *path)
     err = bt_walk_run(&w, path);
     if (err != BT_OK) {
         tool_error(err, w.err_path != NULL ? w.err_path : path);
+        goto done;
+    }
+    if (!w.is_dir && o->out != NULL && same_file(w.files[0].path, o->out)) {
+        tool_warn("%s: the output would overwrite the input", o->out);
         goto done;
     }
     for (i = 0; i < w.skipped_count && !o->quiet; i++)

@@ -389,7 +389,7 @@ enum bt_err bt_hasher_run(struct bt_hasher *h, const struct bt_walk *w)
 {
     struct pool p;
     struct worker *wk = NULL;
-    unsigned n, started = 0, t;
+    unsigned n = 0, started = 0, t;
     int64_t P = h->piece_length, total = w->total;
     enum bt_err err;
 
@@ -406,13 +406,14 @@ enum bt_err bt_hasher_run(struct bt_hasher *h, const struct bt_walk *w)
     atomic_init(&p.stop, 0);
     atomic_init(&p.done, 0);
     err = plan(h, &p, w);
-    /* Every thread's buffer together stays within BT_HASHER_MEMORY. */
-    n = h->threads < p.jobs ? h->threads : (unsigned)p.jobs;
-    p.chunk = BT_HASHER_MEMORY / n < BT_HASHER_CHUNK ? BT_HASHER_MEMORY / n : BT_HASHER_CHUNK;
-    p.chunk -= p.chunk % BT_MERKLE_BLOCK;
-    if (p.chunk > (size_t)P)
-        p.chunk = (size_t)P;
     if (err == BT_OK) {
+        /* No more threads than jobs (there is one at least: total > 0), and
+         * every thread's buffer together within BT_HASHER_MEMORY. */
+        n = h->threads < p.jobs ? h->threads : (unsigned)p.jobs;
+        p.chunk = BT_HASHER_MEMORY / n < BT_HASHER_CHUNK ? BT_HASHER_MEMORY / n : BT_HASHER_CHUNK;
+        p.chunk -= p.chunk % BT_MERKLE_BLOCK;
+        if (p.chunk > (size_t)P)
+            p.chunk = (size_t)P;
         wk = calloc(n, sizeof(*wk));
         if (wk == NULL)
             err = BT_ERR_NOMEM;
