@@ -41,6 +41,7 @@ struct pool {
     pthread_cond_t finished; /* a worker has exited */
     size_t next;             /* the next job to take */
     unsigned running;        /* workers not yet exited */
+    unsigned threads;        /* workers started or starting */
     enum bt_err err;         /* the first failure */
     size_t err_file;
     int err_errno;
@@ -263,6 +264,35 @@ static enum bt_err job_v2(struct worker *wk, size_t j, size_t *file)
     return err;
 }
 
+/*
+ * Ask the kernel to start reading the piece that will be taken once the
+ * pieces now in flight, one per thread, are done, if it is in the file this
+ * worker has open: with each thread reading every n-th piece through its own
+ * descriptor, readahead alone would not see a sequential reader.  Only the
+ * piece's start: the kernel's readahead goes on from there, and a 1 GiB piece
+ * must not fill the page cache at once.
+ */
+static void prefetch(struct worker *wk, size_t j)
+{
+    const struct pool *p = wk->p;
+    int64_t P = p->h->piece_length, off;
+    size_t i;
+
+    if (wk->fd < 0 || j >= p->jobs)
+        return;
+    if (p->h->mode == BT_CREATE_V1) {
+        off = (int64_t)j * P;
+        i = file_at_offset(p, off);
+        off -= p->offset[i];
+    } else {
+        i = file_at_piece(p, j);
+        off = (int64_t)(j - p->h->v2_first[i]) * P;
+    }
+    if (i == wk->fd_file)
+        (void)posix_fadvise(wk->fd, (off_t)off, (off_t)min64(P, BT_HASHER_PREFETCH),
+                            POSIX_FADV_WILLNEED);
+}
+
 static void *work(void *arg)
 {
     struct worker *wk = arg;
@@ -278,6 +308,7 @@ static void *work(void *arg)
         pthread_mutex_unlock(&p->lock);
         if (j >= p->jobs || atomic_load(&p->stop) != 0)
             break;
+        prefetch(wk, j + p->threads);
         if (p->h->mode == BT_CREATE_V1)
             err = job_v1(wk, j, &file);
         else
@@ -419,6 +450,7 @@ enum bt_err bt_hasher_run(struct bt_hasher *h, const struct bt_walk *w)
         p.chunk -= p.chunk % BT_MERKLE_BLOCK;
         if (p.chunk > (size_t)P)
             p.chunk = (size_t)P;
+        p.threads = n;
         wk = calloc(n, sizeof(*wk));
         if (wk == NULL)
             err = BT_ERR_NOMEM;

@@ -46,6 +46,7 @@
 #define BT_HASHER_CHUNK       (1u << 20)  /* bytes read at once, per thread */
 #define BT_HASHER_MEMORY      (16u << 20) /* read buffers of all threads, at most */
 #define BT_HASHER_MAX_THREADS 64
+#define BT_HASHER_PREFETCH    (4 << 20) /* bytes of a coming piece to ask the kernel for */
 
 /*
  * How many zero bytes a hybrid torrent's pad file adds after file i (0 for none):
