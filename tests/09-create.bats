@@ -371,6 +371,22 @@ t = torrent.load(sys.argv[1]); print(sorted(len(v) // 32 for v in t[b"piece laye
     cmp "$T/x.torrent" "$T/y.torrent"
 }
 
+@test "a path of more than 90 elements is refused: no decoder would read its file tree" {
+    local deep="$T/d" i
+    for i in $(seq 89); do
+        deep+=/a
+    done
+    mkdir -p "$deep"
+    echo data >"$deep/f"
+    bt-create -q -d -o "$T/x.torrent" "$T/d"
+    bt-decode "$T/x.torrent" >/dev/null
+    mkdir "$deep/a"
+    echo data >"$deep/a/f"
+    run -1 --separate-stderr bt-create -q -d -o "$T/y.torrent" "$T/d"
+    [[ "$stderr" == "bt-create: $T/d/a/a/"*"/a/a/f: nesting too deep" ]]
+    assert_file_not_exists "$T/y.torrent"
+}
+
 @test "an unreadable file fails with its name, exit 1, and leaves no output behind" {
     require_cmd setpriv
     mkdata "$T/d"

@@ -163,6 +163,16 @@ static enum bt_err fail(struct bt_walk *w, const char *path, enum bt_err err)
     return err;
 }
 
+/* How many elements the relative path rel has. */
+static size_t elements(const char *rel)
+{
+    size_t n = 1;
+
+    for (; *rel != '\0'; rel++)
+        n += *rel == '/';
+    return n;
+}
+
 /* The directories still to read: full paths, owned. */
 struct dir_stack {
     char **dirs;
@@ -205,6 +215,11 @@ static enum bt_err read_dir(struct bt_walk *w, struct dir_stack *st, const char 
         }
         if (!bt_utf8_valid(e->d_name, strlen(e->d_name))) {
             err = fail(w, full, BT_ERR_CREATE_NAME);
+            free(full);
+            break;
+        }
+        if (elements(full + skip) > BT_WALK_MAX_ELEMENTS) {
+            err = fail(w, full, BT_ERR_BENCODE_DEPTH);
             free(full);
             break;
         }

@@ -29,6 +29,12 @@
 #include "core/error.h"
 
 #define BT_WALK_MAX_FILES (1u << 20) /* as many as a torrent we read may list */
+/*
+ * Path elements at most.  Each is one more dict in the v2 file tree, and a
+ * decoder stops at a depth of 100 (ours and libtorrent's): the torrent, info,
+ * file tree, the elements, "" and the leaf must stay under that.
+ */
+#define BT_WALK_MAX_ELEMENTS 90
 
 struct bt_walk_file {
     char *path;      /* to open: the operand, "/", then rel (just the operand for a file) */
@@ -75,7 +81,8 @@ void bt_walk_release(struct bt_walk *w);
  * file or directory), BT_ERR_CREATE_TYPE for an operand that is neither a file
  * nor a directory, BT_ERR_CREATE_NAME for a name that is not UTF-8 (BEP 3 wants
  * UTF-8 paths; clients would rename such a file, and then not find it),
- * BT_ERR_META_TOO_MANY past BT_WALK_MAX_FILES, BT_ERR_META_TOTAL_LENGTH when
+ * BT_ERR_META_TOO_MANY past BT_WALK_MAX_FILES, BT_ERR_BENCODE_DEPTH for a path
+ * of more than BT_WALK_MAX_ELEMENTS elements, BT_ERR_META_TOTAL_LENGTH when
  * the sizes add up past INT64_MAX, BT_ERR_NOMEM.
  */
 enum bt_err bt_walk_run(struct bt_walk *w, const char *path);
