@@ -95,23 +95,21 @@ static int parse_piece_length(const char *s, int64_t *out)
 {
     char *end;
     long long v;
-    int64_t unit = 1;
+    int64_t unit = 1, n = 0;
 
     errno = 0;
     v = strtoll(s, &end, 10);
-    if (end != s && (*end == 'K' || *end == 'k'))
+    if (strcmp(end, "K") == 0 || strcmp(end, "k") == 0 || strcmp(end, "KiB") == 0)
         unit = 1024;
-    else if (end != s && (*end == 'M' || *end == 'm'))
+    else if (strcmp(end, "M") == 0 || strcmp(end, "m") == 0 || strcmp(end, "MiB") == 0)
         unit = 1024 * 1024;
-    if (unit > 1 && (strcmp(end + 1, "") == 0 || strcmp(end + 1, "iB") == 0))
-        end = (char *)"";
-    if (errno == 0 && end != s && *end == '\0' && v > 0 && v <= BT_META_MAX_PIECE_LENGTH / unit) {
-        int64_t n = unit == 1 && v < 64 ? (int64_t)1 << v : v * unit;
-
-        if (n >= BT_CREATE_MIN_PIECE && n <= BT_META_MAX_PIECE_LENGTH && (n & (n - 1)) == 0) {
-            *out = n;
-            return 0;
-        }
+    else if (*end != '\0')
+        v = 0; /* another suffix */
+    if (errno == 0 && end != s && v > 0 && v <= BT_META_MAX_PIECE_LENGTH / unit)
+        n = unit == 1 && v < 64 ? (int64_t)1 << v : v * unit; /* small: an exponent */
+    if (n >= BT_CREATE_MIN_PIECE && n <= BT_META_MAX_PIECE_LENGTH && (n & (n - 1)) == 0) {
+        *out = n;
+        return 0;
     }
     tool_warn("invalid piece length '%s' (want a power of two from 16K to 1024M, or 14-30)", s);
     return -1;
