@@ -327,6 +327,11 @@ t = torrent.load(sys.argv[1]); print(sorted(len(v) // 32 for v in t[b"piece laye
     bt-create -q -d -o "$T/z.torrent" "$T/dlink/"
     run -0 TP get "$T/z.torrent" info name
     assert_output dlink
+    ln -s d/z.bin "$T/flink"
+    bt-create -q -d -o "$T/f.torrent" "$T/flink"
+    run -0 TP get "$T/f.torrent" info name
+    assert_output flink
+    run -0 TP verify "$T/f.torrent" "$T/d/z.bin"
 }
 
 @test "empty files are listed; a torrent of nothing but empty files is refused" {

@@ -105,7 +105,9 @@ static enum bt_err open_file(struct worker *wk, size_t i)
         return BT_OK;
     if (wk->fd >= 0)
         close(wk->fd);
-    wk->fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    /* A link inside a directory was skipped by the walk: if one is there now,
+     * the file was replaced.  The operand itself may be a link. */
+    wk->fd = open(f->path, O_RDONLY | O_CLOEXEC | (wk->p->w->is_dir ? O_NOFOLLOW : 0));
     if (wk->fd < 0)
         return BT_ERR_IO;
     wk->fd_file = i;
