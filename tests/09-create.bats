@@ -339,10 +339,12 @@ t = torrent.load(sys.argv[1]); print(sorted(len(v) // 32 for v in t[b"piece laye
     : >"$T/e/one"
     : >"$T/e/two"
     run -1 --separate-stderr bt-create -o "$T/x.torrent" "$T/e"
-    [ "$stderr" = "bt-create: $T/e: no data to make a torrent of: every file is empty" ]
+    [ "$stderr" = "bt-create: $T/e: no data to make a torrent of: no file, or only empty ones" ]
     assert_file_not_exists "$T/x.torrent"
     mkdir "$T/empty-dir"
-    run -1 --separate-stderr bt-create -o "$T/x.torrent" "$T/empty-dir"
+    ln -s /etc/passwd "$T/empty-dir/link"
+    run -1 --separate-stderr bt-create -q -o "$T/x.torrent" "$T/empty-dir"
+    [ "$stderr" = "bt-create: $T/empty-dir: no data to make a torrent of: no file, or only empty ones" ]
     echo data >"$T/e/three"
     bt-create -d -o "$T/x.torrent" "$T/e"
     run -0 TP tree "$T/x.torrent"

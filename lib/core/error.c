@@ -207,7 +207,7 @@ const char *bt_strerror(enum bt_err err)
     case BT_ERR_CREATE_NAME:
         return "file name is not valid UTF-8";
     case BT_ERR_CREATE_EMPTY:
-        return "no data to make a torrent of: every file is empty";
+        return "no data to make a torrent of: no file, or only empty ones";
     case BT_ERR_CREATE_CHANGED:
         return "file changed size while being hashed";
     case BT_ERR_CREATE_PIECE_LENGTH:

@@ -433,10 +433,10 @@ enum bt_err bt_hasher_run(struct bt_hasher *h, const struct bt_walk *w)
 
     if (P < BT_MERKLE_BLOCK || P > BT_META_MAX_PIECE_LENGTH || (P & (P - 1)) != 0)
         return BT_ERR_CREATE_PIECE_LENGTH;
-    if (h->threads == 0 || h->threads > BT_HASHER_MAX_THREADS || w->count == 0 ||
+    if (h->threads == 0 || h->threads > BT_HASHER_MAX_THREADS ||
         (h->mode != BT_CREATE_V1 && h->mode != BT_CREATE_V2 && h->mode != BT_CREATE_HYBRID))
         return BT_ERR_INVALID;
-    if (total == 0)
+    if (total == 0) /* no files at all, or only empty ones */
         return BT_ERR_CREATE_EMPTY;
     memset(&p, 0, sizeof(p));
     p.h = h;
