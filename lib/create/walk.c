@@ -271,7 +271,7 @@ static enum bt_err walk_dir(struct bt_walk *w, const char *root)
     while (st.n > 0)
         free(st.dirs[--st.n]);
     free(st.dirs);
-    if (err == BT_OK)
+    if (err == BT_OK && w->count > 1) /* no files: no array to pass to qsort */
         qsort(w->files, w->count, sizeof(*w->files), file_cmp);
     return err;
 }
