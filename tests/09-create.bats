@@ -524,15 +524,18 @@ ih = lt.torrent_info(sys.argv[1]).info_hashes()
 print(ih.v1 if ih.has_v1() else "-", ih.v2 if ih.has_v2() else "-")' "$1"
 }
 
-# lt_make PATH MODE PIECE_LENGTH OUT: libtorrent's own torrent of PATH.  Its v1
-# mode keeps the order files are added in, so they are added in the file
-# tree's; v2 and hybrid sort them anyway.
+# lt_make PATH MODE PIECE_LENGTH OUT: libtorrent's own torrent of PATH.  For v2
+# and hybrid it walks the directory itself (lt.add_files) and sorts the files;
+# its v1 mode keeps the order files are added in, readdir's, so there they are
+# added in the file tree's order.
 lt_make() {
     "$BT_PYTHON" - "$@" <<'PY'
 import libtorrent as lt, os, sys
 path, mode, pl, out = os.path.abspath(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
 fs = lt.file_storage()
-if os.path.isdir(path):
+if mode != "v1":
+    lt.add_files(fs, path)
+elif os.path.isdir(path):
     found = []
     for d, dirs, files in os.walk(path):
         found += [os.path.relpath(os.path.join(d, f), path) for f in files]
