@@ -7,7 +7,6 @@ bats_require_minimum_version 1.5.0
 
 load helper
 
-MAKE_TORRENT="$BT_SRCDIR/tests/make-torrent.py"
 
 setup() {
     cd "$BATS_TEST_TMPDIR"
@@ -121,7 +120,7 @@ download() {
 
 @test "downloads from two seeders at once, and both serve" {
     payload src/multi
-    /usr/bin/python3 "$MAKE_TORRENT" m.torrent 65536 src/multi
+    bt-create -q --v1 -d -l 65536 -o m.torrent src/multi
     seed s1 m.torrent src
     local a=$SEED_ADDR
     seed s2 m.torrent src
@@ -136,7 +135,7 @@ download() {
 
 @test "resumes: keeps verified pieces, re-downloads a corrupt one, ends byte-identical" {
     payload src/multi
-    /usr/bin/python3 "$MAKE_TORRENT" m.torrent 65536 src/multi
+    bt-create -q --v1 -d -l 65536 -o m.torrent src/multi
     # A download killed half-way: the first file whole, the second missing, and
     # one corrupt byte in the middle of the first.
     mkdir -p out/multi
@@ -159,7 +158,7 @@ download() {
 
 @test "killed with SIGKILL at any moment and started again, the result is byte-identical" {
     head -c 48000000 /dev/urandom >big.bin
-    /usr/bin/python3 "$MAKE_TORRENT" big.torrent 262144 big.bin
+    bt-create -q --v1 -d -l 262144 -o big.torrent big.bin
     seed s1 big.torrent .
     mkdir out
     bt-download -q -l 127.0.0.1:0 --no-announce -o out -p "$SEED_ADDR" big.torrent \
@@ -175,7 +174,7 @@ download() {
 
 @test "a peer that sends bad data is banned and the download completes from a good one" {
     payload src/multi
-    /usr/bin/python3 "$MAKE_TORRENT" m.torrent 65536 src/multi
+    bt-create -q --v1 -d -l 65536 -o m.torrent src/multi
     cp -r src bad
     # Flip a byte in every 64 KiB piece of the bad copy; --trust makes bt-seed
     # serve it without checking.
@@ -193,7 +192,7 @@ download() {
 
 @test "SIGINT stops a download cleanly and a second run finishes it" {
     payload src/multi
-    /usr/bin/python3 "$MAKE_TORRENT" m.torrent 65536 src/multi
+    bt-create -q --v1 -d -l 65536 -o m.torrent src/multi
     cp -r src bad
     printf 'Z' | dd of=bad/multi/sub/b.bin bs=1 seek=5 conv=notrunc status=none
     # The only seeder has one bad piece: the download cannot finish.
@@ -272,7 +271,7 @@ download() {
     mkdir full
     mount -t tmpfs -o size=1m tmpfs full || missing "tmpfs mounts"
     payload src/multi
-    /usr/bin/python3 "$MAKE_TORRENT" m.torrent 65536 src/multi
+    bt-create -q --v1 -d -l 65536 -o m.torrent src/multi
     seed s1 m.torrent src
     download -o full -p "$SEED_ADDR" m.torrent
     [ "$status" -eq 1 ]
@@ -282,7 +281,7 @@ download() {
 
 @test "serves what it has: a second bt-download fetches from a bt-download --seed" {
     payload src/multi
-    /usr/bin/python3 "$MAKE_TORRENT" m.torrent 65536 src/multi
+    bt-create -q --v1 -d -l 65536 -o m.torrent src/multi
     seed s1 m.torrent src
     local port
     port=$(free_port)

@@ -147,7 +147,7 @@ short() {
     require_libtorrent
     local b1 b2 l1 port hash i
     # A torrent with no tracker: the DHT is the only way to find its seeder.
-    "$BT_PYTHON" "$BT_SRCDIR/tests/make-torrent.py" t.torrent 32768 "$(data_copy)/multi"
+    bt-create -q --v1 -d -l 32768 -o t.torrent "$(data_copy)/multi"
     run -0 bt-infohash t.torrent
     hash=$output
     bt_node b1
@@ -241,7 +241,7 @@ short() {
 @test "a libtorrent leecher finds bt-seed through btkit's DHT alone, from a bare magnet link" {
     require_libtorrent
     local b1 b2 hash
-    "$BT_PYTHON" "$BT_SRCDIR/tests/make-torrent.py" t.torrent 32768 "$(data_copy)/multi"
+    bt-create -q --v1 -d -l 32768 -o t.torrent "$(data_copy)/multi"
     hash=$(bt-infohash t.torrent)
     bt_node b1
     b1=$NODE
@@ -265,7 +265,7 @@ short() {
 @test "bt-download completes a bare magnet link from a libtorrent seeder through a mixed DHT" {
     require_libtorrent
     local b1 l1 port hash i
-    "$BT_PYTHON" "$BT_SRCDIR/tests/make-torrent.py" t.torrent 32768 "$(data_copy)/multi"
+    bt-create -q --v1 -d -l 32768 -o t.torrent "$(data_copy)/multi"
     hash=$(bt-infohash t.torrent)
     bt_node b1
     b1=$NODE

@@ -286,7 +286,7 @@ static int load(struct options *o, struct bt_torrent *t)
         return 1;
     memcpy(o->req.info_hash, t->info_hash, BT_TRACKER_HASH_LEN);
     if (!o->left_given && t->info != NULL)
-        o->req.left = t->total_length;
+        o->req.left = t->content_length;
     return 0;
 }
 

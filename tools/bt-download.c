@@ -231,8 +231,8 @@ static void show_progress(struct session *s)
     char peers[32];
 
     snprintf(peers, sizeof(peers), "%zu peers", bt_download_open_peers(&s->dl));
-    tool_progress_show(&s->progress, s->dl.have_bytes, s->t.total_length, bt_download_rate(&s->dl),
-                       peers);
+    tool_progress_show(&s->progress, s->dl.have_bytes, s->t.content_length,
+                       bt_download_rate(&s->dl), peers);
 }
 
 /* What each tracker answered, or why it did not. */

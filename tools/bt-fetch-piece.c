@@ -195,7 +195,7 @@ int main(int argc, char **argv)
         if (peers.count == 0 && src.have_from)
             peers.addrs[peers.count++] = src.from; /* the peer that gave the metadata */
         if (peers.count == 0 && !peers.from_stdin)
-            peers.count = tool_tracker_peers(&t, cfg.peer_id, t.total_length, timeout_s,
+            peers.count = tool_tracker_peers(&t, cfg.peer_id, t.content_length, timeout_s,
                                              peers.addrs, TOOL_MAX_PEER_ARGS);
         if (peers.count == 0 && !peers.from_stdin)
             peers.count =

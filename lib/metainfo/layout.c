@@ -57,3 +57,20 @@ size_t bt_torrent_file_at(const struct bt_torrent *t, int64_t off)
     }
     return lo;
 }
+
+int64_t bt_torrent_piece_data(const struct bt_torrent *t, size_t idx)
+{
+    int64_t start = (int64_t)idx * t->piece_length, size = bt_torrent_piece_size(t, idx);
+    int64_t end = start + size;
+    size_t i;
+
+    /* Take out the padding the piece overlaps: at most a file or two in practice. */
+    for (i = bt_torrent_file_at(t, start); i < t->file_count && t->files[i].offset < end; i++) {
+        const struct bt_file *f = &t->files[i];
+
+        if (f->pad)
+            size -= (f->offset + f->length < end ? f->offset + f->length : end) -
+                    (f->offset > start ? f->offset : start);
+    }
+    return size;
+}

@@ -163,6 +163,10 @@ enum bt_err bt_torrent_parse_info_detailed(struct bt_torrent *t, const void *inf
 /* Bytes in piece idx: piece_length, except the last which may be shorter. */
 int64_t bt_torrent_piece_size(const struct bt_torrent *t, size_t idx);
 
+/* Bytes of piece idx that are files' data, its padding (BEP 47) left out:
+ * what a user counts as downloaded. */
+int64_t bt_torrent_piece_data(const struct bt_torrent *t, size_t idx);
+
 /* The first file that holds byte off (files of length 0 hold nothing), or
  * file_count if none does. */
 size_t bt_torrent_file_at(const struct bt_torrent *t, int64_t off);

@@ -291,7 +291,7 @@ static void piece_verified(struct bt_download *dl, uint32_t idx)
 
     bt_picker_piece_done(&dl->picker, idx);
     bt_bitfield_set(&dl->have, idx);
-    dl->have_bytes += bt_torrent_piece_size(dl->t, idx);
+    dl->have_bytes += bt_torrent_piece_data(dl->t, idx);
     dl->last_progress_ms = bt_loop_now_ms();
     announce_have(dl, idx);
     if (!bt_picker_complete(&dl->picker))
@@ -758,7 +758,7 @@ void bt_download_set_have(struct bt_download *dl, size_t idx)
         return;
     bt_bitfield_set(&dl->have, idx);
     bt_picker_set_have(&dl->picker, idx);
-    dl->have_bytes += bt_torrent_piece_size(dl->t, idx);
+    dl->have_bytes += bt_torrent_piece_data(dl->t, idx);
     dl->complete = bt_picker_complete(&dl->picker);
 }
 
@@ -827,7 +827,7 @@ static void announce_stats(void *arg, struct bt_announce_stats *st)
     st->port = dl->pool.listen_fd >= 0 ? bt_addr_port(&dl->pool.listen_addr) : 0;
     st->downloaded = (int64_t)dl->downloaded;
     st->uploaded = (int64_t)bt_download_uploaded(dl);
-    st->left = dl->t->total_length - dl->have_bytes;
+    st->left = dl->t->content_length - dl->have_bytes;
     st->starving = bt_download_usable_peers(dl) == 0;
 }
 

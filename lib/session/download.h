@@ -122,7 +122,7 @@ struct bt_download {
     struct bt_peer_config cfg;
     struct bt_picker picker;
     struct bt_bitfield have;
-    int64_t have_bytes;
+    int64_t have_bytes; /* data in verified pieces: BEP 47 padding left out */
 
     struct bt_pool pool; /* the connections (struct bt_dl_conn), and the listening socket */
     struct bt_dl_candidate *cands;
