@@ -201,6 +201,12 @@ const char *bt_strerror(enum bt_err err)
         return "no DHT node to ask (give --dht-bootstrap or a state file)";
     case BT_ERR_DHT_STATE:
         return "not a DHT state file";
+    case BT_ERR_HASHES:
+        return "malformed hash message (BEP 52)";
+    case BT_ERR_HASHES_PROOF:
+        return "hashes do not match the file's pieces root";
+    case BT_ERR_HASHES_REJECTED:
+        return "peer rejected a hash request";
     }
     return "unknown error";
 }

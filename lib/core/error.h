@@ -126,6 +126,11 @@ enum bt_err {
     BT_ERR_DHT_TIMEOUT,  /* no answer in time */
     BT_ERR_DHT_NO_NODES, /* no node to ask: bootstrap first */
     BT_ERR_DHT_STATE,    /* a state file that is not ours */
+
+    /* wire/hashes.c, session/layers_fetch.c (BEP 52) */
+    BT_ERR_HASHES,          /* a malformed hash request, hashes or hash reject message */
+    BT_ERR_HASHES_PROOF,    /* hashes that do not hash up to the file's pieces root */
+    BT_ERR_HASHES_REJECTED, /* the peer rejected a hash request */
 };
 
 /* A short, lower-case message for err, without a trailing period.  Never NULL. */
