@@ -37,15 +37,17 @@ download() {
     run --separate-stderr timeout 60 bt-download --no-dht --no-announce -l 127.0.0.1:0 "$@"
 }
 
-# lt_make KIND PATH OUT: libtorrent's own torrent of PATH, 32 KiB pieces, no date.
+# lt_make KIND PATH OUT [PIECE]: libtorrent's own torrent of PATH, PIECE-byte
+# pieces (32 KiB), no date.
 lt_make() {
     "$BT_PYTHON" - "$@" <<'PY'
 import sys, os, libtorrent as lt
-kind, path, out = sys.argv[1:]
+kind, path, out = sys.argv[1:4]
+piece = int(sys.argv[4]) if len(sys.argv) > 4 else 32768
 flags = {"v1": lt.create_torrent.v1_only, "v2": lt.create_torrent.v2_only, "hybrid": 0}[kind]
 fs = lt.file_storage()
 lt.add_files(fs, path)
-ct = lt.create_torrent(fs, 32768, flags=flags)
+ct = lt.create_torrent(fs, piece, flags=flags)
 lt.set_piece_hashes(ct, os.path.dirname(os.path.abspath(path)))
 e = ct.generate()
 e.pop(b"creation date", None)
@@ -209,6 +211,77 @@ PY
     [[ "$stderr" == *"piece layer is missing"* ]] || fail "$stderr"
 }
 
+# big_payload: a 9.5 MiB file beside a small one, 16 KiB pieces: the big
+# file's piece layer of 580 hashes takes two requests, 512 hashes and 1 uncle,
+# then 128 (68 past the file's end are padding) and 3 uncles.
+big_payload() {
+    mkdir -p src/top
+    head -c 9500000 /dev/urandom >src/top/big.bin
+    head -c 100 /dev/urandom >src/top/small.txt
+    lt_make v2 src/top big.torrent 16384
+    run -0 bt-infohash -m big.torrent
+    MAGNET=$output
+}
+
+@test "bt-seed answers hash requests for the piece layer, rejects the leaf layer" {
+    require_libtorrent
+    seed s1 "$S/multi-v2.torrent" "$S/data"
+    run -0 bt-infohash -p "$S/multi-v2.torrent"
+    local layer=$output
+    # a/b/two.bin: 70000 bytes, 5 blocks in a tree of 8; 32 KiB pieces make
+    # layer 1 the piece layer, 3 pieces and a pad.
+    run -0 "$BT_PYTHON" - "${SEED_ADDR##*:}" "$S/multi-v2.torrent" <<'PY'
+import socket, struct, sys, libtorrent as lt
+port, ti = int(sys.argv[1]), lt.torrent_info(sys.argv[2])
+fs = ti.files()
+root = next(fs.root(i).to_bytes() for i in range(fs.num_files()) if fs.file_path(i).endswith("two.bin"))
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.sendall(b"\x13BitTorrent protocol" + bytes(8) + ti.info_hashes().v2.to_bytes()[:20]
+          + b"-XX0000-" + bytes(12))
+def read(n):
+    b = b""
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c:
+            return None
+        b += c
+    return b
+read(68)
+def ask(base, index, length, proofs, extra=b""):
+    s.sendall(struct.pack(">IB", 49 + len(extra), 21) + root
+              + struct.pack(">IIII", base, index, length, proofs) + extra)
+    while True:
+        head = read(4)
+        if head is None:
+            return "closed"
+        n, = struct.unpack(">I", head)
+        m = read(n)
+        if n and m[0] in (22, 23):
+            return m
+m = ask(1, 0, 4, 1)
+print("piece layer", m[0], len(m), m[1:49] == root + struct.pack(">IIII", 1, 0, 4, 1))
+for i in range(4):
+    print(m[49 + 32 * i: 81 + 32 * i].hex())
+m = ask(1, 2, 2, 1)
+print("with an uncle", m[0], len(m))
+m = ask(0, 0, 8, 2)
+print("leaf layer", m[0], m[1:] == root + struct.pack(">IIII", 0, 0, 8, 2))
+m = ask(1, 0, 1, 1)
+print("length 1", m[0])
+print("too long", ask(1, 0, 4, 1, b"x"))
+PY
+    assert_line "piece layer 22 177 True"
+    [ "${lines[1]}" = "$(sed -n 1p <<<"$layer")" ]
+    [ "${lines[3]}" = "$(sed -n 3p <<<"$layer")" ]
+    # The fourth is padding: the root of a piece of zero blocks.
+    # The fourth is padding: a piece of two zero leaves.
+    [ "${lines[4]}" = "$("$BT_PYTHON" -c 'import hashlib; print(hashlib.sha256(bytes(64)).hexdigest())')" ]
+    assert_line "with an uncle 22 145"
+    assert_line "leaf layer 23 True"
+    assert_line "length 1 23"
+    assert_line "too long closed"
+}
+
 # --- interop ----------------------------------------------------------------
 
 lt_payload() {
@@ -247,4 +320,16 @@ lt_payload() {
         assert_output --partial complete
         diff -r src/top "lt-$kind/top"
     done
+}
+
+@test "libtorrent downloads a v2-only magnet from bt-seed, asking it for the piece layers" {
+    require_libtorrent
+    big_payload
+    seed s1 big.torrent src --trace
+    run -0 timeout 90 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-client.py" magnet "$MAGNET" lt \
+        "$(free_port)" --connect "${SEED_ADDR##*:}"
+    assert_output --partial complete
+    diff -r src/top lt/top
+    grep -q -- "<- hash request root=" "$BATS_TEST_TMPDIR/s1.log"
+    grep -q -- "-> hashes root=" "$BATS_TEST_TMPDIR/s1.log"
 }
