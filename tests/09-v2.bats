@@ -204,11 +204,20 @@ PY
     diff -r "$S/data/multi" out/multi
 }
 
-@test "a v2-only magnet link cannot download yet: the piece layers are not in the metadata" {
+@test "a v2-only magnet link downloads: the piece layers come by hash requests (BEP 52)" {
     seed s1 "$S/multi-v2.torrent" "$S/data"
     download -o out -p "$SEED_ADDR" "$(cat "$G/09-multi-v2.magnet.out")"
-    [ "$status" -eq 1 ]
-    [[ "$stderr" == *"piece layer is missing"* ]] || fail "$stderr"
+    [ "$status" -eq 0 ] || fail "$stderr"
+    # a/b/two.bin (70000 bytes) has 3 pieces, a/one.bin (40000) 2: one request each.
+    [[ "$stderr" == *"piece layers: 5 hashes in 2 requests"* ]] || fail "$stderr"
+    diff -r "$S/data/multi" out/multi
+}
+
+@test "bt-infohash does not fetch the piece layers of a v2-only magnet link" {
+    seed s1 "$S/multi-v2.torrent" "$S/data"
+    run -0 --separate-stderr timeout 30 bt-infohash --no-dht --peer "$SEED_ADDR" --trace \
+        "$(cat "$G/09-multi-v2.magnet.out")"
+    [[ "$stderr" != *"hash request"* ]] || fail "$stderr"
 }
 
 # big_payload: a 9.5 MiB file beside a small one, 16 KiB pieces: the big
@@ -221,6 +230,21 @@ big_payload() {
     lt_make v2 src/top big.torrent 16384
     run -0 bt-infohash -m big.torrent
     MAGNET=$output
+}
+
+@test "a v2-only magnet with a long piece layer: ranges, padding and uncle hashes, traced" {
+    require_libtorrent
+    big_payload
+    seed s1 big.torrent src
+    download --trace -o out -p "$SEED_ADDR" "$MAGNET"
+    [ "$status" -eq 0 ] || fail "$(grep -v '^     ' <<<"$stderr" | tail -20)"
+    diff -r src/top out/top
+    [[ "$stderr" == *"-> hash request root="*" base=0 index=0 length=512 proof_layers=9 (53 bytes)"* ]] ||
+        fail "no first request"
+    [[ "$stderr" == *"<- hashes root="*" base=0 index=512 length=128 proof_layers=9 (4245 bytes)"* ]] ||
+        fail "no second answer"
+    [[ "$stderr" == *"3 uncle hashes"* ]] || fail "no uncles traced"
+    [[ "$stderr" == *"piece layers: 580 hashes in 2 requests"* ]] || fail "$stderr"
 }
 
 @test "bt-seed answers hash requests for the piece layer, rejects the leaf layer" {
@@ -320,6 +344,20 @@ lt_payload() {
         assert_output --partial complete
         diff -r src/top "lt-$kind/top"
     done
+}
+
+@test "bt-download fetches a v2-only magnet from a libtorrent seeder, layers and all" {
+    require_libtorrent
+    big_payload
+    local port
+    port=$(free_port)
+    start_bg lt-seed timeout 120 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-client.py" seed big.torrent src \
+        "$port"
+    wait_port "$port" 20
+    download -o out -p "127.0.0.1:$port" "$MAGNET"
+    [ "$status" -eq 0 ] || fail "$stderr"
+    [[ "$stderr" == *"piece layers: 580 hashes in 2 requests"* ]] || fail "$stderr"
+    diff -r src/top out/top
 }
 
 @test "libtorrent downloads a v2-only magnet from bt-seed, asking it for the piece layers" {
