@@ -371,3 +371,43 @@ lt_payload() {
     grep -q -- "<- hash request root=" "$BATS_TEST_TMPDIR/s1.log"
     grep -q -- "-> hashes root=" "$BATS_TEST_TMPDIR/s1.log"
 }
+
+# --- hostile peers: the piece layers -----------------------------------------
+
+# hashpeer NAME MODE: tests/metadata-peer.py serving multi-v2's metadata, and
+# its hash requests in MODE; sets HASHPEER.
+hashpeer() {
+    local port
+    port=$(free_port)
+    start_bg "$1" timeout 120 "$BT_PYTHON" "$BT_SRCDIR/tests/metadata-peer.py" "$2" "$port" \
+        "$S/multi-v2.torrent"
+    wait_port "$port"
+    HASHPEER="127.0.0.1:$port"
+}
+
+@test "hostile hash answers: each peer is dropped with its reason, and nothing is downloaded" {
+    local mode reason
+    while read -r mode reason; do
+        hashpeer "p-$mode" "$mode"
+        run --separate-stderr timeout 60 bt-download --no-dht --no-announce -l 127.0.0.1:0 \
+            --timeout 2 -o "out-$mode" -p "$HASHPEER" "$(cat "$G/09-multi-v2.magnet.out")"
+        [ "$status" -eq 1 ] || fail "$mode: status $status"
+        [ -z "$output" ]
+        [[ "$stderr" == *"$HASHPEER: piece layers: $reason"* ]] || fail "$mode: $stderr"
+        [[ "$stderr" == *"bt-download: piece layers: piece layer is missing"* ]] || fail "$stderr"
+        [ ! -e "out-$mode/multi/a/one.bin" ]
+    done <<'MODES'
+hashes-bad hashes do not match the file's pieces root: hashes 0-3 of 'a/b/two.bin' do not prove its pieces root
+hashes-reject peer rejected a hash request: hash request index 0 length 4 rejected
+hashes-unasked peer sent a block we did not request: hashes at index 4 length 4 that we did not request
+hashes-silent peer went silent
+MODES
+}
+
+@test "a peer whose hashes do not prove is dropped; the layers come from the others" {
+    hashpeer bad hashes-bad
+    seed s1 "$S/multi-v2.torrent" "$S/data"
+    download -o out -p "$HASHPEER" -p "$SEED_ADDR" "$(cat "$G/09-multi-v2.magnet.out")"
+    [ "$status" -eq 0 ] || fail "$stderr"
+    diff -r "$S/data/multi" out/multi
+}
