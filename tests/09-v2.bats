@@ -372,6 +372,20 @@ lt_payload() {
     grep -q -- "-> hashes root=" "$BATS_TEST_TMPDIR/s1.log"
 }
 
+@test "libtorrent downloads a single-file v2 magnet from bt-seed, its last piece padded whole" {
+    require_libtorrent
+    mkdir src
+    # 13 pieces of 16 KiB, the last 3392 bytes: libtorrent asks for all 16384.
+    head -c 200000 /dev/urandom >src/one.bin
+    lt_make v2 src/one.bin one.torrent 16384
+    seed s1 one.torrent src/one.bin --trace
+    run -0 timeout 90 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-client.py" magnet \
+        "$(bt-infohash -m one.torrent)" lt "$(free_port)" --connect "${SEED_ADDR##*:}"
+    assert_output --partial complete
+    cmp src/one.bin lt/one.bin
+    grep -q -- "<- request index=12 begin=0 length=16384" "$BATS_TEST_TMPDIR/s1.log"
+}
+
 # --- hostile peers: the piece layers -----------------------------------------
 
 # hashpeer NAME MODE: tests/metadata-peer.py serving multi-v2's metadata, and

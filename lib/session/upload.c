@@ -20,12 +20,27 @@ void bt_upload_init(struct bt_upload *u, const struct bt_torrent *t, struct bt_s
     u->have = have;
 }
 
-/* Read a block for a piece message straight from the files. */
+/* Read a block for a piece message straight from the files; past the end of
+ * the data (see servable_size) it is padding, all zeros. */
 static enum bt_err read_block(void *arg, int64_t offset, void *dst, size_t len)
 {
     struct bt_upload *u = arg;
+    int64_t end = u->t->total_length;
+    size_t real = offset >= end ? 0 : end - offset < (int64_t)len ? (size_t)(end - offset) : len;
 
-    return bt_storage_read(u->storage, offset, dst, len);
+    memset((unsigned char *)dst + real, 0, len - real);
+    return real > 0 ? bt_storage_read(u->storage, offset, dst, real) : BT_OK;
+}
+
+/*
+ * The bytes of piece idx a peer may ask for.  libtorrent pads the end of
+ * every file of a v2 torrent to a piece boundary, the last file too, so it
+ * sees the last piece of a v2-only torrent whole and asks for its blocks
+ * whole (BEP 52 itself does not say): we serve the padding as zeros.
+ */
+static int64_t servable_size(const struct bt_torrent *t, uint32_t idx)
+{
+    return t->versions == BT_META_V2 ? t->piece_length : bt_torrent_piece_size(t, idx);
 }
 
 enum bt_err bt_upload_serve(struct bt_upload *u, struct bt_peer *p)
@@ -56,7 +71,7 @@ static enum bt_err take_request(struct bt_upload *u, struct bt_peer *p, const st
         bt_peer_why(p, "request of %" PRIu32 " bytes (the limit is %d)", m->length, BT_BLOCK_SIZE);
         return BT_ERR_PEER_MESSAGE;
     }
-    size = m->index < u->t->piece_count ? bt_torrent_piece_size(u->t, m->index) : -1;
+    size = m->index < u->t->piece_count ? servable_size(u->t, m->index) : -1;
     if (size < 0 || (int64_t)m->begin + m->length > size) {
         bt_peer_why(p, "request out of range: piece %" PRIu32 " begin %" PRIu32 " length %" PRIu32,
                     m->index, m->begin, m->length);

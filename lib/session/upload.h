@@ -11,9 +11,11 @@
  *
  * Policy, kept simple: every interested peer is unchoked (a seed gains nothing
  * from tit-for-tat, and a leecher on a small swarm loses by withholding).  A
- * request larger than 16 KiB, outside the torrent, for a piece we never said we
- * have, or beyond the queue's capacity drops the peer; a request that arrives
- * while the peer is choked is ignored (it may have been sent before the choke).
+ * request larger than 16 KiB, outside the torrent (whose last piece, for a
+ * v2-only torrent, is whole: libtorrent pads the last file, and so do we),
+ * for a piece we never said we have, or beyond the queue's capacity drops the
+ * peer; a request that arrives while the peer is choked is ignored (it may
+ * have been sent before the choke).
  *
  * A peer that fetches the torrent's metadata (BEP 9, see metadata.h) sends
  * ut_metadata requests under the id we offered; each is answered at once from
