@@ -5,9 +5,7 @@
  */
 #include "session/layers_fetch.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -287,20 +285,6 @@ static const struct bt_pool_ops lf_ops = {
     .on_forget = on_forget,
 };
 
-/* Dial addr; a peer that cannot even be dialled is reported at once. */
-static void start_one(struct bt_layers_fetch *f, const struct bt_addr *addr)
-{
-    enum bt_err err = bt_pool_connect(&f->pool, addr, NULL);
-
-    if (err != BT_OK && f->log != NULL) {
-        char name[BT_ADDR_STRLEN], detail[BT_PEER_DETAIL_MAX];
-
-        bt_addr_format(addr, name);
-        snprintf(detail, sizeof(detail), "connect: %s", strerror(errno));
-        f->log(f->log_arg, name, err, detail);
-    }
-}
-
 /* Fill the free slots with the next peers, in order, and hand the ranges a
  * dropped peer had to the ones still open; when no peer is left, every peer
  * has failed. */
@@ -310,8 +294,9 @@ static void start_more(void *arg)
     size_t i;
 
     f->start_timer = 0;
-    while (!f->finished && f->pool.conn_count < BT_LF_PARALLEL && f->next_peer < f->peer_count)
-        start_one(f, &f->peers[f->next_peer++]);
+    if (!f->finished)
+        f->next_peer = bt_pool_dial(&f->pool, f->peers, f->peer_count, f->next_peer, BT_LF_PARALLEL,
+                                    f->log, f->log_arg);
     for (i = 0; !f->finished && i < f->pool.max_conns; i++) {
         struct bt_lf_conn *c = (struct bt_lf_conn *)f->pool.conns[i];
 
