@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/bytes.h"
 #include "core/sha256.h"
 #include "metainfo/merkle.h"
+#include "metainfo/metainfo.h"
 #include "tap.h"
 #include "wire/hashes.h"
 #include "wire/message.h"
@@ -215,11 +217,57 @@ static void test_proofs(void)
        "the leaf layer cannot be answered from the piece layer");
 }
 
+/* A v2 info dict of one file of 70000 bytes, 32 KiB pieces: a layer of 3. */
+static void test_set_layers(void)
+{
+    unsigned char three[3 * BT_MERKLE_HASH_LEN], r3[BT_MERKLE_HASH_LEN], pad[BT_MERKLE_HASH_LEN];
+    unsigned char *copy;
+    struct bt_merkle m;
+    struct bt_torrent t;
+    struct bt_buf info;
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        unsigned char seed = (unsigned char)(100 + i);
+
+        bt_sha256(&seed, 1, three + i * BT_MERKLE_HASH_LEN);
+    }
+    bt_merkle_pad(NULL, 1, pad);
+    bt_merkle_init(&m, pad);
+    for (i = 0; i < 3; i++)
+        bt_merkle_add(&m, three + i * BT_MERKLE_HASH_LEN);
+    bt_merkle_root(&m, 4, r3);
+    bt_buf_init(&info, 1024);
+    bt_buf_append_str(&info, "d9:file treed5:a.bind0:d6:lengthi70000e11:pieces root32:");
+    bt_buf_append(&info, r3, sizeof(r3));
+    bt_buf_append_str(&info, "eee12:meta versioni2e4:name5:a.bin12:piece lengthi32768ee");
+    bt_torrent_init(&t);
+    ok(bt_torrent_parse_info(&t, info.data, info.len, BT_META_LENIENT, NULL) == BT_OK &&
+           bt_torrent_hashes_known(&t) == BT_ERR_META_LAYER,
+       "a v2 info dict alone parses, its layer unknown");
+    copy = malloc(sizeof(three));
+    memcpy(copy, three, sizeof(three));
+    ok(bt_torrent_set_layers(&t, copy, sizeof(three) - 1) == BT_ERR_META_LAYER,
+       "set_layers: a layer one byte short fails");
+    copy[40] ^= 1;
+    ok(bt_torrent_set_layers(&t, copy, sizeof(three)) == BT_ERR_META_LAYER_ROOT,
+       "set_layers: a flipped bit fails against the root");
+    copy[40] ^= 1;
+    ok(bt_torrent_set_layers(&t, copy, sizeof(three)) == BT_OK &&
+           bt_torrent_hashes_known(&t) == BT_OK && t.files[0].layer == copy,
+       "set_layers: the right layer is taken, and every hash is known");
+    ok(bt_torrent_set_layers(&t, three, sizeof(three)) == BT_ERR_INVALID,
+       "set_layers: a torrent with layers refuses more");
+    bt_torrent_release(&t);
+    bt_buf_release(&info);
+}
+
 int main(void)
 {
     make_file();
     test_round_trip();
     test_errors();
     test_proofs();
+    test_set_layers();
     return tap_done();
 }
