@@ -425,3 +425,29 @@ MODES
     [ "$status" -eq 0 ] || fail "$stderr"
     diff -r "$S/data/multi" out/multi
 }
+
+@test "a hybrid whose v1 and v2 halves hash different data fails the merkle check" {
+    require_libtorrent
+    mkdir -p a/top b/top
+    head -c 100000 /dev/urandom >a/top/x.bin
+    head -c 100000 /dev/urandom >b/top/x.bin
+    lt_make hybrid a/top a.torrent
+    lt_make hybrid b/top b.torrent
+    # a's v1 half (files, pieces) with b's v2 half (file tree, piece layers).
+    "$BT_PYTHON" - <<'PY'
+import libtorrent as lt
+a = lt.bdecode(open("a.torrent", "rb").read())
+b = lt.bdecode(open("b.torrent", "rb").read())
+a[b"info"][b"file tree"] = b[b"info"][b"file tree"]
+a[b"piece layers"] = b[b"piece layers"]
+open("mixed.torrent", "wb").write(lt.bencode(a))
+PY
+    run -0 bt-infohash -q mixed.torrent
+    # a's data passes every SHA-1 but no merkle root: not one piece is kept.
+    seed s1 mixed.torrent a --trust
+    run --separate-stderr timeout 30 bt-download -v --no-dht --no-announce -l 127.0.0.1:0 \
+        --give-up 3 -o out -p "$SEED_ADDR" mixed.torrent
+    [ "$status" -ne 0 ]
+    [[ "$stderr" == *"failed its hash check"* ]] || fail "$stderr"
+    [[ "$stderr" == *"0 of 4 pieces verified"* ]] || fail "$stderr"
+}

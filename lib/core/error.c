@@ -201,6 +201,19 @@ const char *bt_strerror(enum bt_err err)
         return "no DHT node to ask (give --dht-bootstrap or a state file)";
     case BT_ERR_DHT_STATE:
         return "not a DHT state file";
+
+    case BT_ERR_CREATE_TYPE:
+        return "not a regular file or a directory";
+    case BT_ERR_CREATE_NAME:
+        return "file name is not valid UTF-8";
+    case BT_ERR_CREATE_EMPTY:
+        return "no data to make a torrent of: no file, or only empty ones";
+    case BT_ERR_CREATE_CHANGED:
+        return "file changed size while being hashed";
+    case BT_ERR_CREATE_PIECE_LENGTH:
+        return "piece length must be a power of two from 16 KiB to 1 GiB";
+    case BT_ERR_CREATE_STOPPED:
+        return "interrupted";
     case BT_ERR_HASHES:
         return "malformed hash message (BEP 52)";
     case BT_ERR_HASHES_PROOF:

@@ -127,6 +127,14 @@ enum bt_err {
     BT_ERR_DHT_NO_NODES, /* no node to ask: bootstrap first */
     BT_ERR_DHT_STATE,    /* a state file that is not ours */
 
+    /* create/: walk.c, hasher.c, create.c (making a torrent: BEP 3, 47, 52) */
+    BT_ERR_CREATE_TYPE,         /* the input is neither a regular file nor a directory */
+    BT_ERR_CREATE_NAME,         /* a file name that is not UTF-8 */
+    BT_ERR_CREATE_EMPTY,        /* no file with a byte in it */
+    BT_ERR_CREATE_CHANGED,      /* a file changed size while it was hashed */
+    BT_ERR_CREATE_PIECE_LENGTH, /* not a power of two, or out of range */
+    BT_ERR_CREATE_STOPPED,      /* the caller asked the hashing to stop */
+
     /* wire/hashes.c, session/layers_fetch.c (BEP 52) */
     BT_ERR_HASHES,          /* a malformed hash request, hashes or hash reject message */
     BT_ERR_HASHES_PROOF,    /* hashes that do not hash up to the file's pieces root */

@@ -56,12 +56,18 @@ enum bt_err bt_piece_hash_start(struct bt_piece_hash *h, const struct bt_torrent
     h->t = t;
     h->index = idx;
     h->hashed = 0;
-    h->v2 = (t->versions & BT_META_V1) == 0;
-    if (!h->v2)
+    h->merkle_hashed = 0;
+    h->v1 = (t->versions & BT_META_V1) != 0;
+    h->v2 = 0;
+    if ((t->versions & BT_META_V2) == 0)
         return BT_OK;
     err = expected_v2(t, idx, &want, &h->real, &width);
+    /* A hybrid from a magnet link may lack its layers: its SHA-1s still check it. */
+    if (err == BT_ERR_META_LAYER && h->v1)
+        return BT_OK;
     if (err != BT_OK)
         return err;
+    h->v2 = 1;
     bt_merkle_init(&h->merkle, NULL);
     return BT_OK;
 }
@@ -69,32 +75,32 @@ enum bt_err bt_piece_hash_start(struct bt_piece_hash *h, const struct bt_torrent
 enum bt_err bt_piece_hash_update(struct bt_piece_hash *h, const void *p, size_t n)
 {
     const unsigned char *at = p;
-    size_t done = 0;
     enum bt_err err = BT_OK;
 
-    if (!h->v2) {
+    if (h->v1)
         err = bt_sha1_update(&h->sha, p, n);
-        if (err == BT_OK)
-            h->hashed += (int64_t)n;
-        return err;
-    }
-    if (h->hashed % BT_MERKLE_BLOCK != 0)
-        return BT_ERR_INVALID; /* an earlier update ended inside a block */
-    /* Blocks of file data are leaves; padding after the file is no leaf. */
-    while (done < n && err == BT_OK && h->hashed < h->real) {
-        size_t len = n - done < BT_MERKLE_BLOCK ? n - done : BT_MERKLE_BLOCK;
+    if (err == BT_OK && h->v2 && h->hashed % BT_MERKLE_BLOCK != 0)
+        err = BT_ERR_INVALID; /* an earlier update ended inside a block */
+    /* Blocks of file data are leaves; the padding after the file is none. */
+    while (err == BT_OK && h->v2 && h->merkle_hashed < h->real &&
+           h->merkle_hashed < h->hashed + (int64_t)n) {
+        size_t from = (size_t)(h->merkle_hashed - h->hashed);
+        size_t len = n - from < BT_MERKLE_BLOCK ? n - from : BT_MERKLE_BLOCK;
 
-        if ((int64_t)len > h->real - h->hashed)
-            len = (size_t)(h->real - h->hashed);
-        err = bt_merkle_add_block(&h->merkle, at + done, len);
-        done += len;
-        h->hashed += (int64_t)len;
+        if ((int64_t)len > h->real - h->merkle_hashed)
+            len = (size_t)(h->real - h->merkle_hashed);
+        err = bt_merkle_add_block(&h->merkle, at + from, len);
+        h->merkle_hashed += (int64_t)len;
     }
-    if (err == BT_OK && done < n) /* padding: counted, not hashed */
-        h->hashed += (int64_t)(n - done);
+    if (err == BT_OK)
+        h->hashed += (int64_t)n;
     return err;
 }
 
+/*
+ * A hybrid is checked both ways, as BEP 52 asks: a torrent whose halves
+ * disagree must not pass off one file's bytes as the other's.
+ */
 enum bt_err bt_piece_hash_check(struct bt_piece_hash *h)
 {
     unsigned char got[BT_MERKLE_HASH_LEN];
@@ -103,15 +109,22 @@ enum bt_err bt_piece_hash_check(struct bt_piece_hash *h)
     uint64_t width;
     enum bt_err err;
 
-    if (h->t == NULL || h->hashed < (h->v2 ? h->real : bt_torrent_piece_size(h->t, h->index)))
+    if (h->t == NULL)
         return BT_ERR_INVALID;
-    if (!h->v2) {
+    if (h->v1 && h->hashed < bt_torrent_piece_size(h->t, h->index))
+        return BT_ERR_INVALID;
+    if (h->v2 && h->merkle_hashed < h->real)
+        return BT_ERR_INVALID;
+    if (h->v1) {
         err = bt_sha1_final(&h->sha, got);
         if (err != BT_OK)
             return err;
         want = h->t->piece_hashes + h->index * BT_PIECE_HASH_LEN;
-        return memcmp(got, want, BT_SHA1_LEN) == 0 ? BT_OK : BT_ERR_PEER_HASH;
+        if (memcmp(got, want, BT_SHA1_LEN) != 0)
+            return BT_ERR_PEER_HASH;
     }
+    if (!h->v2)
+        return BT_OK;
     err = expected_v2(h->t, h->index, &want, &real, &width);
     if (err == BT_OK)
         err = bt_merkle_root(&h->merkle, width, got);

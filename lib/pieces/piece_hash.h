@@ -6,7 +6,8 @@
  * leaves, and their root must be the piece's entry in the file's piece layer,
  * or the file's "pieces root" when the file fits in one piece.  A v2 piece may
  * end in padding (the file ends inside it); only the file's bytes are hashed.
- * A hybrid is checked the v1 way: both halves describe the same bytes.
+ * A hybrid is checked both ways (BEP 52: "verify that pieces match both piece
+ * hash formats"), or by SHA-1 alone while its layers are unknown.
  *
  * struct bt_piece_hash takes the piece in order, as blocks arrive, so the data
  * need not be held in one buffer.
@@ -25,9 +26,10 @@
 struct bt_piece_hash {
     const struct bt_torrent *t;
     size_t index;
-    int v2;         /* merkle, not SHA-1 */
-    int64_t hashed; /* bytes of the piece fed so far */
-    int64_t real;   /* v2: bytes of the piece that are file data, not padding */
+    int v1, v2;            /* which checks apply: SHA-1, merkle, or both */
+    int64_t hashed;        /* bytes of the piece fed so far */
+    int64_t merkle_hashed; /* v2: of those, bytes made leaves (file data, not padding) */
+    int64_t real;          /* v2: bytes of the piece that are file data */
     struct bt_sha1 sha;
     struct bt_merkle merkle;
 };
