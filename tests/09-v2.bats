@@ -255,33 +255,24 @@ big_payload() {
     # a/b/two.bin: 70000 bytes, 5 blocks in a tree of 8; 32 KiB pieces make
     # layer 1 the piece layer, 3 pieces and a pad.
     run -0 "$BT_PYTHON" - "${SEED_ADDR##*:}" "$S/multi-v2.torrent" <<'PY'
-import socket, struct, sys, libtorrent as lt
+import os, socket, struct, sys, libtorrent as lt
+sys.path.insert(0, os.path.join(os.environ["BT_SRCDIR"], "tests"))
+from peerwire import handshake, message, recv_exact, recv_message
 port, ti = int(sys.argv[1]), lt.torrent_info(sys.argv[2])
 fs = ti.files()
 root = next(fs.root(i).to_bytes() for i in range(fs.num_files()) if fs.file_path(i).endswith("two.bin"))
 s = socket.create_connection(("127.0.0.1", port), timeout=10)
-s.sendall(b"\x13BitTorrent protocol" + bytes(8) + ti.info_hashes().v2.to_bytes()[:20]
-          + b"-XX0000-" + bytes(12))
-def read(n):
-    b = b""
-    while len(b) < n:
-        c = s.recv(n - len(b))
-        if not c:
-            return None
-        b += c
-    return b
-read(68)
+s.sendall(handshake(bytes(8), ti.info_hashes().v2.to_bytes()[:20], b"-XX0000-" + bytes(12)))
+recv_exact(s, 68)
 def ask(base, index, length, proofs, extra=b""):
-    s.sendall(struct.pack(">IB", 49 + len(extra), 21) + root
-              + struct.pack(">IIII", base, index, length, proofs) + extra)
-    while True:
-        head = read(4)
-        if head is None:
-            return "closed"
-        n, = struct.unpack(">I", head)
-        m = read(n)
-        if n and m[0] in (22, 23):
-            return m
+    s.sendall(message(21, root + struct.pack(">IIII", base, index, length, proofs) + extra))
+    try:
+        while True:
+            m = recv_message(s)
+            if m and m[0] in (22, 23):
+                return m
+    except EOFError:
+        return "closed"
 m = ask(1, 0, 4, 1)
 print("piece layer", m[0], len(m), m[1:49] == root + struct.pack(">IIII", 1, 0, 4, 1))
 for i in range(4):
