@@ -377,6 +377,28 @@ lt_payload() {
     grep -q -- "<- request index=12 begin=0 length=16384" "$BATS_TEST_TMPDIR/s1.log"
 }
 
+@test "a bt-download that came by a v2 magnet link passes the layers on: libtorrent from it" {
+    require_libtorrent
+    big_payload
+    seed s1 big.torrent src
+    local port
+    port=$(free_port)
+    start_bg mid bt-download --no-dht --no-announce -l "127.0.0.1:$port" --seed -o mid \
+        -p "$SEED_ADDR" "$MAGNET"
+    for _ in $(seq 300); do
+        grep -q 'complete: every piece verified' "$BATS_TEST_TMPDIR/mid.log" && break
+        kill -0 "$PID_mid" 2>/dev/null || break
+        sleep 0.1
+    done
+    grep -q 'complete: every piece verified' "$BATS_TEST_TMPDIR/mid.log"
+    # The original seeder leaves: the piece layers can only come from mid.
+    kill "$PID_s1"
+    run -0 timeout 90 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-client.py" magnet "$MAGNET" lt \
+        "$(free_port)" --connect "$port"
+    assert_output --partial complete
+    diff -r src/top lt/top
+}
+
 # --- hostile peers: the piece layers -----------------------------------------
 
 # hashpeer NAME MODE: tests/metadata-peer.py serving multi-v2's metadata, and
