@@ -37,15 +37,17 @@ download() {
     run --separate-stderr timeout 60 bt-download --no-dht --no-announce -l 127.0.0.1:0 "$@"
 }
 
-# lt_make KIND PATH OUT: libtorrent's own torrent of PATH, 32 KiB pieces, no date.
+# lt_make KIND PATH OUT [PIECE]: libtorrent's own torrent of PATH, PIECE-byte
+# pieces (32 KiB), no date.
 lt_make() {
     "$BT_PYTHON" - "$@" <<'PY'
 import sys, os, libtorrent as lt
-kind, path, out = sys.argv[1:]
+kind, path, out = sys.argv[1:4]
+piece = int(sys.argv[4]) if len(sys.argv) > 4 else 32768
 flags = {"v1": lt.create_torrent.v1_only, "v2": lt.create_torrent.v2_only, "hybrid": 0}[kind]
 fs = lt.file_storage()
 lt.add_files(fs, path)
-ct = lt.create_torrent(fs, 32768, flags=flags)
+ct = lt.create_torrent(fs, piece, flags=flags)
 lt.set_piece_hashes(ct, os.path.dirname(os.path.abspath(path)))
 e = ct.generate()
 e.pop(b"creation date", None)
@@ -202,11 +204,97 @@ PY
     diff -r "$S/data/multi" out/multi
 }
 
-@test "a v2-only magnet link cannot download yet: the piece layers are not in the metadata" {
+@test "a v2-only magnet link downloads: the piece layers come by hash requests (BEP 52)" {
     seed s1 "$S/multi-v2.torrent" "$S/data"
     download -o out -p "$SEED_ADDR" "$(cat "$G/09-multi-v2.magnet.out")"
-    [ "$status" -eq 1 ]
-    [[ "$stderr" == *"piece layer is missing"* ]] || fail "$stderr"
+    [ "$status" -eq 0 ] || fail "$stderr"
+    # a/b/two.bin (70000 bytes) has 3 pieces, a/one.bin (40000) 2: one request each.
+    [[ "$stderr" == *"piece layers: 5 hashes in 2 requests"* ]] || fail "$stderr"
+    diff -r "$S/data/multi" out/multi
+}
+
+@test "bt-infohash does not fetch the piece layers of a v2-only magnet link" {
+    seed s1 "$S/multi-v2.torrent" "$S/data"
+    run -0 --separate-stderr timeout 30 bt-infohash --no-dht --peer "$SEED_ADDR" --trace \
+        "$(cat "$G/09-multi-v2.magnet.out")"
+    [[ "$stderr" != *"hash request"* ]] || fail "$stderr"
+}
+
+# big_payload: a 9.5 MiB file beside a small one, 16 KiB pieces: the big
+# file's piece layer of 580 hashes takes two requests, 512 hashes and 1 uncle,
+# then 128 (68 past the file's end are padding) and 3 uncles.
+big_payload() {
+    mkdir -p src/top
+    head -c 9500000 /dev/urandom >src/top/big.bin
+    head -c 100 /dev/urandom >src/top/small.txt
+    lt_make v2 src/top big.torrent 16384
+    run -0 bt-infohash -m big.torrent
+    MAGNET=$output
+}
+
+@test "a v2-only magnet with a long piece layer: ranges, padding and uncle hashes, traced" {
+    require_libtorrent
+    big_payload
+    seed s1 big.torrent src
+    download --trace -o out -p "$SEED_ADDR" "$MAGNET"
+    [ "$status" -eq 0 ] || fail "$(grep -v '^     ' <<<"$stderr" | tail -20)"
+    diff -r src/top out/top
+    [[ "$stderr" == *"-> hash request root="*" base=0 index=0 length=512 proof_layers=9 (53 bytes)"* ]] ||
+        fail "no first request"
+    [[ "$stderr" == *"<- hashes root="*" base=0 index=512 length=128 proof_layers=9 (4245 bytes)"* ]] ||
+        fail "no second answer"
+    [[ "$stderr" == *"3 uncle hashes"* ]] || fail "no uncles traced"
+    [[ "$stderr" == *"piece layers: 580 hashes in 2 requests"* ]] || fail "$stderr"
+}
+
+@test "bt-seed answers hash requests for the piece layer, rejects the leaf layer" {
+    require_libtorrent
+    seed s1 "$S/multi-v2.torrent" "$S/data"
+    run -0 bt-infohash -p "$S/multi-v2.torrent"
+    local layer=$output
+    # a/b/two.bin: 70000 bytes, 5 blocks in a tree of 8; 32 KiB pieces make
+    # layer 1 the piece layer, 3 pieces and a pad.
+    run -0 "$BT_PYTHON" - "${SEED_ADDR##*:}" "$S/multi-v2.torrent" <<'PY'
+import os, socket, struct, sys, libtorrent as lt
+sys.path.insert(0, os.path.join(os.environ["BT_SRCDIR"], "tests"))
+from peerwire import handshake, message, recv_exact, recv_message
+port, ti = int(sys.argv[1]), lt.torrent_info(sys.argv[2])
+fs = ti.files()
+root = next(fs.root(i).to_bytes() for i in range(fs.num_files()) if fs.file_path(i).endswith("two.bin"))
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.sendall(handshake(bytes(8), ti.info_hashes().v2.to_bytes()[:20], b"-XX0000-" + bytes(12)))
+recv_exact(s, 68)
+def ask(base, index, length, proofs, extra=b""):
+    s.sendall(message(21, root + struct.pack(">IIII", base, index, length, proofs) + extra))
+    try:
+        while True:
+            m = recv_message(s)
+            if m and m[0] in (22, 23):
+                return m
+    except EOFError:
+        return "closed"
+m = ask(1, 0, 4, 1)
+print("piece layer", m[0], len(m), m[1:49] == root + struct.pack(">IIII", 1, 0, 4, 1))
+for i in range(4):
+    print(m[49 + 32 * i: 81 + 32 * i].hex())
+m = ask(1, 2, 2, 1)
+print("with an uncle", m[0], len(m))
+m = ask(0, 0, 8, 2)
+print("leaf layer", m[0], m[1:] == root + struct.pack(">IIII", 0, 0, 8, 2))
+m = ask(1, 0, 1, 1)
+print("length 1", m[0])
+print("too long", ask(1, 0, 4, 1, b"x"))
+PY
+    assert_line "piece layer 22 177 True"
+    [ "${lines[1]}" = "$(sed -n 1p <<<"$layer")" ]
+    [ "${lines[3]}" = "$(sed -n 3p <<<"$layer")" ]
+    # The fourth is padding: the root of a piece of zero blocks.
+    # The fourth is padding: a piece of two zero leaves.
+    [ "${lines[4]}" = "$("$BT_PYTHON" -c 'import hashlib; print(hashlib.sha256(bytes(64)).hexdigest())')" ]
+    assert_line "with an uncle 22 145"
+    assert_line "leaf layer 23 True"
+    assert_line "length 1 23"
+    assert_line "too long closed"
 }
 
 # --- interop ----------------------------------------------------------------
@@ -247,6 +335,108 @@ lt_payload() {
         assert_output --partial complete
         diff -r src/top "lt-$kind/top"
     done
+}
+
+@test "bt-download fetches a v2-only magnet from a libtorrent seeder, layers and all" {
+    require_libtorrent
+    big_payload
+    local port
+    port=$(free_port)
+    start_bg lt-seed timeout 120 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-client.py" seed big.torrent src \
+        "$port"
+    wait_port "$port" 20
+    download -o out -p "127.0.0.1:$port" "$MAGNET"
+    [ "$status" -eq 0 ] || fail "$stderr"
+    [[ "$stderr" == *"piece layers: 580 hashes in 2 requests"* ]] || fail "$stderr"
+    diff -r src/top out/top
+}
+
+@test "libtorrent downloads a v2-only magnet from bt-seed, asking it for the piece layers" {
+    require_libtorrent
+    big_payload
+    seed s1 big.torrent src --trace
+    run -0 timeout 90 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-client.py" magnet "$MAGNET" lt \
+        "$(free_port)" --connect "${SEED_ADDR##*:}"
+    assert_output --partial complete
+    diff -r src/top lt/top
+    grep -q -- "<- hash request root=" "$BATS_TEST_TMPDIR/s1.log"
+    grep -q -- "-> hashes root=" "$BATS_TEST_TMPDIR/s1.log"
+}
+
+@test "libtorrent downloads a single-file v2 magnet from bt-seed, its last piece padded whole" {
+    require_libtorrent
+    mkdir src
+    # 13 pieces of 16 KiB, the last 3392 bytes: libtorrent asks for all 16384.
+    head -c 200000 /dev/urandom >src/one.bin
+    lt_make v2 src/one.bin one.torrent 16384
+    seed s1 one.torrent src/one.bin --trace
+    run -0 timeout 90 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-client.py" magnet \
+        "$(bt-infohash -m one.torrent)" lt "$(free_port)" --connect "${SEED_ADDR##*:}"
+    assert_output --partial complete
+    cmp src/one.bin lt/one.bin
+    grep -q -- "<- request index=12 begin=0 length=16384" "$BATS_TEST_TMPDIR/s1.log"
+}
+
+@test "a bt-download that came by a v2 magnet link passes the layers on: libtorrent from it" {
+    require_libtorrent
+    big_payload
+    seed s1 big.torrent src
+    local port
+    port=$(free_port)
+    start_bg mid bt-download --no-dht --no-announce -l "127.0.0.1:$port" --seed -o mid \
+        -p "$SEED_ADDR" "$MAGNET"
+    for _ in $(seq 300); do
+        grep -q 'complete: every piece verified' "$BATS_TEST_TMPDIR/mid.log" && break
+        kill -0 "$PID_mid" 2>/dev/null || break
+        sleep 0.1
+    done
+    grep -q 'complete: every piece verified' "$BATS_TEST_TMPDIR/mid.log"
+    # The original seeder leaves: the piece layers can only come from mid.
+    kill "$PID_s1"
+    run -0 timeout 90 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-client.py" magnet "$MAGNET" lt \
+        "$(free_port)" --connect "$port"
+    assert_output --partial complete
+    diff -r src/top lt/top
+}
+
+# --- hostile peers: the piece layers -----------------------------------------
+
+# hashpeer NAME MODE: tests/metadata-peer.py serving multi-v2's metadata, and
+# its hash requests in MODE; sets HASHPEER.
+hashpeer() {
+    local port
+    port=$(free_port)
+    start_bg "$1" timeout 120 "$BT_PYTHON" "$BT_SRCDIR/tests/metadata-peer.py" "$2" "$port" \
+        "$S/multi-v2.torrent"
+    wait_port "$port"
+    HASHPEER="127.0.0.1:$port"
+}
+
+@test "hostile hash answers: each peer is dropped with its reason, and nothing is downloaded" {
+    local mode reason
+    while read -r mode reason; do
+        hashpeer "p-$mode" "$mode"
+        run --separate-stderr timeout 60 bt-download --no-dht --no-announce -l 127.0.0.1:0 \
+            --timeout 2 -o "out-$mode" -p "$HASHPEER" "$(cat "$G/09-multi-v2.magnet.out")"
+        [ "$status" -eq 1 ] || fail "$mode: status $status"
+        [ -z "$output" ]
+        [[ "$stderr" == *"$HASHPEER: piece layers: $reason"* ]] || fail "$mode: $stderr"
+        [[ "$stderr" == *"bt-download: piece layers: piece layer is missing"* ]] || fail "$stderr"
+        [ ! -e "out-$mode/multi/a/one.bin" ]
+    done <<'MODES'
+hashes-bad hashes do not match the file's pieces root: hashes 0-3 of 'a/b/two.bin' do not prove its pieces root
+hashes-reject peer rejected a hash request: hash request index 0 length 4 rejected
+hashes-unasked peer sent a block we did not request: hashes at index 4 length 4 that we did not request
+hashes-silent peer went silent
+MODES
+}
+
+@test "a peer whose hashes do not prove is dropped; the layers come from the others" {
+    hashpeer bad hashes-bad
+    seed s1 "$S/multi-v2.torrent" "$S/data"
+    download -o out -p "$HASHPEER" -p "$SEED_ADDR" "$(cat "$G/09-multi-v2.magnet.out")"
+    [ "$status" -eq 0 ] || fail "$stderr"
+    diff -r "$S/data/multi" out/multi
 }
 
 @test "a hybrid whose v1 and v2 halves hash different data fails the merkle check" {

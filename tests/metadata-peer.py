@@ -19,6 +19,15 @@ reason and moving on):
   reject         a reject for every request
   silent         offers the metadata, then never answers a request
 
+and, serving the metadata honestly, for the BEP 52 hash requests of a v2
+torrent's piece layers (a v2-only torrent's peers meet under its SHA-256
+info hash cut to 20 bytes):
+
+  hashes-bad     hashes of the right size that prove nothing (all zero)
+  hashes-reject  a hash reject for every hash request
+  hashes-unasked hashes for the range after the one asked for
+  hashes-silent  never answers a hash request
+
 Written for btkit's tests; speaks only as much BEP 3, 9 and 10 as it needs.
 """
 
@@ -80,6 +89,21 @@ def extended(ext_id, payload):
     return struct.pack(">IBB", 2 + len(payload), 20, ext_id) + payload
 
 
+def answer_hashes(conn, mode, payload):
+    """A hash request's answer in one of the hashes-* modes (BEP 52)."""
+    root, base, index, length, proofs = struct.unpack(">32sIIII", payload)
+    if mode == "hashes-silent":
+        return
+    if mode == "hashes-reject":
+        conn.sendall(struct.pack(">IB", 1 + len(payload), 23) + payload)
+        return
+    if mode == "hashes-unasked":
+        index += length
+    uncles = max(0, proofs - ((length - 1).bit_length() - 1))
+    body = struct.pack(">32sIIII", root, base, index, length, proofs) + bytes(32 * (length + uncles))
+    conn.sendall(struct.pack(">IB", 1 + len(body), 22) + body)
+
+
 def serve(conn, mode, info_hash, info):
     recv_exact(conn, 68)
     reserved = bytearray(8)
@@ -98,6 +122,9 @@ def serve(conn, mode, info_hash, info):
     their_id = 0
     while True:
         body = recv_message(conn)
+        if len(body) == 49 and body[0] == 21 and mode.startswith("hashes-"):
+            answer_hashes(conn, mode, body[1:])
+            continue
         if len(body) < 2 or body[0] != 20:
             continue
         if body[1] == 0:
@@ -127,7 +154,11 @@ def main():
         return
     mode, port, torrent = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     info = info_of(torrent)
-    info_hash = hashlib.sha1(info).digest()
+    top, _ = bdecode(info)
+    if b"pieces" in top:
+        info_hash = hashlib.sha1(info).digest()
+    else:  # v2-only: the SHA-256, cut to 20 bytes
+        info_hash = hashlib.sha256(info).digest()[:20]
     serve_forever(
         port, lambda conn: serve(conn, mode, info_hash, info), (EOFError, OSError, ValueError, KeyError)
     )

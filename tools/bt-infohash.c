@@ -274,7 +274,8 @@ int main(int argc, char **argv)
     struct tool_dht dht;
     struct bt_loop loop;
     struct tool_peers peers = {.count = 0};
-    struct tool_source src = {.flags = TOOL_SOURCE_STRICT, .timeout_s = TOOL_PEER_TIMEOUT_S};
+    struct tool_source src = {.flags = TOOL_SOURCE_STRICT | TOOL_SOURCE_INFO_ONLY,
+                              .timeout_s = TOOL_PEER_TIMEOUT_S};
     const char *save = NULL;
     enum mode mode = MODE_HASH;
     int quiet = 0, modes = 0, c, status = TOOL_CONTINUE;

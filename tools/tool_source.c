@@ -10,6 +10,7 @@
 
 #include "core/loop.h"
 #include "metainfo/magnet.h"
+#include "session/layers_fetch.h"
 #include "session/metadata_fetch.h"
 #include "tool.h"
 #include "tool_peer.h"
@@ -125,8 +126,52 @@ static size_t known_peers(const struct tool_source *src, const struct bt_magnet 
     return n;
 }
 
+static void log_layers_peer(void *arg, const char *peer, enum bt_err err, const char *detail)
+{
+    tool_warn("%s: piece layers: %s%s%s", peer, bt_strerror(err), detail[0] != '\0' ? ": " : "",
+              detail);
+}
+
+/*
+ * A v2 torrent from its metadata lacks the piece layers (BEP 52): ask the peer
+ * that gave the metadata first, then the others, with hash requests.
+ */
+static int fetch_layers(struct tool_source *src, struct bt_torrent *t, const struct bt_addr *winner,
+                        const struct bt_addr *others, size_t n)
+{
+    struct bt_addr peers[TOOL_SOURCE_MAX_PEERS];
+    struct bt_peer_config cfg;
+    struct bt_layers_fetch f;
+    struct bt_loop loop;
+    size_t i, count = 0;
+    enum bt_err err;
+
+    if (tool_peer_config(&cfg, t, src->timeout_s) != 0)
+        return 1;
+    peers[count++] = *winner;
+    for (i = 0; i < n && count < TOOL_SOURCE_MAX_PEERS; i++)
+        if (!bt_addr_equal(&others[i], winner))
+            peers[count++] = others[i];
+    bt_layers_fetch_init(&f);
+    bt_loop_init(&loop);
+    f.log = log_layers_peer;
+    f.timeout_ms = src->timeout_s * 1000;
+    if (src->trace)
+        f.trace = tool_trace;
+    err = bt_layers_fetch_run(&f, &loop, &cfg, t, peers, count);
+    if (err == BT_OK && !src->quiet)
+        tool_warn("piece layers: %" PRIu64 " hashes in %zu requests", f.hashes_got, f.range_count);
+    else if (err != BT_OK)
+        tool_warn("piece layers: %s",
+                  bt_strerror(err == BT_ERR_NO_PEERS ? BT_ERR_META_LAYER : err));
+    bt_loop_release(&loop);
+    bt_layers_fetch_release(&f);
+    return err == BT_OK ? 0 : 1;
+}
+
 /* Fetch the info dict of the link that stub stands for (BEP 9) and build the
- * torrent around it, with the link's trackers. */
+ * torrent around it, with the link's trackers; then, for a v2 torrent, its
+ * piece layers (BEP 52). */
 static int fetch_metadata(const struct bt_magnet *m, const struct bt_torrent *stub,
                           struct tool_source *src, struct bt_torrent *t, struct bt_buf *raw)
 {
@@ -187,6 +232,9 @@ static int fetch_metadata(const struct bt_magnet *m, const struct bt_torrent *st
     else if (raw != NULL)
         err = bt_buf_append(raw, built.data, built.len);
     bt_buf_release(&built);
+    if (err == BT_OK && (src->flags & TOOL_SOURCE_INFO_ONLY) == 0 &&
+        bt_torrent_hashes_known(t) != BT_OK && fetch_layers(src, t, &f.winner_addr, peers, n) != 0)
+        err = BT_ERR_META_LAYER;
     bt_metadata_fetch_release(&f);
     return err == BT_OK ? 0 : 1;
 }

@@ -30,6 +30,7 @@
 /* Flags of struct tool_source. */
 #define TOOL_SOURCE_STRICT    1u /* parse a file as canonical bencode only (bt-infohash) */
 #define TOOL_SOURCE_HASH_ONLY 2u /* a magnet link's hash, name and trackers are enough */
+#define TOOL_SOURCE_INFO_ONLY 4u /* its info dict is enough: no v2 piece layers (bt-infohash) */
 
 struct tool_source {
     unsigned flags;

@@ -214,6 +214,12 @@ const char *bt_strerror(enum bt_err err)
         return "piece length must be a power of two from 16 KiB to 1 GiB";
     case BT_ERR_CREATE_STOPPED:
         return "interrupted";
+    case BT_ERR_HASHES:
+        return "malformed hash message (BEP 52)";
+    case BT_ERR_HASHES_PROOF:
+        return "hashes do not match the file's pieces root";
+    case BT_ERR_HASHES_REJECTED:
+        return "peer rejected a hash request";
     }
     return "unknown error";
 }

@@ -134,6 +134,11 @@ enum bt_err {
     BT_ERR_CREATE_CHANGED,      /* a file changed size while it was hashed */
     BT_ERR_CREATE_PIECE_LENGTH, /* not a power of two, or out of range */
     BT_ERR_CREATE_STOPPED,      /* the caller asked the hashing to stop */
+
+    /* wire/hashes.c, session/layers_fetch.c (BEP 52) */
+    BT_ERR_HASHES,          /* a malformed hash request, hashes or hash reject message */
+    BT_ERR_HASHES_PROOF,    /* hashes that do not hash up to the file's pieces root */
+    BT_ERR_HASHES_REJECTED, /* the peer rejected a hash request */
 };
 
 /* A short, lower-case message for err, without a trailing period.  Never NULL. */

@@ -427,3 +427,43 @@ enum bt_err bt_meta_parse_layers(struct bt_meta_parse *p, struct bt_torrent *t,
     free(need);
     return err;
 }
+
+enum bt_err bt_torrent_set_layers(struct bt_torrent *t, unsigned char *layers, size_t len)
+{
+    size_t i, at = 0;
+    int good = 0;
+    enum bt_err err;
+
+    if ((t->versions & BT_META_V2) == 0 || t->layers != NULL)
+        return BT_ERR_INVALID;
+    /* First check every layer; only then point the files at them. */
+    for (i = 0; i < t->file_count; i++) {
+        const struct bt_file *f = &t->files[i];
+        size_t bytes;
+
+        if (f->pad || f->length <= t->piece_length)
+            continue;
+        bytes = (size_t)pieces_of(t, f) * BT_MERKLE_HASH_LEN;
+        if (bytes > len - at)
+            return BT_ERR_META_LAYER;
+        err = check_layer(t, layers + at, pieces_of(t, f), f->pieces_root, &good);
+        if (err != BT_OK)
+            return err;
+        if (!good)
+            return BT_ERR_META_LAYER_ROOT;
+        at += bytes;
+    }
+    if (at != len)
+        return BT_ERR_META_LAYER;
+    for (i = 0, at = 0; i < t->file_count; i++) {
+        struct bt_file *f = &t->files[i];
+
+        if (f->pad || f->length <= t->piece_length)
+            continue;
+        f->layer = layers + at;
+        at += (size_t)pieces_of(t, f) * BT_MERKLE_HASH_LEN;
+    }
+    t->layers = layers;
+    t->layers_len = len;
+    return BT_OK;
+}

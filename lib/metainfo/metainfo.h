@@ -178,6 +178,16 @@ size_t bt_torrent_file_at(const struct bt_torrent *t, int64_t off);
 enum bt_err bt_torrent_hashes_known(const struct bt_torrent *t);
 
 /*
+ * Give a v2 torrent that has none the piece layers its peers sent (BEP 52 hash
+ * requests): len bytes, the layer of every file larger than a piece in file
+ * order, each piece_length-sized piece's hash.  Each layer must hash to its
+ * file's pieces root: BT_ERR_META_LAYER_ROOT if one does not, BT_ERR_META_LAYER
+ * if len is wrong, BT_ERR_INVALID if the torrent has layers or is not v2.  On
+ * BT_OK the torrent owns layers (malloc'd); otherwise the caller still does.
+ */
+enum bt_err bt_torrent_set_layers(struct bt_torrent *t, unsigned char *layers, size_t len);
+
+/*
  * The file piece idx belongs to in a v2 torrent (every piece lies in one file,
  * followed perhaps by padding), and how many of its bytes are that file's.
  * BT_ERR_INVALID when idx is out of range or the torrent is not v2.

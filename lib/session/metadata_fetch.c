@@ -4,9 +4,7 @@
  */
 #include "session/metadata_fetch.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,20 +242,6 @@ static const struct bt_pool_ops mdf_ops = {
     .on_forget = on_forget,
 };
 
-/* Dial addr; a peer that cannot even be dialled is reported at once. */
-static void start_one(struct bt_metadata_fetch *f, const struct bt_addr *addr)
-{
-    enum bt_err err = bt_pool_connect(&f->pool, addr, NULL);
-
-    if (err != BT_OK && f->log != NULL) {
-        char name[BT_ADDR_STRLEN], detail[BT_PEER_DETAIL_MAX];
-
-        bt_addr_format(addr, name);
-        snprintf(detail, sizeof(detail), "connect: %s", strerror(errno));
-        f->log(f->log_arg, name, err, detail);
-    }
-}
-
 /* Fill the free slots with the next peers, in order; when none is left and
  * none is running, every peer has failed. */
 static void start_more(void *arg)
@@ -265,8 +249,9 @@ static void start_more(void *arg)
     struct bt_metadata_fetch *f = arg;
 
     f->start_timer = 0;
-    while (!f->finished && f->pool.conn_count < BT_MDF_PARALLEL && f->next_peer < f->peer_count)
-        start_one(f, &f->peers[f->next_peer++]);
+    if (!f->finished)
+        f->next_peer = bt_pool_dial(&f->pool, f->peers, f->peer_count, f->next_peer,
+                                    BT_MDF_PARALLEL, f->log, f->log_arg);
     if (f->pool.conn_count == 0 && !f->finished)
         finish(f, BT_ERR_NO_PEERS);
 }

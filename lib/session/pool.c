@@ -162,6 +162,24 @@ enum bt_err bt_pool_connect(struct bt_pool *pool, const struct bt_addr *addr,
     return BT_OK;
 }
 
+size_t bt_pool_dial(struct bt_pool *pool, const struct bt_addr *peers, size_t count, size_t next,
+                    size_t max_open, bt_pool_dial_fail_fn *fail, void *arg)
+{
+    while (next < count && pool->conn_count < max_open) {
+        const struct bt_addr *addr = &peers[next++];
+        enum bt_err err = bt_pool_connect(pool, addr, NULL);
+
+        if (err != BT_OK && fail != NULL) {
+            char name[BT_ADDR_STRLEN], detail[BT_PEER_DETAIL_MAX];
+
+            bt_addr_format(addr, name);
+            snprintf(detail, sizeof(detail), "connect: %s", strerror(errno));
+            fail(arg, name, err, detail);
+        }
+    }
+    return next;
+}
+
 /* The listening socket is readable: take the waiting peers, a burst at most. */
 static void on_accept(void *arg, int fd, unsigned events)
 {

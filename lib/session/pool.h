@@ -130,6 +130,17 @@ enum bt_err bt_pool_listen(struct bt_pool *pool, const struct bt_addr *addr);
 enum bt_err bt_pool_connect(struct bt_pool *pool, const struct bt_addr *addr,
                             struct bt_pool_conn **out);
 
+/*
+ * Dial peers[next], peers[next + 1]... while fewer than max_open connections
+ * are open; return the index of the first peer not dialled.  A peer that
+ * cannot even be dialled is reported at once through fail (which may be
+ * NULL), as "connect: " and the reason.  The fetches of a magnet link (BEP 9,
+ * BEP 52) work through their peer lists this way.
+ */
+typedef void bt_pool_dial_fail_fn(void *arg, const char *peer, enum bt_err err, const char *detail);
+size_t bt_pool_dial(struct bt_pool *pool, const struct bt_addr *peers, size_t count, size_t next,
+                    size_t max_open, bt_pool_dial_fail_fn *fail, void *arg);
+
 /* One line for pool->log (printf-style); peer may be NULL.  Nothing without a log. */
 void bt_pool_say(struct bt_pool *pool, const char *peer, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -5,8 +5,10 @@
 #include "session/upload.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "wire/hashes.h"
 #include "wire/metadata.h"
 
 void bt_upload_init(struct bt_upload *u, const struct bt_torrent *t, struct bt_storage *storage,
@@ -18,12 +20,27 @@ void bt_upload_init(struct bt_upload *u, const struct bt_torrent *t, struct bt_s
     u->have = have;
 }
 
-/* Read a block for a piece message straight from the files. */
+/* Read a block for a piece message straight from the files; past the end of
+ * the data (see servable_size) it is padding, all zeros. */
 static enum bt_err read_block(void *arg, int64_t offset, void *dst, size_t len)
 {
     struct bt_upload *u = arg;
+    int64_t end = u->t->total_length;
+    size_t real = offset >= end ? 0 : end - offset < (int64_t)len ? (size_t)(end - offset) : len;
 
-    return bt_storage_read(u->storage, offset, dst, len);
+    memset((unsigned char *)dst + real, 0, len - real);
+    return real > 0 ? bt_storage_read(u->storage, offset, dst, real) : BT_OK;
+}
+
+/*
+ * The bytes of piece idx a peer may ask for.  libtorrent pads the end of
+ * every file of a v2 torrent to a piece boundary, the last file too, so it
+ * sees the last piece of a v2-only torrent whole and asks for its blocks
+ * whole (BEP 52 itself does not say): we serve the padding as zeros.
+ */
+static int64_t servable_size(const struct bt_torrent *t, uint32_t idx)
+{
+    return t->versions == BT_META_V2 ? t->piece_length : bt_torrent_piece_size(t, idx);
 }
 
 enum bt_err bt_upload_serve(struct bt_upload *u, struct bt_peer *p)
@@ -54,7 +71,7 @@ static enum bt_err take_request(struct bt_upload *u, struct bt_peer *p, const st
         bt_peer_why(p, "request of %" PRIu32 " bytes (the limit is %d)", m->length, BT_BLOCK_SIZE);
         return BT_ERR_PEER_MESSAGE;
     }
-    size = m->index < u->t->piece_count ? bt_torrent_piece_size(u->t, m->index) : -1;
+    size = m->index < u->t->piece_count ? servable_size(u->t, m->index) : -1;
     if (size < 0 || (int64_t)m->begin + m->length > size) {
         bt_peer_why(p, "request out of range: piece %" PRIu32 " begin %" PRIu32 " length %" PRIu32,
                     m->index, m->begin, m->length);
@@ -125,6 +142,65 @@ static enum bt_err take_metadata(struct bt_upload *u, struct bt_peer *p, const s
     return err;
 }
 
+/* The file whose pieces root is root, or NULL. */
+static const struct bt_file *file_of_root(const struct bt_torrent *t, const unsigned char *root)
+{
+    size_t i;
+
+    for (i = 0; i < t->file_count; i++)
+        if (t->files[i].pieces_root != NULL &&
+            memcmp(t->files[i].pieces_root, root, BT_PIECES_ROOT_LEN) == 0)
+            return &t->files[i];
+    return NULL;
+}
+
+/*
+ * BEP 52: a peer asks for hashes of a file's tree.  We hold each file's piece
+ * layer, so we answer for it and every layer above it, computing those from
+ * it; below it (the leaf hashes) we have nothing and send a hash reject, as
+ * we do for a root we do not know or a request that does not fit the tree.  A
+ * message of the wrong size drops the peer.
+ */
+static enum bt_err take_hash_request(struct bt_upload *u, struct bt_peer *p,
+                                     const struct bt_message *m)
+{
+    const struct bt_torrent *t = u->t;
+    const struct bt_file *f;
+    struct bt_hash_request r;
+    unsigned char *hashes = NULL;
+    size_t n;
+    enum bt_err err;
+
+    if (m->payload_len != BT_HASHES_HEAD_LEN) {
+        bt_peer_why(p, "malformed hash request (%zu bytes)", m->payload_len);
+        return BT_ERR_HASHES;
+    }
+    /* Fields we cannot serve (a length of 1, say) get a reject, not a drop. */
+    err = bt_hash_request_parse(&r, m->payload, m->payload_len) == BT_OK ? BT_ERR_HASHES_REJECTED
+                                                                         : BT_ERR_HASHES;
+    f = file_of_root(t, r.root);
+    n = (size_t)r.length + bt_hashes_uncles(&r);
+    if (err == BT_ERR_HASHES_REJECTED && f != NULL && f->layer != NULL) {
+        hashes = malloc(n * BT_MERKLE_HASH_LEN);
+        if (hashes == NULL)
+            return BT_ERR_NOMEM;
+        err = bt_hashes_from_layer(
+            &r, bt_hashes_tree_layers(f->length),
+            bt_merkle_log2((uint64_t)t->piece_length / BT_MERKLE_BLOCK), f->layer,
+            (uint64_t)((f->length + t->piece_length - 1) / t->piece_length), hashes);
+    }
+    if (err == BT_OK)
+        err = bt_peer_send_hashes(p, &r, hashes, n);
+    else if (err == BT_ERR_HASHES_REJECTED || err == BT_ERR_HASHES)
+        err = bt_peer_send_hash_request(p, BT_MSG_HASH_REJECT, &r);
+    free(hashes);
+    if (err == BT_ERR_TOO_LARGE)
+        bt_peer_why(p, "hash requests faster than they can be sent");
+    else if (err == BT_OK)
+        u->hash_requests++;
+    return err;
+}
+
 enum bt_err bt_upload_message(struct bt_upload *u, struct bt_peer *p, const struct bt_message *m,
                               int *handled)
 {
@@ -144,6 +220,8 @@ enum bt_err bt_upload_message(struct bt_upload *u, struct bt_peer *p, const stru
     case BT_MSG_CANCEL:
         cancel(u, m);
         return BT_OK;
+    case BT_MSG_HASH_REQUEST:
+        return take_hash_request(u, p, m);
     case BT_MSG_EXTENDED:
         /* Only messages under the id we offered in our extension handshake. */
         if (p->cfg->ut_metadata_id != 0 && m->ext_id == p->cfg->ut_metadata_id)

@@ -11,13 +11,20 @@
  *
  * Policy, kept simple: every interested peer is unchoked (a seed gains nothing
  * from tit-for-tat, and a leecher on a small swarm loses by withholding).  A
- * request larger than 16 KiB, outside the torrent, for a piece we never said we
- * have, or beyond the queue's capacity drops the peer; a request that arrives
- * while the peer is choked is ignored (it may have been sent before the choke).
+ * request larger than 16 KiB, outside the torrent (whose last piece, for a
+ * v2-only torrent, is whole: libtorrent pads the last file, and so do we),
+ * for a piece we never said we have, or beyond the queue's capacity drops the
+ * peer; a request that arrives while the peer is choked is ignored (it may
+ * have been sent before the choke).
  *
  * A peer that fetches the torrent's metadata (BEP 9, see metadata.h) sends
  * ut_metadata requests under the id we offered; each is answered at once from
  * the info dict's original bytes.
+ *
+ * A v2 peer that lacks a file's piece layer (it came by magnet link) sends BEP
+ * 52 hash requests for it, whatever its choke state; each is answered at once
+ * with hashes from the torrent's piece layers, or a hash reject for what they
+ * do not hold (the leaf layer, a root we do not know).  See hashes.h.
  *
  * Memory per connection is bounded: at most BT_UPLOAD_SEND_HIGH bytes of blocks
  * are read ahead of the socket, and the whole torrent is never in memory.
@@ -51,6 +58,7 @@ struct bt_upload {
     uint64_t blocks_sent;
     uint64_t bytes_sent;
     uint64_t metadata_sent; /* ut_metadata pieces sent (BEP 9) */
+    uint64_t hash_requests; /* hash requests answered, with hashes or a reject (BEP 52) */
 };
 
 /* Cannot fail.  t, storage and have must outlive the upload. */
@@ -59,8 +67,8 @@ void bt_upload_init(struct bt_upload *u, const struct bt_torrent *t, struct bt_s
 
 /*
  * Handle a message that belongs to the serving side (interested, not interested,
- * request, cancel, a ut_metadata request); sets *handled.  An error means drop the peer (the reason
- * is set with bt_peer_why).
+ * request, cancel, a ut_metadata request, a hash request); sets *handled.  An error means drop the
+ * peer (the reason is set with bt_peer_why).
  */
 enum bt_err bt_upload_message(struct bt_upload *u, struct bt_peer *p, const struct bt_message *m,
                               int *handled);

@@ -5,6 +5,7 @@
 #include "wire/message.h"
 
 #include "wire/bitfield.h"
+#include "wire/hashes.h"
 
 size_t bt_message_max_len(size_t piece_count)
 {
@@ -68,6 +69,12 @@ const char *bt_message_name(unsigned id)
         return "allowed fast";
     case BT_MSG_EXTENDED:
         return "extended";
+    case BT_MSG_HASH_REQUEST:
+        return "hash request";
+    case BT_MSG_HASHES:
+        return "hashes";
+    case BT_MSG_HASH_REJECT:
+        return "hash reject";
     case BT_MSG_KEEPALIVE:
         return "keep-alive";
     default:

@@ -154,6 +154,22 @@ enum bt_err bt_peer_send_extended(struct bt_peer *p, unsigned ext_id, const void
     return queued(p, mark, bt_message_put_extended(&p->out, ext_id, payload, n));
 }
 
+enum bt_err bt_peer_send_hash_request(struct bt_peer *p, unsigned id,
+                                      const struct bt_hash_request *r)
+{
+    size_t mark = p->out.len;
+
+    return queued(p, mark, bt_hash_request_put(&p->out, id, r));
+}
+
+enum bt_err bt_peer_send_hashes(struct bt_peer *p, const struct bt_hash_request *r,
+                                const unsigned char *hashes, size_t n)
+{
+    size_t mark = p->out.len;
+
+    return queued(p, mark, bt_hashes_put(&p->out, r, hashes, n));
+}
+
 enum bt_err bt_peer_send_piece(struct bt_peer *p, uint32_t index, uint32_t begin, uint32_t length,
                                int64_t offset, bt_peer_read_fn *read, void *read_arg)
 {

@@ -31,6 +31,7 @@
 #include "core/error.h"
 #include "wire/extension.h"
 #include "wire/handshake.h"
+#include "wire/hashes.h"
 #include "core/loop.h"
 #include "wire/message.h"
 #include "core/net.h"
@@ -147,6 +148,12 @@ enum bt_err bt_peer_send_request(struct bt_peer *p, unsigned id, uint32_t index,
 /* An extended message (BEP 10) under the id the peer asked for. */
 enum bt_err bt_peer_send_extended(struct bt_peer *p, unsigned ext_id, const void *payload,
                                   size_t n);
+/* BEP 52: a hash request or hash reject (id says which), and hashes: n hashes,
+ * r->length of the base layer and then the uncles (see hashes.h). */
+enum bt_err bt_peer_send_hash_request(struct bt_peer *p, unsigned id,
+                                      const struct bt_hash_request *r);
+enum bt_err bt_peer_send_hashes(struct bt_peer *p, const struct bt_hash_request *r,
+                                const unsigned char *hashes, size_t n);
 /*
  * Queue a piece message whose block the function read() fills in place in the
  * send buffer (bt-seed passes a pread of the storage): no copy of the block.

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "wire/bitfield.h"
+#include "wire/hashes.h"
 #include "wire/message.h"
 #include "wire/peerid.h"
 
@@ -121,12 +122,33 @@ enum bt_err bt_trace_handshake(struct bt_buf *out, int dir, const unsigned char 
     return err;
 }
 
+/* BEP 52's three messages share a head: parse it, whichever this is. */
+static enum bt_err hash_head(const struct bt_message *m, struct bt_hashes *h)
+{
+    if (m->id == BT_MSG_HASHES)
+        return bt_hashes_parse(h, m->payload, m->payload_len);
+    memset(h, 0, sizeof(*h));
+    return bt_hash_request_parse(&h->req, m->payload, m->payload_len);
+}
+
 /* The summary line: direction, name, the fields that matter, the size. */
 static enum bt_err summary(struct bt_buf *out, int dir, const struct bt_message *m, size_t len)
 {
     const char *name = bt_message_name(m->id);
+    struct bt_hashes h;
 
     switch (m->id) {
+    case BT_MSG_HASH_REQUEST:
+    case BT_MSG_HASHES:
+    case BT_MSG_HASH_REJECT:
+        if (hash_head(m, &h) != BT_OK)
+            return bt_buf_printf(out, "%s malformed %s (%zu bytes)\n", arrow(dir), name, len);
+        return bt_buf_printf(out,
+                             "%s %s root=%02x%02x%02x%02x... base=%" PRIu32 " index=%" PRIu32
+                             " length=%" PRIu32 " proof_layers=%" PRIu32 " (%zu bytes)\n",
+                             arrow(dir), name, h.req.root[0], h.req.root[1], h.req.root[2],
+                             h.req.root[3], h.req.base, h.req.index, h.req.length,
+                             h.req.proof_layers, len);
     case BT_MSG_HAVE:
     case BT_MSG_SUGGEST:
     case BT_MSG_ALLOWED_FAST:
@@ -145,6 +167,33 @@ static enum bt_err summary(struct bt_buf *out, int dir, const struct bt_message 
     default:
         return bt_buf_printf(out, "%s %s (%zu bytes)\n", arrow(dir), name, len);
     }
+}
+
+/* The fields of a hash request, hashes or hash reject (BEP 52). */
+static enum bt_err hash_fields(struct bt_buf *out, const struct bt_message *m)
+{
+    static const char *const names[] = {"base layer", "index", "length", "proof layers"};
+    const unsigned char *p = m->payload + BT_PIECES_ROOT_LEN;
+    struct bt_hashes h;
+    char note[160];
+    size_t i;
+    enum bt_err err;
+
+    if (hash_head(m, &h) != BT_OK)
+        return m->payload_len > 0 ? field(out, m->payload, m->payload_len, "payload") : BT_OK;
+    err = field(out, m->payload, BT_PIECES_ROOT_LEN, "pieces root");
+    for (i = 0; err == BT_OK && i < 4; i++) {
+        snprintf(note, sizeof(note), "%s %" PRIu32, names[i], bt_get_be32(p + 4 * i));
+        err = field(out, p + 4 * i, 4, note);
+    }
+    if (err == BT_OK && m->id == BT_MSG_HASHES) {
+        snprintf(note, sizeof(note), "%" PRIu32 " hashes", h.req.length);
+        err = field(out, h.hashes, (size_t)h.req.length * BT_MERKLE_HASH_LEN, note);
+        snprintf(note, sizeof(note), "%zu uncle hashes", h.uncle_count);
+        if (err == BT_OK && h.uncle_count > 0)
+            err = field(out, h.uncles, h.uncle_count * BT_MERKLE_HASH_LEN, note);
+    }
+    return err;
 }
 
 /* The fields after the id, for a message that parsed. */
@@ -199,6 +248,10 @@ static enum bt_err body_fields(struct bt_buf *out, const struct bt_message *m,
         if (err == BT_OK && m->payload_len > 0)
             err = field(out, m->payload, m->payload_len, note);
         return err;
+    case BT_MSG_HASH_REQUEST:
+    case BT_MSG_HASHES:
+    case BT_MSG_HASH_REJECT:
+        return hash_fields(out, m);
     default:
         if (m->payload_len > 0)
             err = field(out, m->payload, m->payload_len, "payload");
