@@ -540,9 +540,12 @@ elif os.path.isdir(path):
     for d, dirs, files in os.walk(path):
         found += [os.path.relpath(os.path.join(d, f), path) for f in files]
     for rel in sorted(found, key=lambda p: p.encode().split(b"/")):
-        fs.add_file(os.path.join(os.path.basename(path), rel), os.path.getsize(os.path.join(path, rel)))
+        full = os.path.join(path, rel)
+        fs.add_file(os.path.join(os.path.basename(path), rel), os.path.getsize(full),
+                    lt.file_storage.flag_executable if os.access(full, os.X_OK) else 0)
 else:
-    fs.add_file(os.path.basename(path), os.path.getsize(path))
+    fs.add_file(os.path.basename(path), os.path.getsize(path),
+                lt.file_storage.flag_executable if os.access(path, os.X_OK) else 0)
 flags = {"v1": lt.create_torrent.v1_only, "v2": lt.create_torrent.v2_only, "hybrid": 0}[mode]
 ct = lt.create_torrent(fs, pl, flags=flags)
 ct.add_tracker("http://127.0.0.1:6969/announce")
@@ -586,6 +589,32 @@ PY
             [ "$output" = "$(lt_hashes "$T/x.torrent")" ] || fail "$m $t: libtorrent's $output, ours $(lt_hashes "$T/x.torrent")"
         done
     done
+}
+
+@test "with --attributes, executable files are marked as libtorrent marks them" {
+    require_libtorrent
+    mkdata "$T/d"
+    chmod +x "$T/d/z.bin" "$T/d/a/one.bin"
+    cp "$T/d/z.bin" "$T/run"
+    local m t
+    for m in v1 v2 hybrid; do
+        for t in "$T/d" "$T/run"; do
+            lt_make "$t" $m 32768 "$T/lt.torrent"
+            bt-create --$m --attributes -d -q -l 32K -o "$T/x.torrent" "$t"
+            run -0 lt_hashes "$T/lt.torrent"
+            [ "$output" = "$(lt_hashes "$T/x.torrent")" ] || fail "$m $t: libtorrent's $output, ours $(lt_hashes "$T/x.torrent")"
+            # without it, no attr: the hash of the same files without the x bits
+            bt-create --$m -d -q -l 32K -o "$T/y.torrent" "$t"
+            [ "$output" != "$(lt_hashes "$T/y.torrent")" ] || fail "$m $t: no attr, same hash"
+        done
+    done
+    bt-create --attributes -d -q -l 32K -o "$T/x.torrent" "$T/d"
+    run -0 TP files "$T/x.torrent"
+    assert_line '40000 a/one.bin x'
+    assert_line '70000 z.bin x'
+    run -0 TP verify "$T/x.torrent" "$T/d"
+    run -0 TP get "$T/x.torrent" info 'file tree' z.bin ''
+    assert_output 'attr length pieces root'
 }
 
 @test "mktorrent's v1 torrent of the same files has our info hash" {

@@ -41,6 +41,7 @@ enum {
     OPT_V2,
     OPT_HYBRID,
     OPT_JSON,
+    OPT_ATTRIBUTES,
 };
 
 static void usage(FILE *out, int help)
@@ -48,7 +49,7 @@ static void usage(FILE *out, int help)
     fprintf(out,
             "usage: %s [--v1 | --v2 | --hybrid] [-l LENGTH] [-a URL[,URL]...]... [-w URL]...\n"
             "                 [-c COMMENT] [-p] [-s SOURCE] [-d] [-x GLOB]... [-j THREADS] [-q]\n"
-            "                 [--json] [-o OUT] PATH\n",
+            "                 [--attributes] [--json] [-o OUT] PATH\n",
             tool_name());
     if (!help)
         return;
@@ -74,6 +75,8 @@ static void usage(FILE *out, int help)
             "  -d, --no-date   no creation date, so that the output is the same every time\n"
             "  -x, --exclude GLOB  leave out files and directories whose name or path\n"
             "                  matches GLOB (fnmatch), repeatable\n"
+            "      --attributes  mark executable files \"attr\": \"x\" (BEP 47), as libtorrent\n"
+            "                  does, so that its info hashes and ours agree for them\n"
             "  -j, --threads N hash on N threads (default: one per core)\n"
             "  -o, --output OUT  write the torrent to OUT (through OUT.part)\n"
             "      --json      print a summary in JSON on standard output (needs -o)\n"
@@ -387,15 +390,25 @@ done:
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"v1", no_argument, NULL, OPT_V1},          {"v2", no_argument, NULL, OPT_V2},
-        {"hybrid", no_argument, NULL, OPT_HYBRID},  {"piece-length", required_argument, NULL, 'l'},
-        {"announce", required_argument, NULL, 'a'}, {"web-seed", required_argument, NULL, 'w'},
-        {"comment", required_argument, NULL, 'c'},  {"private", no_argument, NULL, 'p'},
-        {"source", required_argument, NULL, 's'},   {"no-date", no_argument, NULL, 'd'},
-        {"exclude", required_argument, NULL, 'x'},  {"threads", required_argument, NULL, 'j'},
-        {"output", required_argument, NULL, 'o'},   {"json", no_argument, NULL, OPT_JSON},
-        {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0},
+        {"v1", no_argument, NULL, OPT_V1},
+        {"v2", no_argument, NULL, OPT_V2},
+        {"hybrid", no_argument, NULL, OPT_HYBRID},
+        {"piece-length", required_argument, NULL, 'l'},
+        {"announce", required_argument, NULL, 'a'},
+        {"web-seed", required_argument, NULL, 'w'},
+        {"comment", required_argument, NULL, 'c'},
+        {"private", no_argument, NULL, 'p'},
+        {"source", required_argument, NULL, 's'},
+        {"no-date", no_argument, NULL, 'd'},
+        {"exclude", required_argument, NULL, 'x'},
+        {"threads", required_argument, NULL, 'j'},
+        {"output", required_argument, NULL, 'o'},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"attributes", no_argument, NULL, OPT_ATTRIBUTES},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
     };
     struct opts o;
     int c, modes = 0, no_date = 0, status = TOOL_CONTINUE;
@@ -454,6 +467,9 @@ int main(int argc, char **argv)
             break;
         case OPT_JSON:
             o.json = 1;
+            break;
+        case OPT_ATTRIBUTES:
+            o.meta.attributes = 1;
             break;
         case 'q':
             o.quiet = 1;

@@ -79,8 +79,15 @@ static size_t shared_dirs(const char *a, const char *b)
     return n;
 }
 
-/* One file's leaf: {"": {"length": N, "pieces root": R}}, no root when empty. */
-static enum bt_err put_leaf(struct bt_buf *b, int64_t length, const unsigned char *root)
+/* BEP 47's "attr" of file i: "x" when asked for and executable, else none. */
+static const char *attr(const struct bt_walk *w, size_t i, const struct bt_create_meta *m)
+{
+    return m->attributes && w->files[i].executable ? "x" : NULL;
+}
+
+/* One file's leaf: {"": {["attr": A,] "length": N, "pieces root": R}}, no root when empty. */
+static enum bt_err put_leaf(struct bt_buf *b, const char *attr, int64_t length,
+                            const unsigned char *root)
 {
     enum bt_err err = bt_bencode_put_dict(b);
 
@@ -88,6 +95,8 @@ static enum bt_err put_leaf(struct bt_buf *b, int64_t length, const unsigned cha
         err = bt_bencode_put_str(b, "", 0);
     if (err == BT_OK)
         err = bt_bencode_put_dict(b);
+    if (err == BT_OK && attr != NULL)
+        err = put_key_str(b, "attr", attr, strlen(attr));
     if (err == BT_OK)
         err = put_key_int(b, "length", length);
     if (err == BT_OK && length > 0)
@@ -101,7 +110,7 @@ static enum bt_err put_leaf(struct bt_buf *b, int64_t length, const unsigned cha
 
 /* BEP 52's "file tree": nested dicts, a single file's keyed by the torrent's name. */
 static enum bt_err put_file_tree(struct bt_buf *b, const struct bt_walk *w,
-                                 const struct bt_hasher *h)
+                                 const struct bt_hasher *h, const struct bt_create_meta *m)
 {
     const char *prev = NULL;
     size_t i, k, open = 0; /* directory dicts open */
@@ -110,7 +119,7 @@ static enum bt_err put_file_tree(struct bt_buf *b, const struct bt_walk *w,
     if (err == BT_OK && !w->is_dir) {
         err = bt_bencode_put_cstr(b, w->name);
         if (err == BT_OK)
-            err = put_leaf(b, w->files[0].length, h->roots[0]);
+            err = put_leaf(b, attr(w, 0, m), w->files[0].length, h->roots[0]);
         return err != BT_OK ? err : bt_bencode_put_end(b);
     }
     for (i = 0; i < w->count && err == BT_OK; i++) {
@@ -130,7 +139,7 @@ static enum bt_err put_file_tree(struct bt_buf *b, const struct bt_walk *w,
         if (err == BT_OK)
             err = bt_bencode_put_cstr(b, e);
         if (err == BT_OK)
-            err = put_leaf(b, w->files[i].length, h->roots[i]);
+            err = put_leaf(b, attr(w, i, m), w->files[i].length, h->roots[i]);
         prev = rel;
     }
     for (; open > 0 && err == BT_OK; open--)
@@ -168,7 +177,8 @@ static enum bt_err put_file_entry(struct bt_buf *b, const char *attr, const char
     return err != BT_OK ? err : bt_bencode_put_end(b);
 }
 
-static enum bt_err put_files(struct bt_buf *b, const struct bt_walk *w, const struct bt_hasher *h)
+static enum bt_err put_files(struct bt_buf *b, const struct bt_walk *w, const struct bt_hasher *h,
+                             const struct bt_create_meta *m)
 {
     size_t i;
     enum bt_err err = bt_bencode_put_list(b);
@@ -178,7 +188,7 @@ static enum bt_err put_files(struct bt_buf *b, const struct bt_walk *w, const st
 
         char name[32];
 
-        err = put_file_entry(b, NULL, w->files[i].rel, w->files[i].length);
+        err = put_file_entry(b, attr(w, i, m), w->files[i].rel, w->files[i].length);
         /* A BEP 47 pad file, named as libtorrent 2.0 names it, so that its
          * torrents and ours of the same files have the same info hash:
          * {"attr": "p", "length": N, "path": [".pad", "N"]}. */
@@ -195,15 +205,19 @@ static enum bt_err put_info(struct bt_buf *b, const struct bt_walk *w, const str
     int v1 = (h->mode & BT_CREATE_V1) != 0, v2 = (h->mode & BT_CREATE_V2) != 0;
     enum bt_err err = bt_bencode_put_dict(b);
 
+    /* A single file's v1 attributes are the info dict's own, beside its
+     * "length", as libtorrent has them; v2 has them in the file tree. */
+    if (err == BT_OK && v1 && !w->is_dir && attr(w, 0, m) != NULL)
+        err = put_key_str(b, "attr", attr(w, 0, m), strlen(attr(w, 0, m)));
     if (err == BT_OK && v2) {
         err = bt_bencode_put_cstr(b, "file tree");
         if (err == BT_OK)
-            err = put_file_tree(b, w, h);
+            err = put_file_tree(b, w, h, m);
     }
     if (err == BT_OK && v1 && w->is_dir) {
         err = bt_bencode_put_cstr(b, "files");
         if (err == BT_OK)
-            err = put_files(b, w, h);
+            err = put_files(b, w, h, m);
     }
     if (err == BT_OK && v1 && !w->is_dir)
         err = put_key_int(b, "length", w->total);

@@ -8,6 +8,7 @@
  *     8:announce ...   13:announce-list l l ... e e   (BEP 12, with two URLs or more)
  *     7:comment ...    10:created by ...   13:creation date i...e
  *     4:info d
+ *       4:attr 1:x               v1, a single executable file, if asked for (BEP 47)
  *       9:file tree d ... e      v2: {"dir": {"file": {"": {"length", "pieces root"}}}}
  *       5:files l ... e          v1, a directory: [{"length", "path"}], hybrid: with
  *                                pad files {"attr": "p", "length": N, "path": [".pad", "N"]}
@@ -55,6 +56,7 @@ struct bt_create_meta {
     int64_t creation_date; /* seconds since 1970; -1 for none */
     int is_private;        /* BEP 27 "private": 1 */
     const char *source;    /* "source" in info: a different info hash per tracker */
+    int attributes;        /* mark executable files "attr": "x" (BEP 47), as libtorrent does */
 };
 
 /*

@@ -102,8 +102,9 @@ static enum bt_err grow(void **items, size_t n, size_t *cap, size_t sz)
 }
 
 /* Take full (a path from join) as the next file; rel starts at skip. */
-static enum bt_err add_file(struct bt_walk *w, char *full, size_t skip, int64_t length)
+static enum bt_err add_file(struct bt_walk *w, char *full, size_t skip, const struct stat *sb)
 {
+    int64_t length = (int64_t)sb->st_size;
     enum bt_err err;
 
     if (w->count >= BT_WALK_MAX_FILES)
@@ -119,6 +120,7 @@ static enum bt_err add_file(struct bt_walk *w, char *full, size_t skip, int64_t 
     w->files[w->count].path = full;
     w->files[w->count].rel = full + skip;
     w->files[w->count].length = length;
+    w->files[w->count].executable = (sb->st_mode & S_IXUSR) != 0;
     w->count++;
     w->total += length;
     return BT_OK;
@@ -235,7 +237,7 @@ static enum bt_err read_dir(struct bt_walk *w, struct dir_stack *st, const char 
             else
                 free(full);
         } else if (S_ISREG(sb.st_mode)) {
-            err = add_file(w, full, skip, (int64_t)sb.st_size);
+            err = add_file(w, full, skip, &sb);
         } else {
             err = add_skip(w, full,
                            S_ISLNK(sb.st_mode) ? BT_WALK_SKIP_SYMLINK : BT_WALK_SKIP_SPECIAL);
@@ -331,7 +333,7 @@ enum bt_err bt_walk_run(struct bt_walk *w, const char *path)
         err = walk_dir(w, root);
     } else if (err == BT_OK && S_ISREG(sb.st_mode)) {
         full = strdup(root);
-        err = full != NULL ? add_file(w, full, 0, (int64_t)sb.st_size) : BT_ERR_NOMEM;
+        err = full != NULL ? add_file(w, full, 0, &sb) : BT_ERR_NOMEM;
         if (err == BT_OK) /* a single file's path from the operand is its name */
             w->files[0].rel = w->files[0].path + strlen(w->files[0].path) - strlen(w->name);
     } else if (err == BT_OK) {

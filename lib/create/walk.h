@@ -40,6 +40,7 @@ struct bt_walk_file {
     char *path;      /* to open: the operand, "/", then rel (just the operand for a file) */
     const char *rel; /* inside path: relative to the operand, elements joined by '/' */
     int64_t length;
+    int executable; /* the owner may execute it: BEP 47's "attr" "x", if asked for */
 };
 
 enum bt_walk_skip_why {
