@@ -300,34 +300,16 @@ static int by_root(const void *a, const void *b)
                   BT_PIECES_ROOT_LEN);
 }
 
-static int64_t pieces_of(const struct bt_torrent *t, const struct bt_file *f)
-{
-    return f->length / t->piece_length + (f->length % t->piece_length != 0);
-}
-
 /* Does the layer of n piece hashes at s hash up to root? */
 static enum bt_err check_layer(const struct bt_torrent *t, const unsigned char *s, int64_t n,
                                const unsigned char *root, int *good)
 {
-    unsigned char pad[BT_MERKLE_HASH_LEN], got[BT_MERKLE_HASH_LEN];
-    struct bt_merkle m;
-    int64_t i;
-    enum bt_err err;
+    unsigned char got[BT_MERKLE_HASH_LEN];
+    enum bt_err err = bt_merkle_layer_root(s, (uint64_t)n, t->piece_length, got);
 
-    err = bt_merkle_pad(NULL, bt_merkle_log2((uint64_t)t->piece_length / BT_MERKLE_BLOCK), pad);
-    if (err != BT_OK)
-        return err;
-    bt_merkle_init(&m, pad);
-    for (i = 0; i < n; i++) {
-        err = bt_merkle_add(&m, s + i * BT_MERKLE_HASH_LEN);
-        if (err != BT_OK)
-            return err;
-    }
-    err = bt_merkle_root(&m, bt_merkle_width((uint64_t)n), got);
-    if (err != BT_OK)
-        return err;
-    *good = memcmp(got, root, BT_MERKLE_HASH_LEN) == 0;
-    return BT_OK;
+    if (err == BT_OK)
+        *good = memcmp(got, root, BT_MERKLE_HASH_LEN) == 0;
+    return err;
 }
 
 /*
@@ -361,7 +343,7 @@ static enum bt_err take_layers(struct bt_meta_parse *p, struct bt_torrent *t,
         }
         if (lo == n_need || memcmp(need[lo].root, key->s, BT_PIECES_ROOT_LEN) != 0)
             continue;
-        pieces = pieces_of(t, need[lo].file);
+        pieces = bt_torrent_file_pieces(t, need[lo].file);
         if (val->type != BT_BENCODE_STR)
             return bt_meta_fail(p, BT_ERR_META_FIELD_TYPE, val, "piece layers");
         if ((int64_t)val->slen != pieces * BT_MERKLE_HASH_LEN)
@@ -397,7 +379,7 @@ enum bt_err bt_meta_parse_layers(struct bt_meta_parse *p, struct bt_torrent *t,
         if (!t->files[i].pad && t->files[i].length > t->piece_length) {
             need[n_need].root = t->files[i].pieces_root;
             need[n_need++].file = &t->files[i];
-            bytes += (size_t)pieces_of(t, &t->files[i]) * BT_MERKLE_HASH_LEN;
+            bytes += (size_t)bt_torrent_file_pieces(t, &t->files[i]) * BT_MERKLE_HASH_LEN;
         }
     }
     err = BT_OK;
@@ -426,44 +408,4 @@ enum bt_err bt_meta_parse_layers(struct bt_meta_parse *p, struct bt_torrent *t,
             err = bt_meta_fail(p, BT_ERR_META_LAYER, layers, "piece layers");
     free(need);
     return err;
-}
-
-enum bt_err bt_torrent_set_layers(struct bt_torrent *t, unsigned char *layers, size_t len)
-{
-    size_t i, at = 0;
-    int good = 0;
-    enum bt_err err;
-
-    if ((t->versions & BT_META_V2) == 0 || t->layers != NULL)
-        return BT_ERR_INVALID;
-    /* First check every layer; only then point the files at them. */
-    for (i = 0; i < t->file_count; i++) {
-        const struct bt_file *f = &t->files[i];
-        size_t bytes;
-
-        if (f->pad || f->length <= t->piece_length)
-            continue;
-        bytes = (size_t)pieces_of(t, f) * BT_MERKLE_HASH_LEN;
-        if (bytes > len - at)
-            return BT_ERR_META_LAYER;
-        err = check_layer(t, layers + at, pieces_of(t, f), f->pieces_root, &good);
-        if (err != BT_OK)
-            return err;
-        if (!good)
-            return BT_ERR_META_LAYER_ROOT;
-        at += bytes;
-    }
-    if (at != len)
-        return BT_ERR_META_LAYER;
-    for (i = 0, at = 0; i < t->file_count; i++) {
-        struct bt_file *f = &t->files[i];
-
-        if (f->pad || f->length <= t->piece_length)
-            continue;
-        f->layer = layers + at;
-        at += (size_t)pieces_of(t, f) * BT_MERKLE_HASH_LEN;
-    }
-    t->layers = layers;
-    t->layers_len = len;
-    return BT_OK;
 }

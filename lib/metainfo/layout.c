@@ -13,6 +13,10 @@
  */
 #include "metainfo/metainfo.h"
 
+#include <string.h>
+
+#include "metainfo/merkle.h"
+
 enum bt_err bt_torrent_piece_file(const struct bt_torrent *t, size_t idx, size_t *file,
                                   int64_t *file_bytes)
 {
@@ -73,4 +77,50 @@ int64_t bt_torrent_piece_data(const struct bt_torrent *t, size_t idx)
                     (f->offset > start ? f->offset : start);
     }
     return size;
+}
+
+int64_t bt_torrent_file_pieces(const struct bt_torrent *t, const struct bt_file *f)
+{
+    return f->length / t->piece_length + (f->length % t->piece_length != 0);
+}
+
+enum bt_err bt_torrent_set_layers(struct bt_torrent *t, unsigned char *layers, size_t len)
+{
+    unsigned char root[BT_MERKLE_HASH_LEN];
+    size_t i, at = 0;
+    enum bt_err err;
+
+    if ((t->versions & BT_META_V2) == 0 || t->layers != NULL)
+        return BT_ERR_INVALID;
+    /* First check every layer; only then point the files at them. */
+    for (i = 0; i < t->file_count; i++) {
+        const struct bt_file *f = &t->files[i];
+        size_t bytes;
+
+        if (f->pad || f->length <= t->piece_length)
+            continue;
+        bytes = (size_t)bt_torrent_file_pieces(t, f) * BT_MERKLE_HASH_LEN;
+        if (bytes > len - at)
+            return BT_ERR_META_LAYER;
+        err = bt_merkle_layer_root(layers + at, (uint64_t)bt_torrent_file_pieces(t, f),
+                                   t->piece_length, root);
+        if (err != BT_OK)
+            return err;
+        if (memcmp(root, f->pieces_root, BT_MERKLE_HASH_LEN) != 0)
+            return BT_ERR_META_LAYER_ROOT;
+        at += bytes;
+    }
+    if (at != len)
+        return BT_ERR_META_LAYER;
+    for (i = 0, at = 0; i < t->file_count; i++) {
+        struct bt_file *f = &t->files[i];
+
+        if (f->pad || f->length <= t->piece_length)
+            continue;
+        f->layer = layers + at;
+        at += (size_t)bt_torrent_file_pieces(t, f) * BT_MERKLE_HASH_LEN;
+    }
+    t->layers = layers;
+    t->layers_len = len;
+    return BT_OK;
 }

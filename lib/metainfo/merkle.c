@@ -159,3 +159,24 @@ enum bt_err bt_merkle_piece_hash(const void *data, size_t len, int64_t piece_len
         return err;
     return bt_merkle_root(&m, width, out);
 }
+
+enum bt_err bt_merkle_layer_root(const unsigned char *layer, uint64_t n, int64_t piece_length,
+                                 unsigned char root[BT_MERKLE_HASH_LEN])
+{
+    unsigned char pad[BT_MERKLE_HASH_LEN];
+    struct bt_merkle m;
+    uint64_t i;
+    enum bt_err err;
+
+    if (piece_length < BT_MERKLE_BLOCK || bt_merkle_width(n) == 0)
+        return BT_ERR_INVALID;
+    err = bt_merkle_pad(NULL, bt_merkle_log2((uint64_t)piece_length / BT_MERKLE_BLOCK), pad);
+    if (err != BT_OK)
+        return err;
+    bt_merkle_init(&m, pad);
+    for (i = 0; i < n && err == BT_OK; i++)
+        err = bt_merkle_add(&m, layer + i * BT_MERKLE_HASH_LEN);
+    if (err != BT_OK)
+        return err;
+    return bt_merkle_root(&m, bt_merkle_width(n), root);
+}

@@ -83,4 +83,12 @@ unsigned bt_merkle_log2(uint64_t pow2);
 enum bt_err bt_merkle_piece_hash(const void *data, size_t len, int64_t piece_length,
                                  unsigned char out[BT_MERKLE_HASH_LEN]);
 
+/*
+ * A file's root from its piece layer: n hashes of pieces of piece_length bytes
+ * (a power of two, at least 16 KiB), padded with whole zero pieces to the next
+ * power of two.  What "pieces root" must be for "piece layers" to be believed.
+ */
+enum bt_err bt_merkle_layer_root(const unsigned char *layer, uint64_t n, int64_t piece_length,
+                                 unsigned char root[BT_MERKLE_HASH_LEN]);
+
 #endif /* BT_MERKLE_H */

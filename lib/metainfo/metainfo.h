@@ -187,6 +187,9 @@ enum bt_err bt_torrent_hashes_known(const struct bt_torrent *t);
  */
 enum bt_err bt_torrent_set_layers(struct bt_torrent *t, unsigned char *layers, size_t len);
 
+/* Pieces file f covers from its start (v2: each file starts a piece). */
+int64_t bt_torrent_file_pieces(const struct bt_torrent *t, const struct bt_file *f);
+
 /*
  * The file piece idx belongs to in a v2 torrent (every piece lies in one file,
  * followed perhaps by padding), and how many of its bytes are that file's.
