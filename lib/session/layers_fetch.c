@@ -15,14 +15,12 @@ void bt_layers_fetch_init(struct bt_layers_fetch *f)
 {
     memset(f, 0, sizeof(*f));
     f->timeout_ms = 10000;
-    bt_pool_init(&f->pool);
+    bt_pool_round_init(&f->round);
 }
 
 void bt_layers_fetch_release(struct bt_layers_fetch *f)
 {
-    bt_pool_release(&f->pool);
-    if (f->loop != NULL)
-        bt_loop_cancel(f->loop, f->start_timer);
+    bt_pool_round_release(&f->round);
     free(f->layers);
     free(f->offset);
     free(f->ranges);
@@ -79,13 +77,6 @@ static enum bt_err plan(struct bt_layers_fetch *f)
         }
     }
     return BT_OK;
-}
-
-static void finish(struct bt_layers_fetch *f, enum bt_err err)
-{
-    f->result = err;
-    f->finished = 1;
-    bt_loop_stop(f->loop);
 }
 
 /* The request that asks for range r, with the proof layers that reach the root. */
@@ -153,7 +144,7 @@ static enum bt_err complete(struct bt_layers_fetch *f)
 
     if (err == BT_OK)
         f->layers = NULL; /* the torrent's now */
-    finish(f, err);
+    bt_pool_round_finish(&f->round, err);
     return BT_OK;
 }
 
@@ -223,7 +214,7 @@ static enum bt_err on_message(void *arg, struct bt_pool_conn *pc, const struct b
     struct bt_layers_fetch *f = arg;
     struct bt_lf_conn *c = (struct bt_lf_conn *)pc;
 
-    if (f->finished)
+    if (f->round.finished)
         return BT_OK;
     if (m->id == BT_MSG_HASHES)
         return take_hashes(f, c, &pc->peer, m);
@@ -246,23 +237,12 @@ static enum bt_err on_tick(void *arg, struct bt_pool_conn *pc)
     return BT_OK;
 }
 
-static void start_more(void *arg);
-
-/* Start the next peers on the next round, outside any peer's callback. */
-static void schedule_start(struct bt_layers_fetch *f)
-{
-    if (f->start_timer == 0 && bt_loop_timer(f->loop, 0, start_more, f, &f->start_timer) != BT_OK)
-        finish(f, BT_ERR_NOMEM);
-}
-
 /* A dropped peer is reported; the next one takes its slot. */
 static void on_close(void *arg, struct bt_pool_conn *pc, enum bt_err err)
 {
     struct bt_layers_fetch *f = arg;
 
-    if (f->log != NULL)
-        f->log(f->log_arg, pc->peer.name, err, bt_peer_detail(&pc->peer));
-    schedule_start(f);
+    bt_pool_round_dropped(&f->round, pc, err);
 }
 
 /* Its ranges go back to the others, however it ended. */
@@ -285,27 +265,19 @@ static const struct bt_pool_ops lf_ops = {
     .on_forget = on_forget,
 };
 
-/* Fill the free slots with the next peers, in order, and hand the ranges a
- * dropped peer had to the ones still open; when no peer is left, every peer
- * has failed. */
-static void start_more(void *arg)
+/* After each dialling: the ranges a dropped peer had go to the ones still open. */
+static void hand_out(void *arg)
 {
     struct bt_layers_fetch *f = arg;
     size_t i;
 
-    f->start_timer = 0;
-    if (!f->finished)
-        f->next_peer = bt_pool_dial(&f->pool, f->peers, f->peer_count, f->next_peer, BT_LF_PARALLEL,
-                                    f->log, f->log_arg);
-    for (i = 0; !f->finished && i < f->pool.max_conns; i++) {
-        struct bt_lf_conn *c = (struct bt_lf_conn *)f->pool.conns[i];
+    for (i = 0; !f->round.finished && i < f->round.pool.max_conns; i++) {
+        struct bt_lf_conn *c = (struct bt_lf_conn *)f->round.pool.conns[i];
 
         /* A full send buffer leaves the ranges unowned, for the next round. */
         if (c != NULL && c->base.peer.state == BT_PEER_OPEN)
             (void)request_more(f, c);
     }
-    if (f->pool.conn_count == 0 && !f->finished)
-        finish(f, BT_ERR_NO_PEERS);
 }
 
 enum bt_err bt_layers_fetch_run(struct bt_layers_fetch *f, struct bt_loop *loop,
@@ -314,41 +286,21 @@ enum bt_err bt_layers_fetch_run(struct bt_layers_fetch *f, struct bt_loop *loop,
 {
     enum bt_err err;
 
-    f->loop = loop;
+    if (bt_torrent_hashes_known(t) == BT_OK || (t->versions & BT_META_V2) == 0)
+        return BT_OK;
     f->cfg = cfg;
     f->t = t;
-    f->peers = peers;
-    f->peer_count = peer_count;
-    f->next_peer = 0;
-    f->finished = 0;
-    f->result = BT_OK;
-    if (bt_torrent_hashes_known(t) == BT_OK || (t->versions & BT_META_V2) == 0) {
-        f->loop = NULL;
-        f->peers = NULL;
-        return BT_OK;
-    }
-    f->pool.trace = f->trace;
-    f->pool.trace_arg = f->trace_arg;
     err = plan(f);
-    if (err == BT_OK)
-        err = bt_pool_start(&f->pool, loop, cfg, BT_LF_PARALLEL, &lf_ops, f);
-    if (err == BT_OK)
-        start_more(f);
-    else
-        finish(f, err);
-    while (!f->finished) {
-        err = bt_loop_run(loop, NULL);
-        if (err != BT_OK)
-            finish(f, err);
-        else if (!f->finished && f->pool.conn_count == 0 && f->start_timer == 0)
-            finish(f, BT_ERR_NO_PEERS); /* nothing left to wait for */
+    if (err == BT_OK) {
+        f->round.log = f->log;
+        f->round.log_arg = f->log_arg;
+        f->round.after_dial = hand_out;
+        f->round.arg = f;
+        f->round.pool.trace = f->trace;
+        f->round.pool.trace_arg = f->trace_arg;
+        err =
+            bt_pool_round_run(&f->round, loop, cfg, &lf_ops, f, peers, peer_count, BT_LF_PARALLEL);
     }
-    bt_pool_release(&f->pool);
-    bt_loop_cancel(loop, f->start_timer);
-    f->start_timer = 0;
-    /* The loop, the torrent and the peer list were lent for this run only. */
-    f->loop = NULL;
-    f->peers = NULL;
-    f->t = NULL;
-    return f->result;
+    f->t = NULL; /* lent for this run only */
+    return err;
 }

@@ -59,12 +59,8 @@ struct bt_lf_conn {
 };
 
 struct bt_layers_fetch {
-    struct bt_loop *loop; /* borrowed for the run; NULL after */
+    struct bt_pool_round round; /* at most BT_LF_PARALLEL peers (struct bt_lf_conn) */
     const struct bt_peer_config *cfg;
-    const struct bt_addr *peers; /* borrowed for the run; NULL after */
-    size_t peer_count, next_peer;
-    struct bt_pool pool; /* at most BT_LF_PARALLEL connections (struct bt_lf_conn) */
-    uint64_t start_timer;
     int timeout_ms; /* silence allowed while requests are in flight */
 
     struct bt_torrent *t;  /* borrowed for the run */
@@ -75,8 +71,6 @@ struct bt_layers_fetch {
     size_t range_count, ranges_done;
     unsigned piece_layer; /* log2(piece length / 16 KiB) */
     uint64_t hashes_got;  /* piece hashes received and proven */
-    int finished;
-    enum bt_err result;
 
     bt_lf_log_fn *log; /* may be NULL */
     void *log_arg;

@@ -12,32 +12,14 @@ void bt_metadata_fetch_init(struct bt_metadata_fetch *f)
 {
     memset(f, 0, sizeof(*f));
     f->piece_timeout_ms = 10000;
-    bt_pool_init(&f->pool);
+    bt_pool_round_init(&f->round);
 }
 
 void bt_metadata_fetch_release(struct bt_metadata_fetch *f)
 {
-    bt_pool_release(&f->pool);
-    if (f->loop != NULL)
-        bt_loop_cancel(f->loop, f->start_timer);
+    bt_pool_round_release(&f->round);
     free(f->info);
     bt_metadata_fetch_init(f);
-}
-
-static void finish(struct bt_metadata_fetch *f, enum bt_err err)
-{
-    f->result = err;
-    f->finished = 1;
-    bt_loop_stop(f->loop);
-}
-
-static void start_more(void *arg);
-
-/* Start the next peers on the next round, outside any peer's callback. */
-static void schedule_start(struct bt_metadata_fetch *f)
-{
-    if (f->start_timer == 0 && bt_loop_timer(f->loop, 0, start_more, f, &f->start_timer) != BT_OK)
-        finish(f, BT_ERR_NOMEM);
 }
 
 /* Keep BT_MDF_WINDOW requests in flight. */
@@ -113,7 +95,7 @@ static enum bt_err complete(struct bt_metadata_fetch *f, struct bt_mdf_conn *c, 
     c->md.data = NULL; /* now the fetch's */
     f->winner_addr = p->addr;
     memcpy(f->winner, p->name, sizeof(f->winner));
-    finish(f, BT_OK);
+    bt_pool_round_finish(&f->round, BT_OK);
     return BT_OK;
 }
 
@@ -177,7 +159,7 @@ static enum bt_err on_message(void *arg, struct bt_pool_conn *pc, const struct b
     struct bt_mdf_conn *c = (struct bt_mdf_conn *)pc;
     struct bt_peer *p = &pc->peer;
 
-    if (f->finished || m->id != BT_MSG_EXTENDED)
+    if (f->round.finished || m->id != BT_MSG_EXTENDED)
         return BT_OK; /* bitfield, have...: the pieces are for later */
     if (m->ext_id == BT_EXT_HANDSHAKE_ID)
         return p->has_ext ? take_ext_handshake(c, p) : BT_OK;
@@ -211,9 +193,7 @@ static void on_close(void *arg, struct bt_pool_conn *pc, enum bt_err err)
 {
     struct bt_metadata_fetch *f = arg;
 
-    if (f->log != NULL)
-        f->log(f->log_arg, pc->peer.name, err, bt_peer_detail(&pc->peer));
-    schedule_start(f);
+    bt_pool_round_dropped(&f->round, pc, err);
 }
 
 static enum bt_err on_new(void *arg, struct bt_pool_conn *pc)
@@ -242,52 +222,14 @@ static const struct bt_pool_ops mdf_ops = {
     .on_forget = on_forget,
 };
 
-/* Fill the free slots with the next peers, in order; when none is left and
- * none is running, every peer has failed. */
-static void start_more(void *arg)
-{
-    struct bt_metadata_fetch *f = arg;
-
-    f->start_timer = 0;
-    if (!f->finished)
-        f->next_peer = bt_pool_dial(&f->pool, f->peers, f->peer_count, f->next_peer,
-                                    BT_MDF_PARALLEL, f->log, f->log_arg);
-    if (f->pool.conn_count == 0 && !f->finished)
-        finish(f, BT_ERR_NO_PEERS);
-}
-
 enum bt_err bt_metadata_fetch_run(struct bt_metadata_fetch *f, struct bt_loop *loop,
                                   const struct bt_peer_config *cfg, const struct bt_addr *peers,
                                   size_t peer_count)
 {
-    enum bt_err err;
-
-    f->loop = loop;
     f->cfg = cfg;
-    f->peers = peers;
-    f->peer_count = peer_count;
-    f->next_peer = 0;
-    f->finished = 0;
-    f->result = BT_OK;
-    f->pool.trace = f->trace;
-    f->pool.trace_arg = f->trace_arg;
-    err = bt_pool_start(&f->pool, loop, cfg, BT_MDF_PARALLEL, &mdf_ops, f);
-    if (err == BT_OK)
-        start_more(f);
-    else
-        finish(f, err);
-    while (!f->finished) {
-        err = bt_loop_run(loop, NULL);
-        if (err != BT_OK)
-            finish(f, err);
-        else if (!f->finished && f->pool.conn_count == 0 && f->start_timer == 0)
-            finish(f, BT_ERR_NO_PEERS); /* nothing left to wait for */
-    }
-    bt_pool_release(&f->pool);
-    bt_loop_cancel(loop, f->start_timer);
-    f->start_timer = 0;
-    /* The loop and the peer list were lent for this run only. */
-    f->loop = NULL;
-    f->peers = NULL;
-    return f->result;
+    f->round.log = f->log;
+    f->round.log_arg = f->log_arg;
+    f->round.pool.trace = f->trace;
+    f->round.pool.trace_arg = f->trace_arg;
+    return bt_pool_round_run(&f->round, loop, cfg, &mdf_ops, f, peers, peer_count, BT_MDF_PARALLEL);
 }

@@ -49,20 +49,14 @@ struct bt_mdf_conn {
 };
 
 struct bt_metadata_fetch {
-    struct bt_loop *loop; /* borrowed for the run; NULL after */
+    struct bt_pool_round round; /* at most BT_MDF_PARALLEL peers (struct bt_mdf_conn) */
     const struct bt_peer_config *cfg;
-    const struct bt_addr *peers; /* borrowed for the run; NULL after */
-    size_t peer_count, next_peer;
-    struct bt_pool pool; /* at most BT_MDF_PARALLEL connections (struct bt_mdf_conn) */
-    uint64_t start_timer;
     int piece_timeout_ms; /* silence allowed while requests are in flight */
 
     unsigned char *info; /* on success: the verified info dict (owned) */
     size_t info_len;
     struct bt_addr winner_addr;  /* the peer it came from */
     char winner[BT_ADDR_STRLEN]; /* the same, as text */
-    int finished;
-    enum bt_err result;
 
     bt_mdf_log_fn *log; /* may be NULL */
     void *log_arg;

@@ -246,3 +246,82 @@ void bt_pool_release(struct bt_pool *pool)
     }
     bt_pool_init(pool);
 }
+
+void bt_pool_round_init(struct bt_pool_round *r)
+{
+    memset(r, 0, sizeof(*r));
+    bt_pool_init(&r->pool);
+}
+
+void bt_pool_round_release(struct bt_pool_round *r)
+{
+    bt_pool_release(&r->pool);
+    if (r->loop != NULL)
+        bt_loop_cancel(r->loop, r->start_timer);
+    r->start_timer = 0;
+}
+
+void bt_pool_round_finish(struct bt_pool_round *r, enum bt_err err)
+{
+    r->result = err;
+    r->finished = 1;
+    bt_loop_stop(r->loop);
+}
+
+/* Fill the free slots with the next peers, in order; when none is left and
+ * none is running, every peer has failed. */
+static void round_dial(void *arg)
+{
+    struct bt_pool_round *r = arg;
+
+    r->start_timer = 0;
+    if (!r->finished)
+        r->next_peer = bt_pool_dial(&r->pool, r->peers, r->peer_count, r->next_peer, r->parallel,
+                                    r->log, r->log_arg);
+    if (!r->finished && r->after_dial != NULL)
+        r->after_dial(r->arg);
+    if (r->pool.conn_count == 0 && !r->finished)
+        bt_pool_round_finish(r, BT_ERR_NO_PEERS);
+}
+
+void bt_pool_round_dropped(struct bt_pool_round *r, struct bt_pool_conn *pc, enum bt_err err)
+{
+    if (r->log != NULL)
+        r->log(r->log_arg, pc->peer.name, err, bt_peer_detail(&pc->peer));
+    /* The next peers start on the next round, outside any peer's callback. */
+    if (r->start_timer == 0 && bt_loop_timer(r->loop, 0, round_dial, r, &r->start_timer) != BT_OK)
+        bt_pool_round_finish(r, BT_ERR_NOMEM);
+}
+
+enum bt_err bt_pool_round_run(struct bt_pool_round *r, struct bt_loop *loop,
+                              const struct bt_peer_config *cfg, const struct bt_pool_ops *ops,
+                              void *arg, const struct bt_addr *peers, size_t peer_count,
+                              size_t parallel)
+{
+    enum bt_err err;
+
+    r->loop = loop;
+    r->peers = peers;
+    r->peer_count = peer_count;
+    r->next_peer = 0;
+    r->parallel = parallel;
+    r->finished = 0;
+    r->result = BT_OK;
+    err = bt_pool_start(&r->pool, loop, cfg, parallel, ops, arg);
+    if (err == BT_OK)
+        round_dial(r);
+    else
+        bt_pool_round_finish(r, err);
+    while (!r->finished) {
+        err = bt_loop_run(loop, NULL);
+        if (err != BT_OK)
+            bt_pool_round_finish(r, err);
+        else if (!r->finished && r->pool.conn_count == 0 && r->start_timer == 0)
+            bt_pool_round_finish(r, BT_ERR_NO_PEERS); /* nothing left to wait for */
+    }
+    bt_pool_round_release(r);
+    /* The loop and the peer list were lent for this run only. */
+    r->loop = NULL;
+    r->peers = NULL;
+    return r->result;
+}

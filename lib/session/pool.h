@@ -141,6 +141,45 @@ typedef void bt_pool_dial_fail_fn(void *arg, const char *peer, enum bt_err err, 
 size_t bt_pool_dial(struct bt_pool *pool, const struct bt_addr *peers, size_t count, size_t next,
                     size_t max_open, bt_pool_dial_fail_fn *fail, void *arg);
 
+/*
+ * A round: one question put to a list of peers, dialled in order, at most
+ * parallel at a time, until the asker calls bt_pool_round_finish() or every
+ * peer has failed.  A magnet link's metadata (BEP 9) and its piece layers
+ * (BEP 52) are each fetched in a round (metadata_fetch.c, layers_fetch.c).
+ */
+typedef void bt_pool_round_fn(void *arg);
+struct bt_pool_round {
+    struct bt_pool pool;
+    struct bt_loop *loop;        /* borrowed for the run; NULL after */
+    const struct bt_addr *peers; /* borrowed for the run; NULL after */
+    size_t peer_count, next_peer, parallel;
+    uint64_t start_timer; /* the next dialling, on the loop's next round */
+    int finished;
+    enum bt_err result;
+    bt_pool_dial_fail_fn *log; /* may be NULL: a peer that could not be dialled or was dropped */
+    void *log_arg;
+    bt_pool_round_fn *after_dial; /* may be NULL: called with arg after each dialling */
+    void *arg;
+};
+
+/* Cannot fail. */
+void bt_pool_round_init(struct bt_pool_round *r);
+/* Close every connection and cancel the next dialling. */
+void bt_pool_round_release(struct bt_pool_round *r);
+/*
+ * Dial peers (borrowed for the run) with cfg and ops (ops get arg), and run
+ * loop until the round is finished: its result, or BT_ERR_NO_PEERS when every
+ * peer failed, or an error of the loop.  Connections are closed on return.
+ */
+enum bt_err bt_pool_round_run(struct bt_pool_round *r, struct bt_loop *loop,
+                              const struct bt_peer_config *cfg, const struct bt_pool_ops *ops,
+                              void *arg, const struct bt_addr *peers, size_t peer_count,
+                              size_t parallel);
+/* The round is over, with err: the loop stops. */
+void bt_pool_round_finish(struct bt_pool_round *r, enum bt_err err);
+/* For on_close: report the dropped peer, and let the next one take its slot. */
+void bt_pool_round_dropped(struct bt_pool_round *r, struct bt_pool_conn *pc, enum bt_err err);
+
 /* One line for pool->log (printf-style); peer may be NULL.  Nothing without a log. */
 void bt_pool_say(struct bt_pool *pool, const char *peer, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
