@@ -266,21 +266,22 @@ static void cancel_duplicates(struct bt_download *dl, const struct bt_dl_conn *g
     }
 }
 
-/* Hash what follows a->hashed: blocks that arrived out of order, read back
+/* Hash what follows a->hash.hashed: blocks that arrived out of order, read back
  * from the piece's slot or from the files (writeback.h). */
 static enum bt_err hash_rest(struct bt_download *dl, struct bt_dl_active *a, int64_t size)
 {
     int64_t base = (int64_t)a->index * dl->t->piece_length;
 
-    while (a->hashed < size) {
-        size_t n = size - a->hashed < BT_BLOCK_SIZE ? (size_t)(size - a->hashed) : BT_BLOCK_SIZE;
-        enum bt_err err = bt_writeback_get(&dl->wb, a->index, base + a->hashed, dl->scratch, n);
+    while (a->hash.hashed < size) {
+        size_t n =
+            size - a->hash.hashed < BT_BLOCK_SIZE ? (size_t)(size - a->hash.hashed) : BT_BLOCK_SIZE;
+        enum bt_err err =
+            bt_writeback_get(&dl->wb, a->index, base + a->hash.hashed, dl->scratch, n);
 
         if (err == BT_OK)
             err = bt_piece_hash_update(&a->hash, dl->scratch, n);
         if (err != BT_OK)
             return err;
-        a->hashed += (uint32_t)n;
     }
     return BT_OK;
 }
@@ -380,11 +381,10 @@ static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
         return BT_OK;
     }
     note_contributor(a, c->cand);
-    if (b->offset == a->hashed) {
+    if (b->offset == a->hash.hashed) {
         err = bt_piece_hash_update(&a->hash, data, b->length);
         if (err != BT_OK)
             return err;
-        a->hashed += b->length;
     }
     if (done == 0)
         return BT_OK;

@@ -105,8 +105,7 @@ struct bt_dl_conn {
 /* Hashing state of a piece in progress. */
 struct bt_dl_active {
     uint32_t index;
-    uint32_t hashed;                    /* bytes hashed in order from the start of the piece */
-    struct bt_piece_hash hash;          /* fed the blocks in order, as far as they have come */
+    struct bt_piece_hash hash; /* fed the blocks in order: hash.hashed bytes from the start */
     size_t contrib[BT_DL_CONTRIBUTORS]; /* candidates that sent blocks of it */
     size_t n_contrib;
     int anonymous; /* an incoming peer (no candidate) sent some of it */
