@@ -204,18 +204,13 @@ static enum bt_err print_pieces_v2(const struct bt_torrent *t)
     int64_t bytes;
 
     for (i = 0; i < t->piece_count; i++) {
-        const struct bt_file *f;
         const unsigned char *h;
 
         if (bt_torrent_piece_file(t, i, &file, &bytes) != BT_OK)
             return BT_ERR_INVALID;
-        f = &t->files[file];
-        h = f->length > t->piece_length ? f->layer : f->pieces_root;
+        h = bt_torrent_piece_root(t, &t->files[file], i);
         if (h == NULL)
             return BT_ERR_META_LAYER;
-        if (f->length > t->piece_length)
-            h += (size_t)((int64_t)i * t->piece_length - f->offset) / (size_t)t->piece_length *
-                 BT_PIECES_ROOT_LEN;
         bt_hex_encode(h, BT_PIECES_ROOT_LEN, hex);
         hex[2 * BT_PIECES_ROOT_LEN] = '\n';
         fwrite(hex, 1, 2 * BT_PIECES_ROOT_LEN + 1, stdout);

@@ -124,3 +124,14 @@ enum bt_err bt_torrent_set_layers(struct bt_torrent *t, unsigned char *layers, s
     t->layers_len = len;
     return BT_OK;
 }
+
+const unsigned char *bt_torrent_piece_root(const struct bt_torrent *t, const struct bt_file *f,
+                                           size_t idx)
+{
+    if (f->length <= t->piece_length)
+        return f->pieces_root;
+    if (f->layer == NULL)
+        return NULL;
+    return f->layer + (size_t)(((int64_t)idx * t->piece_length - f->offset) / t->piece_length) *
+                          BT_MERKLE_HASH_LEN;
+}

@@ -187,6 +187,14 @@ enum bt_err bt_torrent_hashes_known(const struct bt_torrent *t);
  */
 enum bt_err bt_torrent_set_layers(struct bt_torrent *t, unsigned char *layers, size_t len);
 
+/*
+ * What v2 piece idx, of file f (bt_torrent_piece_file), hashes to: its entry
+ * in f's piece layer, or f's pieces root when f fits in one piece.  NULL when
+ * the layer is not known yet.
+ */
+const unsigned char *bt_torrent_piece_root(const struct bt_torrent *t, const struct bt_file *f,
+                                           size_t idx);
+
 /* Pieces file f covers from its start (v2: each file starts a piece). */
 int64_t bt_torrent_file_pieces(const struct bt_torrent *t, const struct bt_file *f);
 

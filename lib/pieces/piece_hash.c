@@ -32,16 +32,13 @@ static enum bt_err expected_v2(const struct bt_torrent *t, size_t idx, const uns
     if (err != BT_OK)
         return err;
     f = &t->files[file];
-    if (f->length <= t->piece_length) {
-        *want = f->pieces_root;
-        *width = bt_merkle_width(((uint64_t)f->length + BT_MERKLE_BLOCK - 1) / BT_MERKLE_BLOCK);
-        return BT_OK;
-    }
-    *width = (uint64_t)t->piece_length / BT_MERKLE_BLOCK;
-    if (f->layer == NULL)
+    *want = bt_torrent_piece_root(t, f, idx);
+    if (*want == NULL)
         return BT_ERR_META_LAYER;
-    *want = f->layer + (size_t)(((int64_t)idx * t->piece_length - f->offset) / t->piece_length) *
-                           BT_MERKLE_HASH_LEN;
+    if (f->length <= t->piece_length)
+        *width = bt_merkle_width(((uint64_t)f->length + BT_MERKLE_BLOCK - 1) / BT_MERKLE_BLOCK);
+    else
+        *width = (uint64_t)t->piece_length / BT_MERKLE_BLOCK;
     return BT_OK;
 }
 
