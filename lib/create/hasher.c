@@ -373,27 +373,20 @@ static enum bt_err plan(struct bt_hasher *h, struct pool *p, const struct bt_wal
 /* Each large file's root over its piece layer, padded with whole zero pieces. */
 static enum bt_err fold_roots(struct bt_hasher *h, const struct bt_walk *w)
 {
-    unsigned char pad[BT_MERKLE_HASH_LEN];
-    struct bt_merkle tree;
-    size_t i, k;
-    enum bt_err err;
+    size_t i;
+    enum bt_err err = BT_OK;
 
-    err = bt_merkle_pad(NULL, bt_merkle_log2((uint64_t)h->piece_length / BT_MERKLE_BLOCK), pad);
     for (i = 0; i < w->count && err == BT_OK; i++) {
         const unsigned char *layer = h->v2 + h->v2_first[i] * BT_MERKLE_HASH_LEN;
-        size_t n = (size_t)((w->files[i].length + h->piece_length - 1) / h->piece_length);
+        uint64_t n = ((uint64_t)w->files[i].length + (uint64_t)h->piece_length - 1) /
+                     (uint64_t)h->piece_length;
 
         if (w->files[i].length == 0)
             continue;
-        if (!bt_hasher_has_layer(w->files[i].length, h->piece_length)) {
+        if (!bt_hasher_has_layer(w->files[i].length, h->piece_length))
             memcpy(h->roots[i], layer, BT_MERKLE_HASH_LEN);
-            continue;
-        }
-        bt_merkle_init(&tree, pad);
-        for (k = 0; k < n && err == BT_OK; k++)
-            err = bt_merkle_add(&tree, layer + k * BT_MERKLE_HASH_LEN);
-        if (err == BT_OK)
-            err = bt_merkle_root(&tree, bt_merkle_width(n), h->roots[i]);
+        else
+            err = bt_merkle_layer_root(layer, n, h->piece_length, h->roots[i]);
     }
     return err;
 }
