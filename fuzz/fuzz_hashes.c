@@ -41,7 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (pieces > width)
             pieces = width;
         if (pieces > 0)
-            (void)bt_hashes_from_layer(&r, tree_layers, piece_layer, layer, pieces, out);
+            (void)bt_hashes_from_layer(&r, tree_layers, piece_layer, layer, pieces, NULL, NULL,
+                                       out);
     }
     return 0;
 }

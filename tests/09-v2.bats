@@ -247,7 +247,7 @@ big_payload() {
     [[ "$stderr" == *"piece layers: 580 hashes in 2 requests"* ]] || fail "$stderr"
 }
 
-@test "bt-seed answers hash requests for the piece layer, rejects the leaf layer" {
+@test "bt-seed answers hash requests for the piece layer and, from its data, the leaf layer" {
     require_libtorrent
     seed s1 "$S/multi-v2.torrent" "$S/data"
     run -0 bt-infohash -p "$S/multi-v2.torrent"
@@ -255,7 +255,7 @@ big_payload() {
     # a/b/two.bin: 70000 bytes, 5 blocks in a tree of 8; 32 KiB pieces make
     # layer 1 the piece layer, 3 pieces and a pad.
     run -0 "$BT_PYTHON" - "${SEED_ADDR##*:}" "$S/multi-v2.torrent" <<'PY'
-import os, socket, struct, sys, libtorrent as lt
+import hashlib, os, socket, struct, sys, libtorrent as lt
 sys.path.insert(0, os.path.join(os.environ["BT_SRCDIR"], "tests"))
 from peerwire import handshake, message, recv_exact, recv_message
 port, ti = int(sys.argv[1]), lt.torrent_info(sys.argv[2])
@@ -279,8 +279,17 @@ for i in range(4):
     print(m[49 + 32 * i: 81 + 32 * i].hex())
 m = ask(1, 2, 2, 1)
 print("with an uncle", m[0], len(m))
+data = open(os.path.join(os.environ["BT_SRCDIR"], "samples/data/multi/a/b/two.bin"), "rb").read()
+leaf = [hashlib.sha256(data[i:i + 16384]).digest() for i in range(0, len(data), 16384)] + [bytes(32)] * 3
 m = ask(0, 0, 8, 2)
-print("leaf layer", m[0], m[1:] == root + struct.pack(">IIII", 0, 0, 8, 2))
+print("leaf layer", m[0], m[1:49] == root + struct.pack(">IIII", 0, 0, 8, 2), m[49:] == b"".join(leaf))
+# Leaves 2 and 3 (the second piece), proven by uncles: the first piece's hash, then
+# the root of the second half (piece layer).
+m = ask(0, 2, 2, 2)
+node = hashlib.sha256(m[49:81] + m[81:113]).digest()
+node = hashlib.sha256(m[113:145] + node).digest()
+node = hashlib.sha256(node + m[145:177]).digest()
+print("leaves with uncles", m[0], len(m), m[49:113] == leaf[2] + leaf[3], node == root)
 m = ask(1, 0, 1, 1)
 print("length 1", m[0])
 print("too long", ask(1, 0, 4, 1, b"x"))
@@ -292,7 +301,8 @@ PY
     # The fourth is padding: a piece of two zero leaves.
     [ "${lines[4]}" = "$("$BT_PYTHON" -c 'import hashlib; print(hashlib.sha256(bytes(64)).hexdigest())')" ]
     assert_line "with an uncle 22 145"
-    assert_line "leaf layer 23 True"
+    assert_line "leaf layer 22 True True"
+    assert_line "leaves with uncles 22 177 True True"
     assert_line "length 1 23"
     assert_line "too long closed"
 }
@@ -437,6 +447,85 @@ MODES
     download -o out -p "$HASHPEER" -p "$SEED_ADDR" "$(cat "$G/09-multi-v2.magnet.out")"
     [ "$status" -eq 0 ] || fail "$stderr"
     diff -r "$S/data/multi" out/multi
+}
+
+# --- each block checked as it arrives ----------------------------------------
+
+# one_v2: src/one.bin, 1 MB, in a v2 torrent of 64 KiB pieces (4 blocks each).
+one_v2() {
+    mkdir -p src
+    head -c 1000000 /dev/urandom >src/one.bin
+    run -0 bt-create --v2 -d -l 64K -o one.torrent src/one.bin
+}
+
+# leafpeer NAME MODE: tests/leaf-peer.py serving one_v2's torrent; sets LEAFPEER.
+leafpeer() {
+    local port hash
+    port=$(free_port)
+    hash=$(bt-infohash --v2 one.torrent)
+    start_bg "$1" timeout 120 "$BT_PYTHON" "$BT_SRCDIR/tests/leaf-peer.py" "$2" "$port" \
+        "${hash:0:40}" 65536 src/one.bin
+    wait_port "$port"
+    LEAFPEER="127.0.0.1:$port"
+}
+
+@test "bt-download checks each v2 block against leaf hashes that bt-seed sends" {
+    one_v2
+    seed s1 one.torrent src/one.bin
+    download --trace -o out -p "$SEED_ADDR" one.torrent
+    [ "$status" -eq 0 ] || fail "$(grep -v '^     ' <<<"$stderr" | tail -20)"
+    cmp src/one.bin out/one.bin
+    # 16 pieces, each asked for its 4 leaves, proven, then 62 blocks checked.
+    [ "$(grep -c -- '-> hash request root=.* base=0 index=[0-9]* length=4 proof_layers=0' <<<"$stderr")" -eq 16 ]
+    [ "$(grep -c -- '<- hashes root=.* base=0 ' <<<"$stderr")" -eq 16 ]
+    [[ "$stderr" == *"blocks checked by their leaf hash as they arrived: 62, 0 bad"* ]] || fail "$stderr"
+}
+
+@test "a peer that sends a bad block is caught at the block, and banned" {
+    one_v2
+    leafpeer liar bad-block
+    download --timeout 3 -o out -p "$LEAFPEER" one.torrent
+    [ "$status" -ne 0 ]
+    [[ "$stderr" == *"block at 0 does not match its leaf hash: dropped"* ]] || fail "$stderr"
+    [[ "$stderr" == *"banned: sent a block that failed its merkle check"* ]] || fail "$stderr"
+    [[ "$stderr" != *"failed its hash check"* ]] || fail "a piece failed whole: $stderr"
+}
+
+@test "beside a liar caught at a block, the honest seeder finishes the download" {
+    one_v2
+    leafpeer liar bad-block
+    seed s1 one.torrent src/one.bin
+    download -o out -p "$LEAFPEER" -p "$SEED_ADDR" one.torrent
+    [ "$status" -eq 0 ] || fail "$stderr"
+    cmp src/one.bin out/one.bin
+    # A block of the liar's that came before its piece's leaves (asked of the
+    # other peer) is checked with its piece: that piece may fail whole too.
+    [[ "$stderr" == *"banned: sent a block that failed its merkle check"* ]] || fail "$stderr"
+}
+
+@test "leaf hashes that do not hash up to their piece get the peer dropped and banned" {
+    one_v2
+    leafpeer liar bad-leaves
+    download --timeout 3 -o out -p "$LEAFPEER" one.torrent
+    [ "$status" -ne 0 ]
+    [[ "$stderr" == *"banned: sent leaf hashes that do not hash up to their piece's"* ]] ||
+        fail "$stderr"
+}
+
+@test "libtorrent keeps no leaf hashes: bt-download asks, hears a reject, checks pieces whole" {
+    require_libtorrent
+    one_v2
+    local port
+    port=$(free_port)
+    start_bg lt-seed timeout 120 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-client.py" seed one.torrent \
+        src "$port"
+    wait_port "$port" 20
+    download --trace -o out -p "127.0.0.1:$port" one.torrent
+    [ "$status" -eq 0 ] || fail "$(grep -v '^     ' <<<"$stderr" | tail -20)"
+    cmp src/one.bin out/one.bin
+    [[ "$stderr" == *"<- hash reject root="*" base=0 "* ]] || fail "$stderr"
+    [[ "$stderr" == *"has no leaf hashes: the pieces it sends are checked whole"* ]] || fail "$stderr"
+    [[ "$stderr" != *"blocks checked by their leaf hash"* ]] || fail "$stderr"
 }
 
 @test "a hybrid whose v1 and v2 halves hash different data fails the merkle check" {

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,6 +292,9 @@ static void summary(struct session *s)
     tool_human_bytes((double)bt_download_uploaded(&s->dl), up, sizeof(up));
     tool_warn("done: %s in %.1f s (%s/s) from %zu peers; uploaded %s; %zu hash failures", total,
               secs, rate, s->dl.peers_ever, up, s->dl.hash_fails);
+    if (s->dl.blocks_checked > 0 || s->dl.blocks_bad > 0)
+        tool_warn("blocks checked by their leaf hash as they arrived: %" PRIu64 ", %" PRIu64 " bad",
+                  s->dl.blocks_checked + s->dl.blocks_bad, s->dl.blocks_bad);
 }
 
 /* Make DIR if it does not exist (one level, as aria2c -d and wget -P do). */

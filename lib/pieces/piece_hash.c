@@ -130,6 +130,86 @@ enum bt_err bt_piece_hash_check(struct bt_piece_hash *h)
     return memcmp(got, want, BT_MERKLE_HASH_LEN) == 0 ? BT_OK : BT_ERR_PEER_HASH;
 }
 
+enum bt_err bt_piece_leaves(const struct bt_torrent *t, size_t idx, const unsigned char **root,
+                            uint32_t *first, uint32_t *count)
+{
+    const unsigned char *want;
+    int64_t real;
+    uint64_t width, at;
+    size_t file;
+    enum bt_err err;
+
+    err = expected_v2(t, idx, &want, &real, &width); /* BT_ERR_INVALID for v1 */
+    if (err != BT_OK)
+        return err;
+    (void)bt_torrent_piece_file(t, idx, &file, &real);
+    at = (uint64_t)((int64_t)idx * t->piece_length - t->files[file].offset) / BT_MERKLE_BLOCK;
+    if (width < 2 || at > UINT32_MAX - width)
+        return BT_ERR_INVALID;
+    *root = t->files[file].pieces_root;
+    *first = (uint32_t)at;
+    *count = (uint32_t)width;
+    return BT_OK;
+}
+
+enum bt_err bt_piece_leaves_check(const struct bt_torrent *t, size_t idx,
+                                  const unsigned char *leaves, uint32_t count)
+{
+    unsigned char got[BT_MERKLE_HASH_LEN];
+    const unsigned char *want;
+    int64_t real;
+    uint64_t width;
+    struct bt_merkle m;
+    uint32_t i;
+    enum bt_err err;
+
+    err = expected_v2(t, idx, &want, &real, &width); /* BT_ERR_INVALID for v1 */
+    if (err != BT_OK)
+        return err;
+    if (count != width)
+        return BT_ERR_HASHES_PROOF;
+    bt_merkle_init(&m, NULL);
+    for (i = 0; i < count && err == BT_OK; i++)
+        err = bt_merkle_add(&m, leaves + (size_t)i * BT_MERKLE_HASH_LEN);
+    if (err == BT_OK)
+        err = bt_merkle_root(&m, width, got);
+    if (err != BT_OK)
+        return err;
+    return memcmp(got, want, BT_MERKLE_HASH_LEN) == 0 ? BT_OK : BT_ERR_HASHES_PROOF;
+}
+
+enum bt_err bt_piece_block_check(const struct bt_torrent *t, size_t idx,
+                                 const unsigned char *leaves, uint32_t count, uint32_t off,
+                                 const void *data, size_t len)
+{
+    unsigned char got[BT_MERKLE_HASH_LEN];
+    int64_t real;
+    size_t file, n;
+    enum bt_err err = bt_torrent_piece_file(t, idx, &file, &real);
+
+    if (err != BT_OK)
+        return err;
+    if (off % BT_MERKLE_BLOCK != 0 || len > BT_MERKLE_BLOCK || off / BT_MERKLE_BLOCK >= count)
+        return BT_ERR_INVALID;
+    if ((int64_t)off >= real)
+        return BT_OK; /* padding */
+    n = real - off < (int64_t)len ? (size_t)(real - off) : len;
+    if (n < BT_MERKLE_BLOCK && (int64_t)(off + n) < real)
+        return BT_ERR_INVALID; /* short of the block, inside the file */
+    err = bt_sha256(data, n, got);
+    if (err != BT_OK)
+        return err;
+    return memcmp(got, leaves + (size_t)(off / BT_MERKLE_BLOCK) * BT_MERKLE_HASH_LEN,
+                  BT_MERKLE_HASH_LEN) == 0
+               ? BT_OK
+               : BT_ERR_PEER_HASH;
+}
+
+void bt_piece_hash_blocks_checked(struct bt_piece_hash *h)
+{
+    h->v2 = 0;
+}
+
 enum bt_err bt_piece_hash_verify(const struct bt_torrent *t, size_t idx, const void *data,
                                  size_t len)
 {

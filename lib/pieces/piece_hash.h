@@ -53,6 +53,39 @@ enum bt_err bt_piece_hash_update(struct bt_piece_hash *h, const void *p, size_t 
 /* BT_OK if the whole piece was fed and matches; BT_ERR_PEER_HASH if not. */
 enum bt_err bt_piece_hash_check(struct bt_piece_hash *h);
 
+/*
+ * Checking each block as it arrives (BEP 52): a v2 piece's hash is the root of
+ * its blocks' SHA-256s, the leaves of its file's tree.  Given those leaves by
+ * a peer, and proven against the piece's hash, a downloader checks each block
+ * on its own, and knows which peer sent a bad one.
+ *
+ * Where piece idx's leaves lie: in the tree of the file whose pieces root is
+ * *root, count leaves from leaf *first (a whole piece's, or the padded width
+ * of a file that fits in one piece).  BT_ERR_INVALID when there is nothing to
+ * ask: a v1 torrent, or a piece of one block (its hash is its block's);
+ * BT_ERR_META_LAYER while the piece's hash is unknown.
+ */
+enum bt_err bt_piece_leaves(const struct bt_torrent *t, size_t idx, const unsigned char **root,
+                            uint32_t *first, uint32_t *count);
+
+/* Do count leaves hash up to piece idx's hash?  BT_OK, or BT_ERR_HASHES_PROOF. */
+enum bt_err bt_piece_leaves_check(const struct bt_torrent *t, size_t idx,
+                                  const unsigned char *leaves, uint32_t count);
+
+/*
+ * Is the block at offset off of piece idx, len bytes, what its leaf says?
+ * leaves are the piece's, proven.  Padding after the file's end is not the
+ * file's and has no leaf: BT_OK.  BT_ERR_PEER_HASH for a bad block;
+ * BT_ERR_INVALID for a block that is not one of the piece's 16 KiB blocks.
+ */
+enum bt_err bt_piece_block_check(const struct bt_torrent *t, size_t idx,
+                                 const unsigned char *leaves, uint32_t count, uint32_t off,
+                                 const void *data, size_t len);
+
+/* Every block of h's piece is checked against proven leaves as it arrives:
+ * the piece's merkle root need not be computed again (SHA-1 still applies). */
+void bt_piece_hash_blocks_checked(struct bt_piece_hash *h);
+
 /* All in one: is data (the whole piece idx) good? */
 enum bt_err bt_piece_hash_verify(const struct bt_torrent *t, size_t idx, const void *data,
                                  size_t len);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire/hashes.h"
 #include "wire/peerid.h"
 
 void bt_download_init(struct bt_download *dl)
@@ -164,6 +165,7 @@ static void on_forget(void *arg, struct bt_pool_conn *pc)
     struct bt_dl_conn *c = (struct bt_dl_conn *)pc;
 
     release_inflight(dl, c);
+    bt_leaf_table_forget(&dl->leaves, c);
     if (c->has.count > 0)
         bt_picker_peer_bitfield(&dl->picker, c->has.bits, 0);
     dl->uploaded += c->up.bytes_sent;
@@ -200,6 +202,16 @@ static enum bt_err set_interest(struct bt_dl_conn *c, int want)
     return bt_peer_send_simple(&c->base.peer, want ? BT_MSG_INTERESTED : BT_MSG_NOT_INTERESTED);
 }
 
+/* Ask c for piece's leaf hashes ahead of its blocks, unless someone was asked. */
+static void ask_leaves(struct bt_dl_conn *c, uint32_t piece)
+{
+    struct bt_hash_request r;
+
+    if (bt_leaf_table_ask(&c->dl->leaves, piece, c, &r) &&
+        bt_peer_send_hash_request(&c->base.peer, BT_MSG_HASH_REQUEST, &r) != BT_OK)
+        bt_leaf_table_unask(&c->dl->leaves, piece); /* send buffer full: another time */
+}
+
 /* Keep depth requests in flight while the peer lets us. */
 static enum bt_err request_more(struct bt_dl_conn *c)
 {
@@ -217,6 +229,8 @@ static enum bt_err request_more(struct bt_dl_conn *c)
 
         if (!bt_picker_next(&dl->picker, c->has.bits, in_flight_here, c, &b))
             break;
+        if (!c->no_leaves)
+            ask_leaves(c, b.piece);
         err = bt_peer_send_request(p, BT_MSG_REQUEST, b.piece, b.offset, b.length);
         if (err != BT_OK) {
             bt_picker_block_released(&dl->picker, &b);
@@ -291,6 +305,7 @@ static void piece_verified(struct bt_download *dl, uint32_t idx)
     size_t i;
 
     bt_picker_piece_done(&dl->picker, idx);
+    bt_leaf_table_done(&dl->leaves, idx);
     bt_bitfield_set(&dl->have, idx);
     dl->have_bytes += bt_torrent_piece_data(dl->t, idx);
     dl->last_progress_ms = bt_loop_now_ms();
@@ -348,6 +363,25 @@ static void on_written(void *arg, uint32_t piece, enum bt_err err, int err_errno
         piece_verified(dl, piece);
 }
 
+/*
+ * Block b from c is not what its leaf hash says: c sent bad data, and is
+ * banned at once (the leaves are proven against the piece's hash).  The block
+ * goes back to the picker for another peer; the rest of its piece is kept.
+ */
+static void bad_block(struct bt_dl_conn *c, const struct bt_block *b)
+{
+    struct bt_download *dl = c->dl;
+
+    dl->blocks_bad++;
+    dl->wasted += b->length;
+    bt_picker_block_released(&dl->picker, b);
+    bt_pool_say(&dl->pool, c->base.peer.name,
+                "piece %" PRIu32 " block at %" PRIu32 " does not match its leaf hash: dropped",
+                b->piece, b->offset);
+    ban(dl, c->cand, "sent a block that failed its merkle check");
+    c->doomed = 1; /* an incoming peer has no candidate to ban */
+}
+
 /* Block b of c arrived in m's payload: write it, hash it, maybe finish its piece. */
 static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
                               const unsigned char *data)
@@ -356,9 +390,24 @@ static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
     int64_t off = (int64_t)b->piece * dl->t->piece_length + b->offset;
     int64_t size = bt_torrent_piece_size(dl->t, b->piece);
     struct bt_dl_active *a;
+    const unsigned char *leaves;
+    uint32_t count;
     enum bt_err err;
-    int done = bt_picker_block_received(&dl->picker, b);
+    int done;
 
+    leaves = bt_leaf_table_get(&dl->leaves, b->piece, &count);
+    if (leaves != NULL) {
+        err = bt_piece_block_check(dl->t, b->piece, leaves, count, b->offset, data, b->length);
+        if (err == BT_ERR_PEER_HASH) {
+            bad_block(c, b);
+            return BT_OK;
+        }
+        if (err != BT_OK)
+            leaves = NULL; /* not one of the piece's blocks: the piece check will tell */
+        else
+            dl->blocks_checked++;
+    }
+    done = bt_picker_block_received(&dl->picker, b);
     if (done < 0) {
         dl->wasted += b->length; /* a duplicate from endgame */
         return BT_OK;
@@ -370,6 +419,10 @@ static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
         a = add_active(dl, b->piece);
         if (a == NULL)
             return BT_ERR_NOMEM;
+        /* Its leaves are proven and stay until it is had: every block of it
+         * is checked on arrival, and the merkle root of the whole is known. */
+        if (leaves != NULL)
+            bt_piece_hash_blocks_checked(&a->hash);
         bt_writeback_begin(&dl->wb, b->piece);
     }
     err = bt_writeback_put(&dl->wb, b->piece, off, data, b->length);
@@ -389,8 +442,8 @@ static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
     if (done == 0)
         return BT_OK;
 
-    /* The piece is whole. */
-    err = hash_rest(dl, a, size);
+    /* The piece is whole.  Its blocks are read back only if a hash needs them. */
+    err = a->hash.v1 || a->hash.v2 ? hash_rest(dl, a, size) : BT_OK;
     if (err != BT_OK) {
         fatal(dl, err, "cannot read back piece %" PRIu32 ": %s", b->piece, strerror(errno));
         return BT_OK;
@@ -441,6 +494,43 @@ static enum bt_err on_piece(struct bt_dl_conn *c, const struct bt_message *m)
     return take_block(c, &b, m->payload);
 }
 
+/* A hashes message: the leaves of a piece we asked c for (leaf_table.h). */
+static enum bt_err take_leaves(struct bt_dl_conn *c, const struct bt_message *m)
+{
+    struct bt_download *dl = c->dl;
+    struct bt_hashes h;
+    enum bt_err err;
+
+    if (bt_hashes_parse(&h, m->payload, m->payload_len) != BT_OK) {
+        bt_peer_why(&c->base.peer, "malformed hashes message (%zu bytes)", m->payload_len);
+        return BT_ERR_HASHES;
+    }
+    err = bt_leaf_table_take(&dl->leaves, c, &h);
+    if (err == BT_ERR_HASHES_PROOF) {
+        ban(dl, c->cand, "sent leaf hashes that do not hash up to their piece's");
+        bt_peer_why(&c->base.peer, "leaf hashes that do not hash up to their piece's");
+        return err;
+    }
+    return err == BT_ERR_NOMEM ? err : BT_OK; /* hashes we never asked for are ignored */
+}
+
+/* A hash reject: c keeps no leaf hashes (libtorrent keeps piece layers only). */
+static enum bt_err leaves_rejected(struct bt_dl_conn *c, const struct bt_message *m)
+{
+    struct bt_hash_request r;
+
+    if (bt_hash_request_parse(&r, m->payload, m->payload_len) != BT_OK) {
+        bt_peer_why(&c->base.peer, "malformed hash reject (%zu bytes)", m->payload_len);
+        return BT_ERR_HASHES;
+    }
+    if (bt_leaf_table_rejected(&c->dl->leaves, c, &r) && !c->no_leaves) {
+        c->no_leaves = 1;
+        bt_pool_say(&c->dl->pool, c->base.peer.name,
+                    "has no leaf hashes: the pieces it sends are checked whole");
+    }
+    return BT_OK;
+}
+
 static enum bt_err on_handshake(void *arg, struct bt_pool_conn *pc)
 {
     struct bt_download *dl = arg;
@@ -456,6 +546,10 @@ static enum bt_err on_handshake(void *arg, struct bt_pool_conn *pc)
     }
     c->open = 1;
     dl->peers_ever++;
+    /* Only a v2-only swarm's connections speak BEP 52: a hybrid's meet under
+     * its v1 hash, and libtorrent drops a hash request on such a connection
+     * (a v1-only client may too). */
+    c->no_leaves = dl->t->versions != BT_META_V2;
     if (c->cand != SIZE_MAX)
         dl->cands[c->cand].fails = 0;
     bt_peerid_client(p->remote.peer_id, client);
@@ -529,6 +623,10 @@ static enum bt_err on_message(void *arg, struct bt_pool_conn *pc, const struct b
     case BT_MSG_PORT:
         bt_dht_source_port(&dl->dht, &pc->peer, m->port, bt_loop_now_ms());
         return BT_OK;
+    case BT_MSG_HASHES:
+        return take_leaves(c, m);
+    case BT_MSG_HASH_REJECT:
+        return leaves_rejected(c, m);
     case BT_MSG_REJECT: {
         struct bt_block b = {m->index, m->begin, m->length};
         size_t i;
@@ -737,6 +835,7 @@ enum bt_err bt_download_setup(struct bt_download *dl, const struct bt_torrent *t
 
     dl->t = t;
     dl->storage = storage;
+    bt_leaf_table_init(&dl->leaves, t);
     err = bt_torrent_hashes_known(t);
     if (err == BT_OK)
         err = bt_picker_setup(&dl->picker, t->piece_count, t->piece_length, t->total_length, 0, 0);
@@ -973,6 +1072,7 @@ void bt_download_release(struct bt_download *dl)
     free(dl->active);
     free(dl->cands);
     free(dl->scratch);
+    bt_leaf_table_release(&dl->leaves);
     bt_writeback_release(&dl->wb);
     bt_picker_release(&dl->picker);
     bt_bitfield_release(&dl->have);

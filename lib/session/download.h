@@ -12,6 +12,9 @@
  *                          when its piece is whole: SHA-1 matches? have + tell
  *                          every peer; no? throw the piece away, blame the senders
  *
+ * A v2 piece is checked block by block where a peer sends its leaf hashes
+ * (leaf_table.h): a bad block is dropped as it arrives and its sender banned.
+ *
  * Speed comes from pipelining: `depth` adapts to each peer so that about
  * BT_DL_INFLIGHT_MS of its data is always on the way (libtorrent aims at the
  * same), between BT_DL_MIN_DEPTH (Transmission's floor) and the peer's "reqq".
@@ -49,6 +52,7 @@
 #include "session/upload.h"
 #include "pieces/writeback.h"
 #include "session/dht_source.h"
+#include "session/leaf_table.h"
 #include "tracker/announcer.h"
 
 #define BT_DL_MAX_PEERS      50         /* connections at once, by default */
@@ -99,6 +103,7 @@ struct bt_dl_conn {
     uint64_t bytes_down;   /* piece bytes received */
     uint64_t waste;        /* bytes received that we did not ask for */
     int doomed;            /* banned: closes at its next callback */
+    int no_leaves;         /* not to be asked for leaf hashes (leaf_table.h) */
     struct bt_upload up;
 };
 
@@ -150,7 +155,10 @@ struct bt_download {
     uint64_t wasted;     /* duplicates, unrequested and failed-hash bytes */
     uint64_t last_progress_ms;
     size_t hash_fails;
-    size_t peers_ever; /* connections that completed a handshake */
+    struct bt_leaf_table leaves; /* v2: leaf hashes, to check each block as it arrives */
+    uint64_t blocks_checked;     /* blocks checked against their leaf on arrival */
+    uint64_t blocks_bad;         /* and found bad: each banned its sender */
+    size_t peers_ever;           /* connections that completed a handshake */
 
     bt_download_log_fn *log; /* may be NULL */
     void *log_arg;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sha256.h"
+#include "pieces/piece_hash.h"
 #include "wire/hashes.h"
 #include "wire/metadata.h"
 
@@ -154,17 +156,125 @@ static const struct bt_file *file_of_root(const struct bt_torrent *t, const unsi
     return NULL;
 }
 
+/* What the hashes below a file's piece layer are computed from: the leaves
+ * of one piece at a time, hashed from the data and proven. */
+struct leaf_source {
+    struct bt_upload *u;
+    const struct bt_file *f;
+    int64_t piece;         /* whose leaves are held, or -1 */
+    unsigned char *leaves; /* count of them */
+    uint32_t first, count; /* the first's index in the file's leaf layer */
+};
+
+/*
+ * Hash the blocks of piece idx, which we must have, into src->leaves, and
+ * prove them against the piece's hash: data that changed on disk since it
+ * was checked is not ours to vouch for (BT_ERR_HASHES_REJECTED).
+ */
+static enum bt_err load_leaves(struct leaf_source *src, size_t idx)
+{
+    const struct bt_torrent *t = src->u->t;
+    unsigned char data[BT_MERKLE_BLOCK];
+    const unsigned char *root;
+    uint32_t i;
+    enum bt_err err;
+
+    src->piece = -1;
+    free(src->leaves);
+    src->leaves = NULL;
+    if (!bt_bitfield_get(src->u->have, idx) ||
+        bt_piece_leaves(t, idx, &root, &src->first, &src->count) != BT_OK)
+        return BT_ERR_HASHES_REJECTED;
+    src->leaves = malloc((size_t)src->count * BT_MERKLE_HASH_LEN);
+    if (src->leaves == NULL)
+        return BT_ERR_NOMEM;
+    for (i = 0; i < src->count; i++) {
+        int64_t at = ((int64_t)src->first + i) * BT_MERKLE_BLOCK;
+        unsigned char *leaf = src->leaves + (size_t)i * BT_MERKLE_HASH_LEN;
+        size_t n;
+
+        if (at >= src->f->length) {
+            memset(leaf, 0, BT_MERKLE_HASH_LEN); /* past the file's end */
+            continue;
+        }
+        n = src->f->length - at < BT_MERKLE_BLOCK ? (size_t)(src->f->length - at) : BT_MERKLE_BLOCK;
+        err = bt_storage_read(src->u->storage, src->f->offset + at, data, n);
+        if (err == BT_OK)
+            err = bt_sha256(data, n, leaf);
+        if (err != BT_OK)
+            return BT_ERR_HASHES_REJECTED;
+    }
+    if (bt_piece_leaves_check(t, idx, src->leaves, src->count) != BT_OK)
+        return BT_ERR_HASHES_REJECTED;
+    src->piece = (int64_t)idx;
+    return BT_OK;
+}
+
+/* A node below the piece layer: the root of its 2^layer leaves, which lie in
+ * one piece (past the file's end, it is padding). */
+static enum bt_err node_from_data(void *arg, unsigned layer, uint64_t index,
+                                  unsigned char out[BT_MERKLE_HASH_LEN])
+{
+    struct leaf_source *src = arg;
+    uint64_t blocks = (uint64_t)1 << layer, first = index << layer, i;
+    int64_t at = (int64_t)(first * BT_MERKLE_BLOCK);
+    size_t idx;
+    struct bt_merkle m;
+    enum bt_err err = BT_OK;
+
+    if (at >= src->f->length)
+        return bt_merkle_pad(NULL, layer, out);
+    idx = (size_t)((src->f->offset + at) / src->u->t->piece_length);
+    if (src->piece != (int64_t)idx)
+        err = load_leaves(src, idx);
+    if (err != BT_OK)
+        return err;
+    if (first < src->first || first - src->first + blocks > src->count)
+        return BT_ERR_HASHES_REJECTED; /* cannot be: a node under a piece */
+    bt_merkle_init(&m, NULL);
+    for (i = 0; i < blocks && err == BT_OK; i++)
+        err = bt_merkle_add(&m, src->leaves + (first - src->first + i) * BT_MERKLE_HASH_LEN);
+    return err == BT_OK ? bt_merkle_root(&m, blocks, out) : err;
+}
+
+/*
+ * Answer r for file f: the layers from the piece layer up come from f's
+ * piece layer (a file of one piece: its root), those below it from the data.
+ * Below it, a request may make us read at most BT_UPLOAD_LEAF_BLOCKS blocks.
+ */
+static enum bt_err answer_hashes(struct bt_upload *u, const struct bt_file *f,
+                                 const struct bt_hash_request *r, unsigned char *out)
+{
+    const struct bt_torrent *t = u->t;
+    unsigned tree_layers = bt_hashes_tree_layers(f->length);
+    unsigned piece_layer = bt_merkle_log2((uint64_t)t->piece_length / BT_MERKLE_BLOCK);
+    struct leaf_source src = {u, f, -1, NULL, 0, 0};
+    enum bt_err err;
+
+    if (r->base < piece_layer && ((uint64_t)r->length << r->base) > BT_UPLOAD_LEAF_BLOCKS)
+        return BT_ERR_HASHES_REJECTED;
+    if (f->length <= t->piece_length)
+        err = bt_hashes_from_layer(r, tree_layers, tree_layers, f->pieces_root, 1, node_from_data,
+                                   &src, out);
+    else
+        err =
+            bt_hashes_from_layer(r, tree_layers, piece_layer, f->layer,
+                                 (uint64_t)bt_torrent_file_pieces(t, f), node_from_data, &src, out);
+    free(src.leaves);
+    return err;
+}
+
 /*
  * BEP 52: a peer asks for hashes of a file's tree.  We hold each file's piece
- * layer, so we answer for it and every layer above it, computing those from
- * it; below it (the leaf hashes) we have nothing and send a hash reject, as
- * we do for a root we do not know or a request that does not fit the tree.  A
- * message of the wrong size drops the peer.
+ * layer, so we answer for it and every layer above it from the layer; below
+ * it (the leaf hashes a downloader checks each block with) we hash the data of
+ * the pieces we have.  A root we do not know, a piece we lack or a request
+ * that does not fit the tree gets a hash reject; a message of the wrong size
+ * drops the peer.
  */
 static enum bt_err take_hash_request(struct bt_upload *u, struct bt_peer *p,
                                      const struct bt_message *m)
 {
-    const struct bt_torrent *t = u->t;
     const struct bt_file *f;
     struct bt_hash_request r;
     unsigned char *hashes = NULL;
@@ -178,16 +288,15 @@ static enum bt_err take_hash_request(struct bt_upload *u, struct bt_peer *p,
     /* Fields we cannot serve (a length of 1, say) get a reject, not a drop. */
     err = bt_hash_request_parse(&r, m->payload, m->payload_len) == BT_OK ? BT_ERR_HASHES_REJECTED
                                                                          : BT_ERR_HASHES;
-    f = file_of_root(t, r.root);
+    f = file_of_root(u->t, r.root);
     n = (size_t)r.length + bt_hashes_uncles(&r);
-    if (err == BT_ERR_HASHES_REJECTED && f != NULL && f->layer != NULL) {
+    if (err == BT_ERR_HASHES_REJECTED && f != NULL) {
         hashes = malloc(n * BT_MERKLE_HASH_LEN);
         if (hashes == NULL)
             return BT_ERR_NOMEM;
-        err = bt_hashes_from_layer(
-            &r, bt_hashes_tree_layers(f->length),
-            bt_merkle_log2((uint64_t)t->piece_length / BT_MERKLE_BLOCK), f->layer,
-            (uint64_t)((f->length + t->piece_length - 1) / t->piece_length), hashes);
+        /* A block we cannot read is one we cannot vouch for either. */
+        if (answer_hashes(u, f, &r, hashes) == BT_OK)
+            err = BT_OK;
     }
     if (err == BT_OK)
         err = bt_peer_send_hashes(p, &r, hashes, n);

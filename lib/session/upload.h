@@ -21,10 +21,12 @@
  * ut_metadata requests under the id we offered; each is answered at once from
  * the info dict's original bytes.
  *
- * A v2 peer that lacks a file's piece layer (it came by magnet link) sends BEP
- * 52 hash requests for it, whatever its choke state; each is answered at once
- * with hashes from the torrent's piece layers, or a hash reject for what they
- * do not hold (the leaf layer, a root we do not know).  See hashes.h.
+ * A v2 peer sends BEP 52 hash requests, whatever its choke state: for a
+ * file's piece layer when it came by magnet link, for a piece's leaf hashes
+ * to check each block as it arrives.  Each is answered at once, from the
+ * torrent's piece layers or, below them, by hashing the data of pieces we
+ * have; a root we do not know or a piece we lack gets a hash reject.  See
+ * hashes.h.
  *
  * Memory per connection is bounded: at most BT_UPLOAD_SEND_HIGH bytes of blocks
  * are read ahead of the socket, and the whole torrent is never in memory.
@@ -42,6 +44,9 @@
 
 #define BT_UPLOAD_MAX_REQUESTS 1024       /* queued requests per peer; sent as "reqq" */
 #define BT_UPLOAD_SEND_HIGH    (1u << 20) /* read blocks ahead of the socket up to this */
+/* Blocks a hash request below the piece layer may make us read and hash: 8 MiB,
+ * the leaves of a piece as large as BEP 52's 512 hashes a request cover. */
+#define BT_UPLOAD_LEAF_BLOCKS 512
 
 struct bt_upload_request {
     uint32_t index, begin, length;

@@ -207,22 +207,34 @@ static enum bt_err node_at(unsigned piece_layer, unsigned up, uint64_t idx,
     return err;
 }
 
+/* Any node of the tree: from the piece layer, or from below under it. */
+static enum bt_err node_any(unsigned piece_layer, unsigned at, uint64_t idx,
+                            const unsigned char *layer, uint64_t pieces, bt_hashes_node_fn *below,
+                            void *below_arg, unsigned char out[BT_MERKLE_HASH_LEN])
+{
+    if (at >= piece_layer)
+        return node_at(piece_layer, at - piece_layer, idx, layer, pieces, out);
+    return below(below_arg, at, idx, out);
+}
+
 enum bt_err bt_hashes_from_layer(const struct bt_hash_request *r, unsigned tree_layers,
                                  unsigned piece_layer, const unsigned char *layer, uint64_t pieces,
-                                 unsigned char *out)
+                                 bt_hashes_node_fn *below, void *below_arg, unsigned char *out)
 {
     unsigned k = span_layers(r->length);
     uint64_t pos = r->index >> k;
     uint32_t i, u, uncles = bt_hashes_uncles(r);
     enum bt_err err = BT_OK;
 
-    if (layer == NULL || bt_hash_request_check(r, tree_layers) != BT_OK || r->base < piece_layer)
+    if (layer == NULL || bt_hash_request_check(r, tree_layers) != BT_OK)
+        return BT_ERR_HASHES_REJECTED;
+    if (r->base < piece_layer && below == NULL)
         return BT_ERR_HASHES_REJECTED;
     for (i = 0; i < r->length && err == BT_OK; i++, out += BT_MERKLE_HASH_LEN)
-        err =
-            node_at(piece_layer, r->base - piece_layer, (uint64_t)r->index + i, layer, pieces, out);
+        err = node_any(piece_layer, r->base, (uint64_t)r->index + i, layer, pieces, below,
+                       below_arg, out);
     /* The uncles: the sibling of the subtree's root, then of each ancestor. */
     for (u = 0; u < uncles && err == BT_OK; u++, pos >>= 1, out += BT_MERKLE_HASH_LEN)
-        err = node_at(piece_layer, r->base - piece_layer + k + u, pos ^ 1, layer, pieces, out);
+        err = node_any(piece_layer, r->base + k + u, pos ^ 1, layer, pieces, below, below_arg, out);
     return err;
 }

@@ -115,13 +115,25 @@ unsigned bt_hashes_tree_layers(int64_t length);
 enum bt_err bt_hashes_verify(const struct bt_hashes *h, unsigned tree_layers);
 
 /*
+ * Where the hashes below the piece layer come from: the node at layer (counted
+ * up from the leaves, under the piece layer) and index of that layer, which
+ * covers 2^layer blocks of the file.  A seeder computes it from the data it
+ * has verified; BT_ERR_HASHES_REJECTED if it cannot (a piece it lacks).
+ */
+typedef enum bt_err bt_hashes_node_fn(void *arg, unsigned layer, uint64_t index,
+                                      unsigned char out[BT_MERKLE_HASH_LEN]);
+
+/*
  * Answer r from a file's piece layer (pieces hashes at layer piece_layer, the
  * layer's padding past them): fill out with r->length + bt_hashes_uncles(r)
- * hashes.  Only layers from the piece layer up can be answered:
- * BT_ERR_HASHES_REJECTED for a base below it, or r not fitting the tree.
+ * hashes.  Layers from the piece layer up come from the layer; those below it
+ * (the leaf hashes, say) from below, called once per node.  below NULL:
+ * BT_ERR_HASHES_REJECTED for a base below the piece layer.  A file of one
+ * piece has no layer: pass its pieces root as a layer of 1 at tree_layers.
+ * BT_ERR_HASHES_REJECTED also for r not fitting the tree.
  */
 enum bt_err bt_hashes_from_layer(const struct bt_hash_request *r, unsigned tree_layers,
                                  unsigned piece_layer, const unsigned char *layer, uint64_t pieces,
-                                 unsigned char *out);
+                                 bt_hashes_node_fn *below, void *below_arg, unsigned char *out);
 
 #endif /* BT_HASHES_H */

@@ -70,7 +70,7 @@ static enum bt_err prove(struct bt_hash_request r, size_t flip_bit)
 
     if (n > MAX_HASHES)
         return BT_ERR_INVALID;
-    err = bt_hashes_from_layer(&r, 5, PIECE_LAYER, layer, PIECES, hashes);
+    err = bt_hashes_from_layer(&r, 5, PIECE_LAYER, layer, PIECES, NULL, NULL, hashes);
     if (err != BT_OK)
         return err;
     if (flip_bit != (size_t)-1)
@@ -262,6 +262,86 @@ static void test_set_layers(void)
     bt_buf_release(&info);
 }
 
+/*
+ * Below the piece layer: a file of 8 blocks in 2 pieces of 4 (the piece layer
+ * is layer 2).  The leaves are known here, so the callback computes any node
+ * from them, as a seeder does from its data.
+ */
+static unsigned char small_leaves[8 * BT_MERKLE_HASH_LEN];
+static int below_calls;
+
+static enum bt_err small_node(void *arg, unsigned at, uint64_t index,
+                              unsigned char out[BT_MERKLE_HASH_LEN])
+{
+    struct bt_merkle m;
+    uint64_t i;
+
+    (void)arg;
+    below_calls++;
+    if (at >= 2)
+        return BT_ERR_INVALID; /* the piece layer and up come from the layer */
+    bt_merkle_init(&m, NULL);
+    for (i = index << at; i < (index + 1) << at; i++)
+        bt_merkle_add(&m, small_leaves + i * BT_MERKLE_HASH_LEN);
+    return bt_merkle_root(&m, (uint64_t)1 << at, out);
+}
+
+static enum bt_err refuse_node(void *arg, unsigned at, uint64_t index,
+                               unsigned char out[BT_MERKLE_HASH_LEN])
+{
+    (void)arg, (void)at, (void)index, (void)out;
+    return BT_ERR_HASHES_REJECTED;
+}
+
+static void test_below_layer(void)
+{
+    unsigned char pieces[2 * BT_MERKLE_HASH_LEN], hashes[8 * BT_MERKLE_HASH_LEN];
+    struct bt_hash_request r;
+    struct bt_hashes h;
+    struct bt_merkle m;
+    size_t i;
+
+    for (i = 0; i < 8; i++) {
+        unsigned char seed = (unsigned char)(100 + i);
+
+        bt_sha256(&seed, 1, small_leaves + i * BT_MERKLE_HASH_LEN);
+    }
+    for (i = 0; i < 2; i++) {
+        bt_merkle_init(&m, NULL);
+        for (size_t j = 0; j < 4; j++)
+            bt_merkle_add(&m, small_leaves + (4 * i + j) * BT_MERKLE_HASH_LEN);
+        bt_merkle_root(&m, 4, pieces + i * BT_MERKLE_HASH_LEN);
+    }
+    memset(&r, 0, sizeof(r));
+    bt_sha256_pair(pieces, pieces + BT_MERKLE_HASH_LEN, r.root);
+    r.base = 0;
+    r.index = 2;
+    r.length = 2;
+    r.proof_layers = 2; /* uncles: node 0 of layer 1 (below), piece 1 (the layer) */
+    ok(bt_hashes_from_layer(&r, 3, 2, pieces, 2, NULL, NULL, hashes) == BT_ERR_HASHES_REJECTED,
+       "below the piece layer with no source: rejected");
+    ok(bt_hashes_from_layer(&r, 3, 2, pieces, 2, refuse_node, NULL, hashes) ==
+           BT_ERR_HASHES_REJECTED,
+       "a source that cannot (a piece it lacks): rejected");
+    below_calls = 0;
+    ok(bt_hashes_from_layer(&r, 3, 2, pieces, 2, small_node, NULL, hashes) == BT_OK &&
+           below_calls == 3,
+       "leaves 2 and 3 and the uncle under the piece layer come from the source");
+    ok(memcmp(hashes, small_leaves + 2 * BT_MERKLE_HASH_LEN, 2 * BT_MERKLE_HASH_LEN) == 0,
+       "the leaves are the blocks' own");
+    ok(memcmp(hashes + 3 * BT_MERKLE_HASH_LEN, pieces + BT_MERKLE_HASH_LEN, BT_MERKLE_HASH_LEN) ==
+           0,
+       "the top uncle is piece 1's hash, from the layer");
+    h.req = r;
+    h.hashes = hashes;
+    h.uncles = hashes + 2 * BT_MERKLE_HASH_LEN;
+    h.uncle_count = bt_hashes_uncles(&r);
+    ok(h.uncle_count == 2 && bt_hashes_verify(&h, 3) == BT_OK,
+       "and the answer proves against the root");
+    hashes[2 * BT_MERKLE_HASH_LEN] ^= 1;
+    ok(bt_hashes_verify(&h, 3) == BT_ERR_HASHES_PROOF, "one bit off in the low uncle: no proof");
+}
+
 int main(void)
 {
     make_file();
@@ -269,5 +349,6 @@ int main(void)
     test_errors();
     test_proofs();
     test_set_layers();
+    test_below_layer();
     return tap_done();
 }
