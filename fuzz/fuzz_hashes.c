@@ -2,9 +2,10 @@
  * fuzz_hashes.c - libFuzzer harness for BEP 52's hash messages: the request
  * and hashes parsers, the check of a request against a file's tree, the proof
  * of a hashes message against its root, and the answer built from a piece
- * layer.  The first byte chooses the tree's height, the second the piece
- * layer's; the input is then a payload, and what follows its head is also
- * taken as a piece layer to answer from.
+ * layer and, below it, from a source of nodes (as a seeder hashes its data
+ * for leaf requests).  The first byte chooses the tree's height, the second
+ * the piece layer's; the input is then a payload, and what follows its head
+ * is also taken as a piece layer to answer from.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +15,24 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static unsigned char out[(BT_HASHES_MAX_LENGTH + BT_HASHES_MAX_LAYERS) * BT_MERKLE_HASH_LEN];
+
+/* Nodes below the piece layer: a hash of where they are, or a reject for
+ * some, as a seeder that lacks a piece would.  Never asked for the piece
+ * layer or above. */
+static enum bt_err below(void *arg, unsigned layer, uint64_t index,
+                         unsigned char node[BT_MERKLE_HASH_LEN])
+{
+    unsigned piece_layer = *(const unsigned *)arg;
+    size_t i;
+
+    if (layer >= piece_layer)
+        __builtin_trap();
+    if (index % 7 == 3)
+        return BT_ERR_HASHES_REJECTED;
+    for (i = 0; i < BT_MERKLE_HASH_LEN; i++)
+        node[i] = (unsigned char)(layer + index + i);
+    return BT_OK;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -40,9 +59,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* A layer has at most as many hashes as its padded width. */
         if (pieces > width)
             pieces = width;
-        if (pieces > 0)
+        if (pieces > 0) {
             (void)bt_hashes_from_layer(&r, tree_layers, piece_layer, layer, pieces, NULL, NULL,
                                        out);
+            (void)bt_hashes_from_layer(&r, tree_layers, piece_layer, layer, pieces, below,
+                                       &piece_layer, out);
+        }
     }
     return 0;
 }

@@ -475,7 +475,7 @@ leafpeer() {
     download --trace -o out -p "$SEED_ADDR" one.torrent
     [ "$status" -eq 0 ] || fail "$(grep -v '^     ' <<<"$stderr" | tail -20)"
     cmp src/one.bin out/one.bin
-    # 16 pieces, each asked for its 4 leaves, proven, then 62 blocks checked.
+    # 16 pieces, each asked for its 4 leaves, proven, then all 62 blocks checked.
     [ "$(grep -c -- '-> hash request root=.* base=0 index=[0-9]* length=4 proof_layers=0' <<<"$stderr")" -eq 16 ]
     [ "$(grep -c -- '<- hashes root=.* base=0 ' <<<"$stderr")" -eq 16 ]
     [[ "$stderr" == *"blocks checked by their leaf hash as they arrived: 62, 0 bad"* ]] || fail "$stderr"

@@ -404,8 +404,8 @@ static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
         }
         if (err != BT_OK)
             leaves = NULL; /* not one of the piece's blocks: the piece check will tell */
-        else
-            dl->blocks_checked++;
+        else if (b->offset < bt_torrent_piece_data(dl->t, b->piece))
+            dl->blocks_checked++; /* (padding has no leaf to check) */
     }
     done = bt_picker_block_received(&dl->picker, b);
     if (done < 0) {
