@@ -42,6 +42,9 @@ struct options {
     struct tool_peers peers; /* -p, checked; "-" is read once the download runs */
     struct tool_dht_opts dht;
     int no_announce;
+    char *webseeds[BT_WEBSEED_MAX]; /* -w */
+    size_t webseed_count;
+    int no_webseeds;
     int sequential;
     int seed;
     int quiet;
@@ -87,6 +90,8 @@ static void usage(FILE *f, int help)
             "      --no-announce    contact no tracker (use -p peers only)\n"
             "      --dht-bootstrap NODE  start our DHT node from NODE, HOST:PORT (repeatable)\n"
             "      --no-dht         do not use the DHT (BEP 5)\n"
+            "  -w, --web-seed URL   also fetch pieces from web seed URL (BEP 19; repeatable)\n"
+            "      --no-web-seeds   do not use web seeds, the torrent's url-list or -w\n"
             "  -l, --listen ADDR    accept peers on ADDR (default %s; port 0 picks one)\n"
             "  -m, --max-peers N    at most N connections (default %d)\n"
             "  -s, --sequential     fetch pieces in order (for streaming) instead of rarest first\n"
@@ -124,12 +129,14 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"version", no_argument, NULL, 'V'},
         {"dht-bootstrap", required_argument, NULL, TOOL_OPT_DHT_BOOTSTRAP},
         {"no-dht", no_argument, NULL, TOOL_OPT_NO_DHT},
+        {"web-seed", required_argument, NULL, 'w'},
+        {"no-web-seeds", no_argument, NULL, 'W'},
         {NULL, 0, NULL, 0},
     };
     int c, status = TOOL_CONTINUE;
 
     while (status == TOOL_CONTINUE &&
-           (c = getopt_long(argc, argv, "o:p:t:l:m:sqvhV", longopts, NULL)) != -1) {
+           (c = getopt_long(argc, argv, "o:p:t:l:m:w:sqvhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             o->dir = optarg;
@@ -142,6 +149,23 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 'N':
             o->no_announce = 1;
+            break;
+        case 'w': {
+            enum bt_tracker_scheme scheme;
+
+            if (bt_tracker_url_scheme(optarg, &scheme) != BT_OK || scheme == BT_TRACKER_UDP) {
+                tool_warn("unsupported web seed URL '%s' (want http:// or https://)", optarg);
+                return TOOL_EXIT_USAGE;
+            }
+            if (o->webseed_count == BT_WEBSEED_MAX) {
+                tool_warn("too many web seeds (at most %d)", BT_WEBSEED_MAX);
+                return TOOL_EXIT_USAGE;
+            }
+            o->webseeds[o->webseed_count++] = optarg;
+            break;
+        }
+        case 'W':
+            o->no_webseeds = 1;
             break;
         case 'l':
             o->listen_text = optarg;
@@ -292,6 +316,15 @@ static void summary(struct session *s)
     tool_human_bytes((double)bt_download_uploaded(&s->dl), up, sizeof(up));
     tool_warn("done: %s in %.1f s (%s/s) from %zu peers; uploaded %s; %zu hash failures", total,
               secs, rate, s->dl.peers_ever, up, s->dl.hash_fails);
+    if (s->dl.webseed_count > 0) {
+        uint64_t web = 0;
+        size_t i;
+
+        for (i = 0; i < s->dl.webseed_count; i++)
+            web += s->dl.webseeds[i].bytes;
+        tool_human_bytes((double)web, total, sizeof(total));
+        tool_warn("web seeds: %s of piece data from %zu", total, s->dl.webseed_count);
+    }
     if (s->dl.blocks_checked > 0 || s->dl.blocks_bad > 0)
         tool_warn("blocks checked by their leaf hash as they arrived: %" PRIu64 ", %" PRIu64 " bad",
                   s->dl.blocks_checked + s->dl.blocks_bad, s->dl.blocks_bad);
@@ -378,6 +411,15 @@ static int start_download(struct session *s)
         return 1;
     }
     add_cli_peers(s);
+    if (!o->no_webseeds) {
+        err = bt_download_webseeds(&s->dl, o->webseeds, o->webseed_count);
+        if (err == BT_OK)
+            err = bt_download_webseeds(&s->dl, s->t.url_list, s->t.url_list_count);
+        if (err != BT_OK) {
+            tool_error(err, "web seeds");
+            return 1;
+        }
+    }
     if (s->dht.started)
         bt_download_dht(&s->dl, &s->dht.node.dht, tool_dht_port(&s->dht));
     return 0;

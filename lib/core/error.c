@@ -220,6 +220,10 @@ const char *bt_strerror(enum bt_err err)
         return "hashes do not match the file's pieces root";
     case BT_ERR_HASHES_REJECTED:
         return "peer rejected a hash request";
+    case BT_ERR_WEBSEED_HTTP:
+        return "web seed did not answer the range request";
+    case BT_ERR_WEBSEED_SHORT:
+        return "web seed sent a body of the wrong length";
     }
     return "unknown error";
 }

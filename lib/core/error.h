@@ -139,6 +139,10 @@ enum bt_err {
     BT_ERR_HASHES,          /* a malformed hash request, hashes or hash reject message */
     BT_ERR_HASHES_PROOF,    /* hashes that do not hash up to the file's pieces root */
     BT_ERR_HASHES_REJECTED, /* the peer rejected a hash request */
+
+    /* session/webseed.c (BEP 19) */
+    BT_ERR_WEBSEED_HTTP,  /* the server answered with another status than 206 (or 200) */
+    BT_ERR_WEBSEED_SHORT, /* the body is not the length of the range asked for */
 };
 
 /* A short, lower-case message for err, without a trailing period.  Never NULL. */

@@ -324,6 +324,16 @@ static void piece_verified(struct bt_download *dl, uint32_t idx)
         bt_loop_stop(dl->loop);
 }
 
+/* Web seed ws sent data that failed a check: it waits before its next job. */
+static void webseed_blamed(struct bt_download *dl, struct bt_webseed *ws, const char *why)
+{
+    if (bt_webseed_failed(ws, bt_loop_now_ms()))
+        bt_pool_say(&dl->pool, ws->base, "%s; given up", why);
+    else
+        bt_pool_say(&dl->pool, ws->base, "%s; next try in %" PRIu64 " s", why,
+                    (ws->retry_ms - bt_loop_now_ms() + 999) / 1000);
+}
+
 static void piece_failed(struct bt_download *dl, struct bt_dl_active *a)
 {
     int64_t size = bt_torrent_piece_size(dl->t, a->index);
@@ -340,9 +350,13 @@ static void piece_failed(struct bt_download *dl, struct bt_dl_active *a)
         size_t cand = a->contrib[i];
 
         dl->cands[cand].strikes++;
-        if ((a->n_contrib == 1 && !a->anonymous) || dl->cands[cand].strikes >= BT_DL_STRIKES)
+        if ((a->n_contrib == 1 && !a->anonymous && a->webseeds == 0) ||
+            dl->cands[cand].strikes >= BT_DL_STRIKES)
             ban(dl, cand, "sent data that failed a piece's hash check");
     }
+    for (i = 0; i < dl->webseed_count; i++)
+        if (a->webseeds & (1u << i))
+            webseed_blamed(dl, &dl->webseeds[i], "sent data that failed a piece's hash check");
 }
 
 /* Writing to file failed with errno err_errno: nothing more can be kept. */
@@ -364,29 +378,33 @@ static void on_written(void *arg, uint32_t piece, enum bt_err err, int err_errno
 }
 
 /*
- * Block b from c is not what its leaf hash says: c sent bad data, and is
- * banned at once (the leaves are proven against the piece's hash).  The block
- * goes back to the picker for another peer; the rest of its piece is kept.
+ * Block b from c (or web seed ws) is not what its leaf hash says: c sent bad
+ * data, and is banned at once (the leaves are proven against the piece's
+ * hash).  The block goes back to the picker for another source; the rest of
+ * its piece is kept.
  */
-static void bad_block(struct bt_dl_conn *c, const struct bt_block *b)
+static void bad_block(struct bt_download *dl, struct bt_dl_conn *c, struct bt_webseed *ws,
+                      const struct bt_block *b)
 {
-    struct bt_download *dl = c->dl;
-
     dl->blocks_bad++;
     dl->wasted += b->length;
     bt_picker_block_released(&dl->picker, b);
-    bt_pool_say(&dl->pool, c->base.peer.name,
+    bt_pool_say(&dl->pool, c != NULL ? c->base.peer.name : ws->base,
                 "piece %" PRIu32 " block at %" PRIu32 " does not match its leaf hash: dropped",
                 b->piece, b->offset);
+    if (c == NULL) {
+        webseed_blamed(dl, ws, "sent a block that failed its merkle check");
+        return;
+    }
     ban(dl, c->cand, "sent a block that failed its merkle check");
     c->doomed = 1; /* an incoming peer has no candidate to ban */
 }
 
-/* Block b of c arrived in m's payload: write it, hash it, maybe finish its piece. */
-static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
-                              const unsigned char *data)
+/* Block b arrived from c, or from web seed ws: write it, hash it, maybe finish
+ * its piece. */
+static enum bt_err take_block(struct bt_download *dl, struct bt_dl_conn *c, struct bt_webseed *ws,
+                              const struct bt_block *b, const unsigned char *data)
 {
-    struct bt_download *dl = c->dl;
     int64_t off = (int64_t)b->piece * dl->t->piece_length + b->offset;
     int64_t size = bt_torrent_piece_size(dl->t, b->piece);
     struct bt_dl_active *a;
@@ -399,7 +417,7 @@ static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
     if (leaves != NULL) {
         err = bt_piece_block_check(dl->t, b->piece, leaves, count, b->offset, data, b->length);
         if (err == BT_ERR_PEER_HASH) {
-            bad_block(c, b);
+            bad_block(dl, c, ws, b);
             return BT_OK;
         }
         if (err != BT_OK)
@@ -433,7 +451,10 @@ static enum bt_err take_block(struct bt_dl_conn *c, const struct bt_block *b,
         write_failed(dl, err, saved, dl->storage->failed_file);
         return BT_OK;
     }
-    note_contributor(a, c->cand);
+    if (c != NULL)
+        note_contributor(a, c->cand);
+    else
+        a->webseeds |= 1u << (ws - dl->webseeds);
     if (b->offset == a->hash.hashed) {
         err = bt_piece_hash_update(&a->hash, data, b->length);
         if (err != BT_OK)
@@ -491,7 +512,7 @@ static enum bt_err on_piece(struct bt_dl_conn *c, const struct bt_message *m)
         return BT_OK;
     }
     c->inflight[i] = c->inflight[--c->n_inflight];
-    return take_block(c, &b, m->payload);
+    return take_block(dl, c, NULL, &b, m->payload);
 }
 
 /* A hashes message: the leaves of a piece we asked c for (leaf_table.h). */
@@ -795,6 +816,105 @@ static void fill_slots(struct bt_download *dl)
     }
 }
 
+/* ---- web seeds (webseed.h) ---- */
+
+/* Bytes of block at offset off of piece idx: 16 KiB, or what is left of the piece. */
+static uint32_t block_length(const struct bt_download *dl, uint32_t idx, uint32_t off)
+{
+    int64_t left = bt_torrent_piece_size(dl->t, idx) - off;
+
+    return left < BT_BLOCK_SIZE ? (uint32_t)left : BT_BLOCK_SIZE;
+}
+
+/* Give back the blocks of ws's job, which will not come. */
+static void webseed_release_job(struct bt_download *dl, const struct bt_webseed *ws)
+{
+    uint32_t off;
+
+    for (off = ws->begin; off < ws->begin + ws->length; off += BT_BLOCK_SIZE) {
+        struct bt_block b = {ws->piece, off, block_length(dl, ws->piece, off)};
+
+        bt_picker_block_released(&dl->picker, &b);
+    }
+}
+
+/*
+ * Give each idle web seed a job: the blocks the picker chooses next, as long
+ * as they follow each other in one piece (it hands out a piece's blocks in
+ * order), so that one range request per file fetches them.
+ */
+static void webseeds_fill(struct bt_download *dl)
+{
+    uint64_t now = bt_loop_now_ms();
+    size_t i;
+
+    for (i = 0; i < dl->webseed_count && !dl->complete; i++) {
+        struct bt_webseed *ws = &dl->webseeds[i];
+        struct bt_block first, b;
+        uint32_t length = 0;
+
+        if (!bt_webseed_ready(ws, now))
+            continue;
+        while (length < dl->t->piece_length && bt_picker_next(&dl->picker, NULL, NULL, NULL, &b)) {
+            if (length == 0) {
+                first = b;
+            } else if (b.piece != first.piece || b.offset != first.offset + length) {
+                bt_picker_block_released(&dl->picker, &b);
+                break;
+            }
+            length += b.length;
+        }
+        if (length == 0)
+            return; /* nothing left to ask for */
+        if (bt_webseed_fetch(ws, first.piece, first.offset, length) != BT_OK) {
+            ws->piece = first.piece;
+            ws->begin = first.offset;
+            ws->length = length;
+            webseed_release_job(dl, ws);
+            return;
+        }
+    }
+}
+
+/* A web seed's job ended: take its blocks as a peer's, or give them back. */
+static void on_webseed_done(void *arg, struct bt_webseed *ws)
+{
+    struct bt_download *dl = arg;
+    uint32_t off;
+    size_t bad = dl->blocks_bad;
+
+    if (ws->err != BT_OK) {
+        webseed_release_job(dl, ws);
+        webseed_blamed(dl, ws, ws->detail[0] != '\0' ? ws->detail : bt_strerror(ws->err));
+        return;
+    }
+    dl->downloaded += ws->length;
+    for (off = ws->begin; off < ws->begin + ws->length && dl->fatal == BT_OK;
+         off += BT_BLOCK_SIZE) {
+        struct bt_block b = {ws->piece, off, block_length(dl, ws->piece, off)};
+        enum bt_err err = take_block(dl, NULL, ws, &b, ws->data + (off - ws->begin));
+
+        if (err != BT_OK) {
+            fatal(dl, err, "cannot take a web seed's block: %s", bt_strerror(err));
+            return;
+        }
+    }
+    if (dl->blocks_bad == bad && !ws->given_up)
+        bt_webseed_succeeded(ws);
+    webseeds_fill(dl);
+}
+
+/* Can a web seed still bring data (now or after its wait)? */
+static int webseeds_alive(const struct bt_download *dl)
+{
+    size_t i;
+
+    for (i = 0; i < dl->webseed_count; i++)
+        if (!dl->webseeds[i].given_up)
+            return 1;
+    return 0;
+}
+
 /*
  * Can the download still finish?  Not when no peer has been open and nothing
  * has arrived for the give-up time, nor when no peer is left to try and no
@@ -804,7 +924,7 @@ static int hopeless(struct bt_download *dl, uint64_t now)
 {
     int stuck = bt_download_open_peers(dl) == 0 && now - dl->last_progress_ms >= dl->give_up_ms;
     int dry = bt_download_usable_peers(dl) == 0 && !bt_announcer_has_trackers(&dl->ann) &&
-              !bt_dht_source_alive(&dl->dht) && now - dl->start_ms > 1000;
+              !webseeds_alive(dl) && !bt_dht_source_alive(&dl->dht) && now - dl->start_ms > 1000;
 
     return dl->give_up_ms != 0 && !dl->complete && (stuck || dry);
 }
@@ -824,6 +944,7 @@ static void on_session_tick(void *arg)
         bt_loop_stop(dl->loop);
     }
     fill_slots(dl);
+    webseeds_fill(dl);
     if (bt_loop_timer(dl->loop, BT_DL_TICK_MS, on_session_tick, dl, &dl->timer) != BT_OK)
         fatal(dl, BT_ERR_NOMEM, "cannot set a timer");
 }
@@ -916,6 +1037,31 @@ enum bt_err bt_download_start(struct bt_download *dl, struct bt_loop *loop,
         dl->cfg.listen_port = bt_addr_port(&dl->pool.listen_addr);
     }
     return bt_loop_timer(loop, 0, on_session_tick, dl, &dl->timer);
+}
+
+enum bt_err bt_download_webseeds(struct bt_download *dl, char *const *urls, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n && dl->webseed_count < BT_WEBSEED_MAX; i++) {
+        struct bt_webseed *ws = &dl->webseeds[dl->webseed_count];
+        enum bt_err err;
+
+        bt_webseed_init(ws);
+        err = bt_webseed_start(ws, dl->loop, dl->t, urls[i], on_webseed_done, dl);
+        if (err == BT_ERR_TRACKER_URL) {
+            bt_pool_say(&dl->pool, urls[i], "web seed skipped: not an http or https URL");
+            bt_webseed_release(ws);
+            continue;
+        }
+        if (err != BT_OK) {
+            bt_webseed_release(ws);
+            return err;
+        }
+        dl->webseed_count++;
+    }
+    webseeds_fill(dl);
+    return BT_OK;
 }
 
 /* The announcer asks for our numbers as each announce starts. */
@@ -1065,6 +1211,8 @@ void bt_download_release(struct bt_download *dl)
     bt_announcer_release(&dl->ann);
     bt_dht_source_release(&dl->dht);
     bt_pool_release(&dl->pool); /* first: forgetting a connection updates the picker */
+    for (i = 0; i < dl->webseed_count; i++)
+        bt_webseed_release(&dl->webseeds[i]);
     if (dl->timer != 0)
         bt_loop_cancel(dl->loop, dl->timer);
     for (i = 0; i < dl->active_count; i++)

@@ -53,6 +53,7 @@
 #include "pieces/writeback.h"
 #include "session/dht_source.h"
 #include "session/leaf_table.h"
+#include "session/webseed.h"
 #include "tracker/announcer.h"
 
 #define BT_DL_MAX_PEERS      50         /* connections at once, by default */
@@ -113,7 +114,8 @@ struct bt_dl_active {
     struct bt_piece_hash hash; /* fed the blocks in order: hash.hashed bytes from the start */
     size_t contrib[BT_DL_CONTRIBUTORS]; /* candidates that sent blocks of it */
     size_t n_contrib;
-    int anonymous; /* an incoming peer (no candidate) sent some of it */
+    int anonymous;     /* an incoming peer (no candidate) sent some of it */
+    unsigned webseeds; /* bit i: dl->webseeds[i] sent some of it */
 };
 
 typedef void bt_download_log_fn(void *arg, const char *peer, const char *text);
@@ -158,7 +160,9 @@ struct bt_download {
     struct bt_leaf_table leaves; /* v2: leaf hashes, to check each block as it arrives */
     uint64_t blocks_checked;     /* blocks checked against their leaf on arrival */
     uint64_t blocks_bad;         /* and found bad: each banned its sender */
-    size_t peers_ever;           /* connections that completed a handshake */
+    struct bt_webseed webseeds[BT_WEBSEED_MAX]; /* BEP 19 */
+    size_t webseed_count;
+    size_t peers_ever; /* connections that completed a handshake */
 
     bt_download_log_fn *log; /* may be NULL */
     void *log_arg;
@@ -212,6 +216,14 @@ enum bt_err bt_download_start(struct bt_download *dl, struct bt_loop *loop,
  */
 enum bt_err bt_download_announce(struct bt_download *dl, char *const *urls, size_t n,
                                  bt_tracker_result_fn *report, void *arg);
+
+/*
+ * Fetch pieces from these web seeds too (BEP 19: the torrent's url-list, or
+ * URLs the user gave), alongside the peers.  A URL that is not http or https
+ * is skipped with a message; at most BT_WEBSEED_MAX are used.  Call after
+ * bt_download_start().
+ */
+enum bt_err bt_download_webseeds(struct bt_download *dl, char *const *urls, size_t n);
 
 /*
  * Find peers through dht too (a node of ours whose UDP port is node_port):

@@ -33,6 +33,11 @@ enum bt_err bt_tracker_http_announce(const char *url, const struct bt_announce_r
                                      const struct bt_announce_opts *opts,
                                      struct bt_announce_resp *resp);
 
+/* Let a libcurl easy handle (a CURL *) speak only http and https, after
+ * redirects too: a URL from a torrent must not make us read file:// or talk
+ * other protocols.  The web seeds (session/webseed.c) use it as well. */
+enum bt_err bt_http_limit_protocols(void *curl);
+
 /*
  * Announce over UDP.  BEP 15 retransmits after 15 * 2^n seconds (n = 0..8); we
  * keep the doubling but start at min(15 s, timeout / 4), so that the whole

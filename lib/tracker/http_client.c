@@ -72,8 +72,10 @@ static enum bt_err map_curl_error(CURLcode code, const struct body *body)
     }
 }
 
-static enum bt_err limit_protocols(CURL *curl)
+enum bt_err bt_http_limit_protocols(void *handle)
 {
+    CURL *curl = handle;
+
 #if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 replaced the bit masks with strings */
     if (curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
         curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK)
@@ -115,7 +117,7 @@ enum bt_err bt_tracker_http_announce(const char *url, const struct bt_announce_r
     bt_buf_init(&body.buf, BT_TRACKER_MAX_BODY);
     body.too_large = 0;
 
-    err = limit_protocols(curl);
+    err = bt_http_limit_protocols(curl);
     if (err == BT_OK &&
         (curl_easy_setopt(curl, CURLOPT_URL, (const char *)full.data) != CURLE_OK ||
          curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
