@@ -30,6 +30,9 @@ Options (bench/download and the interop suites use them):
   --dht                 run libtorrent's DHT (BEP 5) on the session's port
   --dht-node HOST:PORT  join the DHT through this node (repeatable; implies --dht)
   --get-peers HASH      with the DHT: ask it for HASH's peers every second
+  --host ADDR           listen on ADDR instead of 127.0.0.1 (a test's own network
+                        namespace: tests/10-lsd.bats)
+  --lsd                 local service discovery (BEP 14) on; off otherwise
   --trace               with the DHT: print every DHT datagram on stderr, as
                         libtorrent decoded it
 
@@ -58,15 +61,15 @@ import libtorrent as lt
 DHT_ANNOUNCE_S = 5
 
 
-def session(port, fast, limited=False, dht_nodes=None, trace=False):
+def session(port, fast, limited=False, dht_nodes=None, trace=False, host="127.0.0.1", lsd=False):
     settings = lt.high_performance_seed() if fast else {}
     alerts = (lt.alert.category_t.tracker_notification
               | lt.alert.category_t.error_notification
               | lt.alert.category_t.status_notification)
     settings.update({
-        "listen_interfaces": "127.0.0.1:%d" % port,
+        "listen_interfaces": "%s:%d" % (host, port),
         "enable_dht": False,
-        "enable_lsd": False,
+        "enable_lsd": lsd,
         "enable_upnp": False,
         "enable_natpmp": False,
         "enable_incoming_utp": False,
@@ -114,7 +117,7 @@ def session(port, fast, limited=False, dht_nodes=None, trace=False):
 
 def options(args):
     opts = {"fast": False, "limit": 0, "connect": [], "dht": None, "get_peers": None,
-            "trace": False}
+            "trace": False, "host": "127.0.0.1", "lsd": False}
     while args:
         if args[0] == "--fast":
             opts["fast"] = True
@@ -125,6 +128,12 @@ def options(args):
         elif args[0] == "--connect" and len(args) > 1:
             opts["connect"].append(int(args[1]))
             args = args[2:]
+        elif args[0] == "--host" and len(args) > 1:
+            opts["host"] = args[1]
+            args = args[2:]
+        elif args[0] == "--lsd":
+            opts["lsd"] = True
+            args = args[1:]
         elif args[0] == "--dht":
             opts["dht"] = opts["dht"] or []
             args = args[1:]
@@ -240,7 +249,8 @@ def main():
         return
     save, port = sys.argv[3], int(sys.argv[4])
     opts = options(sys.argv[5:])
-    ses = session(port, opts["fast"], opts["limit"] > 0, opts["dht"], opts["trace"])
+    ses = session(port, opts["fast"], opts["limit"] > 0, opts["dht"], opts["trace"], opts["host"],
+                  opts["lsd"])
     if mode == "magnet":
         params = lt.parse_magnet_uri(torrent)
         params.save_path = save

@@ -45,6 +45,7 @@ struct options {
     char *webseeds[BT_WEBSEED_MAX]; /* -w */
     size_t webseed_count;
     int no_webseeds;
+    int lsd;
     int sequential;
     int seed;
     int quiet;
@@ -63,6 +64,7 @@ struct session {
     struct bt_loop loop;
     struct bt_download dl;
     struct tool_dht dht;
+    struct bt_lsd lsd;
     struct bt_peer_config cfg;
     struct tool_source source; /* for a magnet link: who gave the metadata */
     struct tool_progress progress;
@@ -92,6 +94,7 @@ static void usage(FILE *f, int help)
             "      --no-dht         do not use the DHT (BEP 5)\n"
             "  -w, --web-seed URL   also fetch pieces from web seed URL (BEP 19; repeatable)\n"
             "      --no-web-seeds   do not use web seeds, the torrent's url-list or -w\n"
+            "      --lsd            find peers on the LAN by local service discovery (BEP 14)\n"
             "  -l, --listen ADDR    accept peers on ADDR (default %s; port 0 picks one)\n"
             "  -m, --max-peers N    at most N connections (default %d)\n"
             "  -s, --sequential     fetch pieces in order (for streaming) instead of rarest first\n"
@@ -131,6 +134,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"no-dht", no_argument, NULL, TOOL_OPT_NO_DHT},
         {"web-seed", required_argument, NULL, 'w'},
         {"no-web-seeds", no_argument, NULL, 'W'},
+        {"lsd", no_argument, NULL, 'L'},
         {NULL, 0, NULL, 0},
     };
     int c, status = TOOL_CONTINUE;
@@ -166,6 +170,9 @@ static int parse_options(int argc, char **argv, struct options *o)
         }
         case 'W':
             o->no_webseeds = 1;
+            break;
+        case 'L':
+            o->lsd = 1;
             break;
         case 'l':
             o->listen_text = optarg;
@@ -384,6 +391,18 @@ static int prepare_storage(struct session *s)
     return 0;
 }
 
+/* A peer of ours on the LAN (BEP 14): a candidate like any other. */
+static void on_lsd_peer(void *arg, const struct bt_addr *peer)
+{
+    struct session *s = arg;
+    char name[BT_ADDR_STRLEN];
+
+    bt_addr_format(peer, name);
+    if (!s->o->quiet)
+        tool_warn("%s: found by local service discovery", name);
+    (void)bt_download_add_peer(&s->dl, peer);
+}
+
 static int start_download(struct session *s)
 {
     struct options *o = s->o;
@@ -422,6 +441,9 @@ static int start_download(struct session *s)
     }
     if (s->dht.started)
         bt_download_dht(&s->dl, &s->dht.node.dht, tool_dht_port(&s->dht));
+    if (o->lsd && tool_lsd_start(&s->lsd, &s->loop, &s->t, bt_addr_port(&s->dl.pool.listen_addr),
+                                 on_lsd_peer, s, o->quiet) != 0)
+        return 1;
     return 0;
 }
 
@@ -519,9 +541,11 @@ int main(int argc, char **argv)
     bt_loop_init(&s.loop);
     bt_download_init(&s.dl);
     tool_dht_init(&s.dht, &s.loop, &o.dht);
+    bt_lsd_init(&s.lsd);
 
     status = run(&s);
 
+    bt_lsd_release(&s.lsd);
     bt_download_release(&s.dl);
     tool_dht_stop(&s.dht);
     bt_loop_release(&s.loop);

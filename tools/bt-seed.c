@@ -36,7 +36,7 @@ struct options {
     struct tool_trackers trackers;
     struct tool_dht_opts dht;
     size_t max_peers;
-    int no_announce, trust, trace, quiet, timeout_s;
+    int no_announce, trust, trace, quiet, timeout_s, lsd;
 };
 
 static void usage(FILE *f, int help)
@@ -44,7 +44,7 @@ static void usage(FILE *f, int help)
     fprintf(
         f,
         "usage: %s [--trust] [-l ADDR] [-c PEER]... [-m MAX] [--tracker URL]... [--no-announce]\n"
-        "       [--dht-bootstrap NODE]... [--no-dht] [--trace] [-q] TORRENT DATA\n"
+        "       [--dht-bootstrap NODE]... [--no-dht] [--lsd] [--trace] [-q] TORRENT DATA\n"
         "\n"
         "Serve TORRENT's complete data to every peer that connects, until interrupted.\n"
         "DATA is the directory that contains the torrent's name (its top directory or\n"
@@ -60,6 +60,7 @@ static void usage(FILE *f, int help)
         "      --no-announce    contact no tracker\n"
         "      --dht-bootstrap NODE  start our DHT node from NODE, HOST:PORT (repeatable)\n"
         "      --no-dht         do not use the DHT\n"
+        "      --lsd            announce on the LAN, and dial the peers heard there (BEP 14)\n"
         "  -m, --max-peers N    at most N connections (default %d)\n"
         "      --trust          do not check the data's hashes on start\n"
         "      --trace          show every message sent and received on stderr\n"
@@ -89,6 +90,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"no-announce", no_argument, NULL, 'N'},
         {"dht-bootstrap", required_argument, NULL, TOOL_OPT_DHT_BOOTSTRAP},
         {"no-dht", no_argument, NULL, TOOL_OPT_NO_DHT},
+        {"lsd", no_argument, NULL, 'L'},
         {NULL, 0, NULL, 0},
     };
     int c, status = TOOL_CONTINUE;
@@ -96,6 +98,9 @@ static int parse_options(int argc, char **argv, struct options *o)
     while (status == TOOL_CONTINUE &&
            (c = getopt_long(argc, argv, "l:c:m:qt:hV", longopts, NULL)) != -1) {
         switch (c) {
+        case 'L':
+            o->lsd = 1;
+            break;
         case 'l':
             o->listen_text = optarg;
             break;
@@ -203,9 +208,24 @@ static void on_announced(void *arg, const struct bt_announce_result *r)
     tool_announce_report("tracker ", r, 0);
 }
 
+/* A peer on the LAN (BEP 14): a seeder has nothing to ask of it, so it dials. */
+static void on_lsd_peer(void *arg, const struct bt_addr *peer)
+{
+    struct bt_seed *seed = arg;
+    char name[BT_ADDR_STRLEN];
+    enum bt_err err = bt_seed_connect(seed, peer);
+
+    bt_addr_format(peer, name);
+    if (err != BT_OK)
+        tool_error(err, name);
+    else if (seed->log != NULL)
+        tool_warn("%s: found by local service discovery; dialling", name);
+}
+
 /* Open DATA, check it, and serve on the loop; print where we listen. */
 static int start_seeding(const struct options *o, struct bt_torrent *t, struct bt_storage *st,
-                         struct bt_loop *loop, struct bt_seed *seed, struct tool_dht *dht)
+                         struct bt_loop *loop, struct bt_seed *seed, struct tool_dht *dht,
+                         struct bt_lsd *lsd)
 {
     struct tool_source src = {0};
     struct bt_peer_config cfg;
@@ -250,6 +270,9 @@ static int start_seeding(const struct options *o, struct bt_torrent *t, struct b
         tool_error(err, "DHT");
         return 1;
     }
+    if (o->lsd && tool_lsd_start(lsd, loop, t, bt_addr_port(&seed->pool.listen_addr), on_lsd_peer,
+                                 seed, o->quiet) != 0)
+        return 1;
     for (i = 0; i < o->dial.count; i++) {
         err = bt_seed_connect(seed, &o->dial.addrs[i]);
         if (err != BT_OK) {
@@ -268,6 +291,7 @@ int main(int argc, char **argv)
     struct bt_loop loop;
     struct bt_seed seed;
     struct tool_dht dht;
+    struct bt_lsd lsd;
     int status = TOOL_EXIT_FAIL;
     enum bt_err err;
 
@@ -288,8 +312,9 @@ int main(int argc, char **argv)
     bt_loop_init(&loop);
     bt_seed_init(&seed);
     tool_dht_init(&dht, &loop, &o.dht);
+    bt_lsd_init(&lsd);
     if (tool_dht_start(&dht, TOOL_DHT_BOOTSTRAP, NULL, NULL) != 0 ||
-        start_seeding(&o, &t, &st, &loop, &seed, &dht) != 0)
+        start_seeding(&o, &t, &st, &loop, &seed, &dht, &lsd) != 0)
         goto out;
     if (!o.no_announce) {
         err = bt_seed_announce(&seed, o.trackers.urls, o.trackers.count,
@@ -308,6 +333,7 @@ int main(int argc, char **argv)
         tool_warn("stopped; served %" PRIu64 " bytes", bt_seed_bytes_served(&seed));
     status = TOOL_EXIT_OK;
 out:
+    bt_lsd_release(&lsd);
     bt_seed_release(&seed);
     tool_dht_stop(&dht);
     bt_loop_release(&loop);

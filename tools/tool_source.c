@@ -351,3 +351,21 @@ void tool_announce_report(const char *prefix, const struct bt_announce_result *r
     }
     }
 }
+
+int tool_lsd_start(struct bt_lsd *lsd, struct bt_loop *loop, const struct bt_torrent *t,
+                   uint16_t port, bt_lsd_peer_fn *on_peer, void *arg, int quiet)
+{
+    enum bt_err err;
+
+    if (t->is_private) {
+        if (!quiet)
+            tool_warn("local service discovery off: the torrent is private (BEP 27)");
+        return 0;
+    }
+    err = bt_lsd_start(lsd, loop, t->info_hash, port, on_peer, arg);
+    if (err != BT_OK) {
+        tool_error(err, "local service discovery (" BT_LSD_GROUP ")");
+        return 1;
+    }
+    return 0;
+}

@@ -22,6 +22,7 @@
 #include "core/buf.h"
 #include "core/net.h"
 #include "metainfo/metainfo.h"
+#include "session/lsd.h"
 #include "tool_dht.h"
 #include "tracker/client.h"
 
@@ -86,5 +87,13 @@ int tool_trackers_add(struct tool_trackers *tr, char *url);
  * 5 leechers, 12 peers", then any warning) when verbose, else only its warning.
  */
 void tool_announce_report(const char *prefix, const struct bt_announce_result *r, int verbose);
+
+/*
+ * --lsd: local service discovery (BEP 14) of t on the LAN, our peers' port
+ * being port; on_peer hears each peer of t heard there.  A private torrent
+ * gets none (BEP 27), with a message.  0, or 1 after printing the error.
+ */
+int tool_lsd_start(struct bt_lsd *lsd, struct bt_loop *loop, const struct bt_torrent *t,
+                   uint16_t port, bt_lsd_peer_fn *on_peer, void *arg, int quiet);
 
 #endif /* BT_TOOL_SOURCE_H */

@@ -904,14 +904,19 @@ static void on_webseed_done(void *arg, struct bt_webseed *ws)
     webseeds_fill(dl);
 }
 
-/* Can a web seed still bring data (now or after its wait)? */
+/* Can a web seed still bring data (now or after its wait)?  Not one that
+ * failed from the start: a dead url-list must not keep a peerless download
+ * waiting minutes for its last retry. */
 static int webseeds_alive(const struct bt_download *dl)
 {
     size_t i;
 
-    for (i = 0; i < dl->webseed_count; i++)
-        if (!dl->webseeds[i].given_up)
+    for (i = 0; i < dl->webseed_count; i++) {
+        const struct bt_webseed *ws = &dl->webseeds[i];
+
+        if (!ws->given_up && (ws->worked || ws->fails == 0))
             return 1;
+    }
     return 0;
 }
 

@@ -188,9 +188,12 @@ static enum bt_err fetch_range(struct bt_webseed *ws, size_t idx, int64_t from, 
         err = BT_ERR_WEBSEED_HTTP;
     if (err == BT_OK && s.left != 0)
         err = BT_ERR_WEBSEED_SHORT;
-    if (err != BT_OK)
-        snprintf(ws->detail, sizeof(ws->detail), "%s: %s (HTTP %ld)", url, bt_strerror(err),
-                 status);
+    if (err != BT_OK && status != 0)
+        snprintf(ws->detail, sizeof(ws->detail), "%s: %s (HTTP %ld)", ws->t->files[idx].path,
+                 bt_strerror(err), status);
+    else if (err != BT_OK)
+        snprintf(ws->detail, sizeof(ws->detail), "%s: %s", ws->t->files[idx].path,
+                 bt_strerror(err));
     curl_easy_cleanup(curl);
     free(url);
     return err;
@@ -326,6 +329,7 @@ int bt_webseed_failed(struct bt_webseed *ws, uint64_t now_ms)
 void bt_webseed_succeeded(struct bt_webseed *ws)
 {
     ws->fails = 0;
+    ws->worked = 1;
 }
 
 void bt_webseed_release(struct bt_webseed *ws)

@@ -66,6 +66,7 @@ struct bt_webseed {
     unsigned fails;    /* in a row */
     uint64_t retry_ms; /* no job before this */
     int given_up;
+    int worked;     /* a job of it has succeeded */
     uint64_t bytes; /* piece data received */
 };
 
