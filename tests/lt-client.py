@@ -30,7 +30,8 @@ Options (bench/download and the interop suites use them):
   --dht                 run libtorrent's DHT (BEP 5) on the session's port
   --dht-node HOST:PORT  join the DHT through this node (repeatable; implies --dht)
   --get-peers HASH      with the DHT: ask it for HASH's peers every second
-  --host ADDR           listen on ADDR instead of 127.0.0.1 (a test's own network
+  --connect6 PORT       the same on [::1]
+  --host ADDR           listen on ADDR instead of 127.0.0.1 ([::1], or a test's own network
                         namespace: tests/10-lsd.bats)
   --lsd                 local service discovery (BEP 14) on; off otherwise
   --trace               with the DHT: print every DHT datagram on stderr, as
@@ -126,7 +127,10 @@ def options(args):
             opts["limit"] = int(args[1])
             args = args[2:]
         elif args[0] == "--connect" and len(args) > 1:
-            opts["connect"].append(int(args[1]))
+            opts["connect"].append(("127.0.0.1", int(args[1])))
+            args = args[2:]
+        elif args[0] == "--connect6" and len(args) > 1:
+            opts["connect"].append(("::1", int(args[1])))
             args = args[2:]
         elif args[0] == "--host" and len(args) > 1:
             opts["host"] = args[1]
@@ -280,7 +284,7 @@ def main():
         # connected: a peer that refused or dropped us may take us now.
         if status.num_peers == 0 and time.time() - dialled >= 2:
             for p in opts["connect"]:
-                handle.connect_peer(("127.0.0.1", p))
+                handle.connect_peer(p)
             dialled = time.time()
         if watch is not None and time.time() - polled >= 0.5:
             watch.poll()
