@@ -128,6 +128,23 @@ hostile() {
     [[ "$stderr" == *"connected (btkit 0.1.0, fast extension)"* ]] || fail "$stderr"
 }
 
+@test "a peer that keeps bt-download choked is asked for its allowed fast pieces only" {
+    many_pieces
+    local port
+    port=$(free_port)
+    start_bg stingy "$BT_PYTHON" "$FASTPEER" stingy "$port" "$(bt-infohash f.torrent)" 7 19
+    wait_port "$port"
+    # It never gives up on a peer that stays open: stop it after 4 s.
+    run --separate-stderr timeout 4 bt-download --no-dht --no-announce -l 127.0.0.1:0 -o out \
+        -p "127.0.0.1:$port" f.torrent
+    [ "$status" -eq 124 ] || fail "$stderr"
+    log="$BATS_TEST_TMPDIR/stingy.log"
+    # Each allowed piece's block (one a piece here) is asked for, once, and no other.
+    grep -qx "request 7 0 16384" "$log" || fail "$(cat "$log")"
+    grep -qx "request 19 0 16384" "$log" || fail "$(cat "$log")"
+    [ "$(wc -l <"$log")" -eq 2 ] || fail "$(cat "$log")"
+}
+
 # --- hostile peers -------------------------------------------------------------
 
 @test "hostile: a have all from a peer without the fast bit drops it" {

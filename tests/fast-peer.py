@@ -15,6 +15,10 @@
         outside the allowed set and of the lowest inside it, and print the
         answer to each ("reject 5 0 16384", "piece 3 0 16384", or "no answer"
         after 2 s: BEP 3's answer to a choked peer's request)
+    fast-peer.py stingy PORT INFOHASH INDEX...
+        listen on 127.0.0.1:PORT as a seeder that sets the fast bit, says have
+        all, allows the pieces INDEX... fast and never unchokes; print each
+        request it gets ("request 3 0 16384"), answer none
 
 Written for btkit's tests (tests/10-fast.bats); speaks only as much of BEP 3
 and BEP 6 as that needs.
@@ -27,10 +31,10 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peerwire import handshake, message, recv_exact, recv_message  # noqa: E402
+from peerwire import handshake, message, recv_exact, recv_message, serve_forever  # noqa: E402
 
 BLOCK = 16384
-NAMES = {0: "choke", 1: "unchoke", 4: "have", 5: "bitfield", 7: "piece", 13: "suggest",
+NAMES = {0: "choke", 1: "unchoke", 4: "have", 5: "bitfield", 6: "request", 7: "piece", 13: "suggest",
          14: "have all", 15: "have none", 16: "reject", 17: "allowed fast", 20: "extended"}
 
 
@@ -101,6 +105,16 @@ def choked(port, info_hash, pieces, fast_bit):
     conn.close()
 
 
+def stingy(conn, info_hash, allowed):
+    recv_exact(conn, 68)
+    conn.sendall(handshake(bytes(7) + b"\x04", info_hash, b"-XX0000-stingypeer00"))
+    conn.sendall(message(14) + b"".join(message(17, struct.pack(">I", i)) for i in allowed))
+    while True:
+        body = recv_message(conn)
+        if body and body[0] == 6:
+            print(describe(body), flush=True)
+
+
 def main():
     if sys.argv[1] == "set":
         ip, info_hash, pieces, k = sys.argv[2], bytes.fromhex(sys.argv[3]), int(sys.argv[4]), \
@@ -110,6 +124,9 @@ def main():
     elif sys.argv[1] == "choked":
         choked(int(sys.argv[2]), bytes.fromhex(sys.argv[3]), int(sys.argv[4]),
                len(sys.argv) < 6 or sys.argv[5] != "NOBIT")
+    elif sys.argv[1] == "stingy":
+        info_hash, allowed = bytes.fromhex(sys.argv[3]), [int(i) for i in sys.argv[4:]]
+        serve_forever(int(sys.argv[2]), lambda conn: stingy(conn, info_hash, allowed))
     else:
         raise SystemExit("unknown command " + sys.argv[1])
 

@@ -577,8 +577,14 @@ static enum bt_err leaves_rejected(struct bt_dl_conn *c, const struct bt_message
     return BT_OK;
 }
 
-/* BEP 6: the peer lets us ask for piece idx while it chokes us.  Past
- * BT_FAST_ALLOWED_MAX pieces, the rest are ignored. */
+/*
+ * BEP 6: the peer lets us ask for piece idx while it chokes us.  Past
+ * BT_FAST_ALLOWED_MAX pieces, the rest are ignored.  Nothing is asked for yet:
+ * the set comes as a burst of messages, often just before an unchoke, and
+ * the next request_more (once the burst is read and the send buffer drains,
+ * at the unchoke, or at the tick) picks from all of it rarest first, rather
+ * than in the order the peer listed it.
+ */
 static enum bt_err take_allowed(struct bt_dl_conn *c, uint32_t idx)
 {
     size_t i;
@@ -599,7 +605,7 @@ static enum bt_err take_allowed(struct bt_dl_conn *c, uint32_t idx)
             return err;
     }
     c->allowed[c->allowed_n++] = idx;
-    return request_more(c);
+    return BT_OK;
 }
 
 /* Take piece idx out of the peer's allowed fast set, if it is there. */
