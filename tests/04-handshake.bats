@@ -39,8 +39,9 @@ teardown() {
     run -0 --separate-stderr bt-handshake -v "$SAMPLES/multi.torrent" "$SEED"
     assert_line --index 1 "peer: $SEED"
     assert_line --index 2 "client: btkit 0.1.0"
-    # bt-seed runs a DHT node unless --no-dht: the last bit says so (BEP 5).
-    assert_line --index 3 "reserved: 0000000000100001 (extension protocol, DHT)"
+    # bt-seed speaks the fast extension (BEP 6, 0x04 in the last byte) and runs
+    # a DHT node unless --no-dht: the last bit says so (BEP 5).
+    assert_line --index 3 "reserved: 0000000000100005 (extension protocol, fast, DHT)"
     assert_line "extension reqq: 1024"
     assert_line "extension p: ${SEED##*:}"
 }
@@ -48,7 +49,7 @@ teardown() {
 @test "-v: a seed started with --no-dht does not set the DHT bit" {
     start_seed seed "$SAMPLES/multi.torrent" --no-dht
     run -0 --separate-stderr bt-handshake -v "$SAMPLES/multi.torrent" "$SEED"
-    assert_line --index 3 "reserved: 0000000000100000 (extension protocol)"
+    assert_line --index 3 "reserved: 0000000000100004 (extension protocol, fast)"
 }
 
 @test "--trace shows both handshakes field by field" {

@@ -299,7 +299,7 @@ dht_seed() {
     start_seed seed "$BT_SRCDIR/samples/odd.torrent" --dht-bootstrap "$FIRST"
     hash=$(bt-infohash "$BT_SRCDIR/samples/odd.torrent" 2>/dev/null | head -n 1)
     run -0 --separate-stderr bt-handshake -v -t 5 "$BT_SRCDIR/samples/odd.torrent" "$SEED"
-    assert_line --index 3 "reserved: 0000000000100000 (extension protocol)"
+    assert_line --index 3 "reserved: 0000000000100004 (extension protocol, fast)"
     grep -q "a private torrent (BEP 27): its trackers only, no DHT" "$BATS_TEST_TMPDIR/seed.log"
     # A public torrent's seeder is in the DHT within a second (dht_seed); give
     # this one three, then ask.

@@ -17,6 +17,9 @@ hex, PIECES its piece count.  The modes (what bt-fetch-piece must detect):
   stall          serves the first requested block, then goes silent
   wrong-hash     answers the handshake with another torrent's info hash
   choke          unchokes, serves one block, then chokes
+  fast-nobit     a have all (BEP 6) without the fast bit in its handshake
+                 (this mode and the next are for bt-download: tests/10-fast.bats)
+  fast-range     sets the fast bit, then an allowed fast for index PIECES
 
 Written for btkit's tests; speaks only as much BEP 3 as each mode needs.
 """
@@ -56,7 +59,8 @@ def serve(conn, mode, info_hash, pieces):
     answer_hash = info_hash
     if mode == "wrong-hash":
         answer_hash = bytes(b ^ 0xFF for b in info_hash)
-    conn.sendall(handshake(bytes(8), answer_hash, b"-XX0000-hostilepeer!"))
+    reserved = bytes(7) + (b"\x04" if mode == "fast-range" else b"\x00")
+    conn.sendall(handshake(reserved, answer_hash, b"-XX0000-hostilepeer!"))
     if mode == "wrong-hash":
         time.sleep(1)
         return
@@ -74,6 +78,14 @@ def serve(conn, mode, info_hash, pieces):
         if pieces % 8 == 0:
             wrong += b"\x80"  # no spare bits in the last byte: make the field longer
         conn.sendall(message(5, bytes(wrong)))
+        time.sleep(1)
+        return
+    if mode == "fast-nobit":
+        conn.sendall(message(14))
+        time.sleep(1)
+        return
+    if mode == "fast-range":
+        conn.sendall(message(14) + message(17, struct.pack(">I", pieces)))
         time.sleep(1)
         return
     if mode == "have-range":

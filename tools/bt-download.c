@@ -26,6 +26,7 @@
 #include "tool.h"
 #include "tool_dht.h"
 #include "tool_peer.h"
+#include "wire/handshake.h"
 #include "tool_progress.h"
 #include "tool_source.h"
 
@@ -483,6 +484,7 @@ static int run(struct session *s)
         return TOOL_EXIT_FAIL;
     tool_dht_peer_config(&s->dht, &s->cfg);
     s->cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
+    bt_handshake_set_bit(s->cfg.reserved, BT_RESERVED_FAST_BYTE, BT_RESERVED_FAST_BIT); /* BEP 6 */
     if (prepare_storage(s) != 0 || start_download(s) != 0 || start_announcing(s) != 0)
         return TOOL_EXIT_FAIL;
     s->start_have = s->dl.have_bytes;

@@ -23,6 +23,7 @@
 #include "tool.h"
 #include "tool_dht.h"
 #include "tool_peer.h"
+#include "wire/handshake.h"
 #include "tool_source.h"
 
 #define DEFAULT_LISTEN    "127.0.0.1:6881"
@@ -253,6 +254,7 @@ static int start_seeding(const struct options *o, struct bt_torrent *t, struct b
     if (tool_peer_config(&cfg, t, o->timeout_s) != 0)
         return 1;
     cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
+    bt_handshake_set_bit(cfg.reserved, BT_RESERVED_FAST_BYTE, BT_RESERVED_FAST_BIT); /* BEP 6 */
     tool_dht_peer_config(dht, &cfg);
     if (!o->quiet)
         seed->log = log_event;

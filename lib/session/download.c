@@ -170,6 +170,7 @@ static void on_forget(void *arg, struct bt_pool_conn *pc)
         bt_picker_peer_bitfield(&dl->picker, c->has.bits, 0);
     dl->uploaded += c->up.bytes_sent;
     bt_bitfield_release(&c->has);
+    bt_bitfield_release(&c->pick);
 }
 
 static int in_flight_here(void *arg, const struct bt_block *b)
@@ -212,32 +213,77 @@ static void ask_leaves(struct bt_dl_conn *c, uint32_t piece)
         bt_leaf_table_unask(&c->dl->leaves, piece); /* send buffer full: another time */
 }
 
-/* Keep depth requests in flight while the peer lets us. */
-static enum bt_err request_more(struct bt_dl_conn *c)
+/*
+ * BEP 6: set in c->pick the pieces the peer allows us fast and has, the only
+ * ones we may ask for while it chokes us; returns how many.
+ */
+static size_t allowed_pick(struct bt_dl_conn *c)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < c->allowed_n && c->pick.count > 0; i++) {
+        if (bt_bitfield_get(&c->has, c->allowed[i])) {
+            bt_bitfield_set(&c->pick, c->allowed[i]);
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Clear c->pick again.  Only allowed pieces' bits were set: clearing their
+ * bytes clears it all. */
+static void allowed_clear(struct bt_dl_conn *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->allowed_n; i++)
+        c->pick.bits[c->allowed[i] / 8] = 0;
+}
+
+/* Ask for blocks of the pieces set in bits until depth are in flight. */
+static enum bt_err send_requests(struct bt_dl_conn *c, const unsigned char *bits, size_t depth)
 {
     struct bt_download *dl = c->dl;
-    struct bt_peer *p = &c->base.peer;
-    size_t depth = c->depth;
 
-    if (!c->open || dl->complete || c->doomed)
-        return BT_OK;
-    if (p->has_ext && p->ext.reqq > 0 && (uint64_t)p->ext.reqq < depth)
-        depth = (size_t)p->ext.reqq;
-    while (!c->choking_us && c->n_inflight < depth) {
+    while (c->n_inflight < depth) {
         struct bt_block b;
         enum bt_err err;
 
-        if (!bt_picker_next(&dl->picker, c->has.bits, in_flight_here, c, &b))
+        if (!bt_picker_next(&dl->picker, bits, in_flight_here, c, &b))
             break;
         if (!c->no_leaves)
             ask_leaves(c, b.piece);
-        err = bt_peer_send_request(p, BT_MSG_REQUEST, b.piece, b.offset, b.length);
+        err = bt_peer_send_request(&c->base.peer, BT_MSG_REQUEST, b.piece, b.offset, b.length);
         if (err != BT_OK) {
             bt_picker_block_released(&dl->picker, &b);
             return err == BT_ERR_TOO_LARGE ? BT_OK : err; /* send buffer full: later */
         }
         c->inflight[c->n_inflight++] = b;
     }
+    return BT_OK;
+}
+
+/* Keep depth requests in flight while the peer lets us: for any piece it has
+ * when it unchokes us, for its allowed fast pieces (BEP 6) while it chokes us. */
+static enum bt_err request_more(struct bt_dl_conn *c)
+{
+    struct bt_download *dl = c->dl;
+    struct bt_peer *p = &c->base.peer;
+    size_t depth = c->depth;
+    enum bt_err err = BT_OK;
+
+    if (!c->open || dl->complete || c->doomed)
+        return BT_OK;
+    if (p->has_ext && p->ext.reqq > 0 && (uint64_t)p->ext.reqq < depth)
+        depth = (size_t)p->ext.reqq;
+    if (!c->choking_us) {
+        err = send_requests(c, c->has.bits, depth);
+    } else if (allowed_pick(c) > 0) {
+        err = send_requests(c, c->pick.bits, depth);
+        allowed_clear(c);
+    }
+    if (err != BT_OK)
+        return err;
     if (c->n_inflight == 0 && c->interested && !peer_useful(dl, c))
         return set_interest(c, 0);
     return BT_OK;
@@ -552,6 +598,59 @@ static enum bt_err leaves_rejected(struct bt_dl_conn *c, const struct bt_message
     return BT_OK;
 }
 
+/*
+ * BEP 6: the peer lets us ask for piece idx while it chokes us.  Past
+ * BT_FAST_ALLOWED_MAX pieces, the rest are ignored.  Nothing is asked for yet:
+ * the set comes as a burst of messages, often just before an unchoke, and
+ * the next request_more (once the burst is read and the send buffer drains,
+ * at the unchoke, or at the tick) picks from all of it rarest first, rather
+ * than in the order the peer listed it.
+ */
+static enum bt_err take_allowed(struct bt_dl_conn *c, uint32_t idx)
+{
+    size_t i;
+    enum bt_err err;
+
+    if (idx >= c->dl->t->piece_count) {
+        bt_peer_why(&c->base.peer, "allowed fast names piece %" PRIu32 " beyond the torrent", idx);
+        return BT_ERR_PEER_MESSAGE;
+    }
+    for (i = 0; i < c->allowed_n; i++)
+        if (c->allowed[i] == idx)
+            return BT_OK;
+    if (c->allowed_n == BT_FAST_ALLOWED_MAX)
+        return BT_OK;
+    if (c->pick.count == 0) {
+        err = bt_bitfield_resize(&c->pick, c->dl->t->piece_count);
+        if (err != BT_OK)
+            return err;
+    }
+    c->allowed[c->allowed_n++] = idx;
+    return BT_OK;
+}
+
+/* Take piece idx out of the peer's allowed fast set, if it is there. */
+static void forget_allowed(struct bt_dl_conn *c, uint32_t idx)
+{
+    size_t i;
+
+    for (i = 0; i < c->allowed_n; i++) {
+        if (c->allowed[i] == idx) {
+            c->allowed[i] = c->allowed[--c->allowed_n];
+            return;
+        }
+    }
+}
+
+/* The peer's bitfield is about to be replaced (have all, have none): take
+ * its pieces out of the picker's counts. */
+static void forget_has(struct bt_download *dl, struct bt_dl_conn *c)
+{
+    if (bt_bitfield_popcount(&c->has) > 0)
+        bt_picker_peer_bitfield(&dl->picker, c->has.bits, 0);
+    memset(c->has.bits, 0, bt_bitfield_bytes(c->has.count));
+}
+
 static enum bt_err on_handshake(void *arg, struct bt_pool_conn *pc)
 {
     struct bt_download *dl = arg;
@@ -574,12 +673,12 @@ static enum bt_err on_handshake(void *arg, struct bt_pool_conn *pc)
     if (c->cand != SIZE_MAX)
         dl->cands[c->cand].fails = 0;
     bt_peerid_client(p->remote.peer_id, client);
-    bt_pool_say(&dl->pool, p->name, "connected (%s)", client);
+    bt_pool_say(&dl->pool, p->name, "connected (%s%s)", client,
+                bt_peer_fast(p) ? ", fast extension" : "");
     if (bt_dht_source_handshake(&dl->dht, p) != BT_OK)
         return BT_ERR_TOO_LARGE;
-    if (bt_bitfield_popcount(&dl->have) == 0)
-        return BT_OK; /* BEP 3: a peer with nothing may skip the bitfield */
-    return bt_peer_send_bitfield(p, dl->have.bits, bt_bitfield_bytes(dl->have.count));
+    /* Our bitfield (or have all, have none), and the peer's allowed fast set. */
+    return bt_upload_start(&c->up, p);
 }
 
 static enum bt_err on_message(void *arg, struct bt_pool_conn *pc, const struct bt_message *m)
@@ -598,7 +697,10 @@ static enum bt_err on_message(void *arg, struct bt_pool_conn *pc, const struct b
     switch (m->id) {
     case BT_MSG_CHOKE:
         c->choking_us = 1;
-        release_inflight(dl, c); /* BEP 3: a choke discards our pending requests */
+        /* BEP 3: a choke discards our pending requests.  BEP 6: it does not;
+         * the peer answers each with its piece or a reject. */
+        if (!c->up.fast)
+            release_inflight(dl, c);
         return BT_OK;
     case BT_MSG_UNCHOKE:
         c->choking_us = 0;
@@ -628,12 +730,20 @@ static enum bt_err on_message(void *arg, struct bt_pool_conn *pc, const struct b
             err = request_more(c);
         return err;
     case BT_MSG_HAVE_ALL:
+        forget_has(dl, c);
         bt_bitfield_set_all(&c->has);
         bt_picker_peer_bitfield(&dl->picker, c->has.bits, 1);
         err = set_interest(c, !dl->complete);
         if (err == BT_OK)
             err = request_more(c);
         return err;
+    case BT_MSG_HAVE_NONE:
+        forget_has(dl, c);
+        return set_interest(c, 0);
+    case BT_MSG_ALLOWED_FAST:
+        return take_allowed(c, m->index);
+    case BT_MSG_SUGGEST:
+        return BT_OK; /* a hint: rarest first serves the swarm better (download.h) */
     case BT_MSG_PIECE:
         err = on_piece(c, m);
         if (err == BT_OK)
@@ -659,10 +769,14 @@ static enum bt_err on_message(void *arg, struct bt_pool_conn *pc, const struct b
                 break;
             }
         }
+        /* Rejected while choked: the peer no longer allows that piece fast (BEP 6
+         * lets it), and asking again would only be rejected again. */
+        if (c->choking_us)
+            forget_allowed(c, b.piece);
         return BT_OK;
     }
     default:
-        return BT_OK; /* port, suggest, allowed fast, extensions we did not offer */
+        return BT_OK; /* extensions we did not offer */
     }
 }
 
@@ -738,6 +852,7 @@ static enum bt_err on_new(void *arg, struct bt_pool_conn *pc)
     enum bt_err err;
 
     bt_bitfield_init(&c->has);
+    bt_bitfield_init(&c->pick);
     err = bt_bitfield_resize(&c->has, dl->t->piece_count);
     if (err != BT_OK)
         return err;

@@ -12,6 +12,13 @@
  *                          when its piece is whole: SHA-1 matches? have + tell
  *                          every peer; no? throw the piece away, blame the senders
  *
+ * With a peer that speaks the fast extension (BEP 6, fast.h), a have all or
+ * have none stands for its bitfield; a reject request hands the block back to
+ * the picker; a choke keeps our requests in flight (the peer rejects the ones
+ * it will not serve); pieces it allows fast (at most BT_FAST_ALLOWED_MAX of
+ * them) are asked for even while it chokes us; a suggestion is read and not
+ * followed (the picker's rarest-first order serves the swarm better).
+ *
  * A v2 piece is checked block by block where a peer sends its leaf hashes
  * (leaf_table.h): a bad block is dropped as it arrives and its sender banned.
  *
@@ -105,7 +112,13 @@ struct bt_dl_conn {
     uint64_t waste;        /* bytes received that we did not ask for */
     int doomed;            /* banned: closes at its next callback */
     int no_leaves;         /* not to be asked for leaf hashes (leaf_table.h) */
-    struct bt_upload up;
+    struct bt_upload up;   /* up.fast: both sides speak BEP 6 */
+    /* BEP 6: pieces the peer lets us ask for while it chokes us, and the
+     * bitfield of those it has that the picker chooses from then (sized on
+     * the first allowed fast; clear between uses). */
+    uint32_t allowed[BT_FAST_ALLOWED_MAX];
+    size_t allowed_n;
+    struct bt_bitfield pick;
 };
 
 /* Hashing state of a piece in progress. */

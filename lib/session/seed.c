@@ -41,13 +41,16 @@ static enum bt_err on_new(void *arg, struct bt_pool_conn *pc)
 static enum bt_err on_handshake(void *arg, struct bt_pool_conn *pc)
 {
     struct bt_seed *s = arg;
+    struct bt_seed_conn *c = (struct bt_seed_conn *)pc;
     char client[BT_PEERID_NAME_MAX];
 
     bt_peerid_client(pc->peer.remote.peer_id, client);
-    bt_pool_say(&s->pool, pc->peer.name, "connected (%s)", client);
+    bt_pool_say(&s->pool, pc->peer.name, "connected (%s%s)", client,
+                bt_peer_fast(&pc->peer) ? ", fast extension" : "");
     if (bt_dht_source_handshake(&s->dht, &pc->peer) != BT_OK)
         return BT_ERR_TOO_LARGE;
-    return bt_peer_send_bitfield(&pc->peer, s->bits.bits, bt_bitfield_bytes(s->bits.count));
+    /* Every bit set: have all under BEP 6, else a full bitfield. */
+    return bt_upload_start(&c->up, &pc->peer);
 }
 
 static enum bt_err on_message(void *arg, struct bt_pool_conn *pc, const struct bt_message *m)
@@ -76,7 +79,11 @@ static void on_close(void *arg, struct bt_pool_conn *pc, enum bt_err err)
     struct bt_seed_conn *c = (struct bt_seed_conn *)pc;
     const struct bt_peer *p = &pc->peer;
 
-    if (err == BT_ERR_NET_CLOSED)
+    if (err == BT_ERR_NET_CLOSED && c->up.rejected > 0)
+        bt_pool_say(&s->pool, p->name,
+                    "disconnected after %" PRIu64 " blocks and %" PRIu64 " rejected requests",
+                    c->up.blocks_sent, c->up.rejected);
+    else if (err == BT_ERR_NET_CLOSED)
         bt_pool_say(&s->pool, p->name, "disconnected after %" PRIu64 " blocks", c->up.blocks_sent);
     else
         bt_pool_say(&s->pool, p->name, "dropped: %s%s%s", bt_strerror(err),

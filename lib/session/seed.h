@@ -5,7 +5,7 @@
  *   peer                                   us
  *   handshake           ------->
  *                       <-------           handshake, [extension handshake]
- *                       <-------           bitfield (every bit set)
+ *                       <-------           have all (BEP 6), or a bitfield with every bit set
  *   interested          ------->
  *                       <-------           unchoke
  *   request i,b,16384   ------->           queued (see upload.h)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bytes.h"
 #include "core/sha256.h"
 #include "pieces/piece_hash.h"
 #include "wire/hashes.h"
@@ -65,8 +66,71 @@ enum bt_err bt_upload_serve(struct bt_upload *u, struct bt_peer *p)
     return BT_OK;
 }
 
+/* The peer's IPv4 address in host order; 0 if it has none. */
+static int peer_ipv4(const struct bt_peer *p, uint32_t *ip)
+{
+    struct bt_netaddr a;
+
+    bt_netaddr_from_addr(&p->addr, &a);
+    if (a.iplen != 4)
+        return 0;
+    *ip = bt_get_be32(a.ip);
+    return 1;
+}
+
+enum bt_err bt_upload_start(struct bt_upload *u, struct bt_peer *p)
+{
+    size_t had = bt_bitfield_popcount(u->have), i;
+    uint32_t ip;
+    enum bt_err err;
+
+    u->fast = bt_peer_fast(p);
+    if (u->fast && had == u->have->count)
+        err = bt_peer_send_simple(p, BT_MSG_HAVE_ALL);
+    else if (u->fast && had == 0)
+        err = bt_peer_send_simple(p, BT_MSG_HAVE_NONE);
+    else if (had == 0)
+        err = BT_OK; /* BEP 3: a peer with nothing may skip the bitfield */
+    else
+        err = bt_peer_send_bitfield(p, u->have->bits, bt_bitfield_bytes(u->have->count));
+    if (err != BT_OK || !u->fast || had == 0 || !peer_ipv4(p, &ip))
+        return err;
+    /* The whole set is remembered (a request for an allowed piece we lack is
+     * rejected like any other), the pieces we have are sent. */
+    err = bt_fast_allowed_set(u->t->info_hash, ip, u->t->piece_count, BT_FAST_SET_SIZE, u->allowed,
+                              &u->allowed_n);
+    for (i = 0; err == BT_OK && i < u->allowed_n; i++)
+        if (bt_bitfield_get(u->have, u->allowed[i]))
+            err = bt_peer_send_allowed_fast(p, u->allowed[i]);
+    return err;
+}
+
+/* Is piece idx in the allowed fast set we gave the peer? */
+static int allowed_fast(const struct bt_upload *u, uint32_t idx)
+{
+    size_t i;
+
+    for (i = 0; i < u->allowed_n; i++)
+        if (u->allowed[i] == idx)
+            return 1;
+    return 0;
+}
+
+/* BEP 6: tell the peer that its request r will not be served. */
+static enum bt_err reject(struct bt_upload *u, struct bt_peer *p, const struct bt_upload_request *r)
+{
+    enum bt_err err = bt_peer_send_request(p, BT_MSG_REJECT, r->index, r->begin, r->length);
+
+    if (err == BT_ERR_TOO_LARGE)
+        bt_peer_why(p, "requests faster than they can be rejected");
+    else if (err == BT_OK)
+        u->rejected++;
+    return err;
+}
+
 static enum bt_err take_request(struct bt_upload *u, struct bt_peer *p, const struct bt_message *m)
 {
+    struct bt_upload_request r = {m->index, m->begin, m->length};
     int64_t size;
 
     if (m->length == 0 || m->length > BT_BLOCK_SIZE) {
@@ -79,36 +143,49 @@ static enum bt_err take_request(struct bt_upload *u, struct bt_peer *p, const st
                     m->index, m->begin, m->length);
         return BT_ERR_PEER_MESSAGE;
     }
+    /* From here on the request is well formed: under BEP 6 a request we will
+     * not serve is rejected, never dropped in silence. */
     if (!bt_bitfield_get(u->have, m->index)) {
+        if (u->fast)
+            return reject(u, p, &r);
         bt_peer_why(p, "request for piece %" PRIu32 ", which we never announced", m->index);
         return BT_ERR_PEER_MESSAGE;
     }
-    if (!u->unchoked)
-        return BT_OK; /* BEP 3: requests sent before a choke are discarded */
+    if (!u->unchoked && !(u->fast && allowed_fast(u, m->index))) {
+        /* BEP 3 discards a request that crossed our choke; BEP 6 rejects it. */
+        return u->fast ? reject(u, p, &r) : BT_OK;
+    }
     if (u->q_len == BT_UPLOAD_MAX_REQUESTS) {
+        if (u->fast)
+            return reject(u, p, &r);
         bt_peer_why(p, "more than %d requests queued", BT_UPLOAD_MAX_REQUESTS);
         return BT_ERR_PEER_MESSAGE;
     }
-    u->queue[(u->q_head + u->q_len) % BT_UPLOAD_MAX_REQUESTS] =
-        (struct bt_upload_request){m->index, m->begin, m->length};
+    u->queue[(u->q_head + u->q_len) % BT_UPLOAD_MAX_REQUESTS] = r;
     u->q_len++;
     return bt_upload_serve(u, p);
 }
 
-/* Remove a cancelled request that we have not read yet. */
-static void cancel(struct bt_upload *u, const struct bt_message *m)
+/* Remove a cancelled request that we have not read yet; under BEP 6 it is
+ * answered with a reject (one already sent got its piece). */
+static enum bt_err cancel(struct bt_upload *u, struct bt_peer *p, const struct bt_message *m)
 {
     size_t i, kept = 0;
+    enum bt_err err = BT_OK;
 
     for (i = 0; i < u->q_len; i++) {
         struct bt_upload_request r = u->queue[(u->q_head + i) % BT_UPLOAD_MAX_REQUESTS];
 
-        if (r.index == m->index && r.begin == m->begin && r.length == m->length)
+        if (r.index == m->index && r.begin == m->begin && r.length == m->length) {
+            if (u->fast && err == BT_OK)
+                err = reject(u, p, &r);
             continue;
+        }
         u->queue[(u->q_head + kept) % BT_UPLOAD_MAX_REQUESTS] = r;
         kept++;
     }
     u->q_len = kept;
+    return err;
 }
 
 /*
@@ -327,8 +404,7 @@ enum bt_err bt_upload_message(struct bt_upload *u, struct bt_peer *p, const stru
     case BT_MSG_REQUEST:
         return take_request(u, p, m);
     case BT_MSG_CANCEL:
-        cancel(u, m);
-        return BT_OK;
+        return cancel(u, p, m);
     case BT_MSG_HASH_REQUEST:
         return take_hash_request(u, p, m);
     case BT_MSG_EXTENDED:

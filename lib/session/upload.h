@@ -11,11 +11,25 @@
  *
  * Policy, kept simple: every interested peer is unchoked (a seed gains nothing
  * from tit-for-tat, and a leecher on a small swarm loses by withholding).  A
- * request larger than 16 KiB, outside the torrent (whose last piece, for a
- * v2-only torrent, is whole: libtorrent pads the last file, and so do we),
- * for a piece we never said we have, or beyond the queue's capacity drops the
- * peer; a request that arrives while the peer is choked is ignored (it may
- * have been sent before the choke).
+ * request larger than 16 KiB or outside the torrent (whose last piece, for a
+ * v2-only torrent, is whole: libtorrent pads the last file, and so do we)
+ * drops the peer.  Without the fast extension, so does a request for a piece
+ * we never said we have or beyond the queue's capacity, and a request that
+ * arrives while the peer is choked is ignored (it may have been sent before
+ * the choke).
+ *
+ * With the fast extension (BEP 6, fast.h), when both handshakes set its bit,
+ * every request gets exactly one answer:
+ *
+ *   peer                                   us
+ *                       <-------           have all | have none | bitfield
+ *                       <-------           allowed fast i  (the set of fast.h, pieces we have)
+ *   request i,b,16384   ------->           (choked, but i is allowed fast)
+ *                       <-------           piece i,b,<block>
+ *   request j,b,16384   ------->           (choked, or j not had, or the queue full)
+ *                       <-------           reject request j,b,16384
+ *   cancel i,b,16384    ------->           (still queued)
+ *                       <-------           reject request i,b,16384
  *
  * A peer that fetches the torrent's metadata (BEP 9, see metadata.h) sends
  * ut_metadata requests under the id we offered; each is answered at once from
@@ -38,6 +52,7 @@
 #include <stdint.h>
 
 #include "wire/bitfield.h"
+#include "wire/fast.h"
 #include "metainfo/metainfo.h"
 #include "wire/peer.h"
 #include "pieces/storage.h"
@@ -64,11 +79,24 @@ struct bt_upload {
     uint64_t bytes_sent;
     uint64_t metadata_sent; /* ut_metadata pieces sent (BEP 9) */
     uint64_t hash_requests; /* hash requests answered, with hashes or a reject (BEP 52) */
+    int fast;               /* both handshakes set the fast bit (BEP 6) */
+    uint32_t allowed[BT_FAST_SET_SIZE]; /* the peer's allowed fast set (fast.h) */
+    size_t allowed_n;
+    uint64_t rejected; /* reject request messages sent (BEP 6) */
 };
 
 /* Cannot fail.  t, storage and have must outlive the upload. */
 void bt_upload_init(struct bt_upload *u, const struct bt_torrent *t, struct bt_storage *storage,
                     const struct bt_bitfield *have);
+
+/*
+ * Open the serving side once the handshakes are done: tell the peer what we
+ * have (have all or have none when both speak BEP 6, else a bitfield, none if
+ * we have nothing) and, with BEP 6, its allowed fast set among our pieces (for
+ * an IPv4 peer: BEP 6 defines the set for no other).  BT_ERR_TOO_LARGE when
+ * the send buffer is full.
+ */
+enum bt_err bt_upload_start(struct bt_upload *u, struct bt_peer *p);
 
 /*
  * Handle a message that belongs to the serving side (interested, not interested,

@@ -141,8 +141,10 @@ enum bt_err bt_message_parse(struct bt_message *m, const unsigned char *p, size_
     case BT_MSG_SUGGEST:
     case BT_MSG_ALLOWED_FAST:
         m->index = bt_get_be32(m->payload);
-        if (piece_count != 0 && m->index >= piece_count)
+        if (piece_count != 0 && m->index >= piece_count && m->id == BT_MSG_HAVE)
             return fail(why, BT_ERR_PEER_MESSAGE, "have names a piece beyond the torrent");
+        if (piece_count != 0 && m->index >= piece_count)
+            return fail(why, BT_ERR_PEER_MESSAGE, "BEP 6 message names a piece beyond the torrent");
         break;
     case BT_MSG_REQUEST:
     case BT_MSG_CANCEL:

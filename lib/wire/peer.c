@@ -12,6 +12,7 @@
 
 #include "metainfo/metainfo.h"
 #include "core/sha1.h"
+#include "wire/fast.h"
 #include "wire/trace.h"
 
 void bt_peer_init(struct bt_peer *p, struct bt_loop *loop, const struct bt_peer_config *cfg,
@@ -125,6 +126,13 @@ enum bt_err bt_peer_send_have(struct bt_peer *p, uint32_t index)
     return queued(p, mark, bt_message_put_have(&p->out, BT_MSG_HAVE, index));
 }
 
+enum bt_err bt_peer_send_allowed_fast(struct bt_peer *p, uint32_t index)
+{
+    size_t mark = p->out.len;
+
+    return queued(p, mark, bt_message_put_have(&p->out, BT_MSG_ALLOWED_FAST, index));
+}
+
 enum bt_err bt_peer_send_port(struct bt_peer *p, uint16_t port)
 {
     size_t mark = p->out.len;
@@ -208,6 +216,11 @@ static int both_extended(const struct bt_peer *p)
                                 BT_RESERVED_EXTENSION_BIT) &&
            bt_handshake_has_bit(p->remote.reserved, BT_RESERVED_EXTENSION_BYTE,
                                 BT_RESERVED_EXTENSION_BIT);
+}
+
+int bt_peer_fast(const struct bt_peer *p)
+{
+    return bt_fast_negotiated(p->cfg->reserved, p->remote.reserved);
 }
 
 static enum bt_err send_ext_handshake(struct bt_peer *p)
@@ -375,6 +388,12 @@ static enum bt_err parse_input(struct bt_peer *p)
         p->in_off += flen;
         if (m.id == BT_MSG_KEEPALIVE)
             continue;
+        if (bt_fast_is_message(m.id) && !bt_peer_fast(p)) {
+            /* BEP 6: its messages are only legal when both handshakes set its bit. */
+            bt_peer_why(p, "%s without the fast extension (BEP 6) on both sides",
+                        bt_message_name(m.id));
+            return BT_ERR_PEER_MESSAGE;
+        }
         if (m.id == BT_MSG_EXTENDED && m.ext_id == BT_EXT_HANDSHAKE_ID && both_extended(p)) {
             if (bt_ext_handshake_parse(&p->ext, m.payload, m.payload_len) == BT_OK)
                 p->has_ext = 1;

@@ -133,6 +133,10 @@ void bt_peer_why(struct bt_peer *p, const char *fmt, ...) __attribute__((format(
 /* The reason, or "" if none was given. */
 const char *bt_peer_detail(const struct bt_peer *p);
 
+/* Did both handshakes set the fast extension's bit (BEP 6, fast.h)?  Valid
+ * from on_handshake on; without it, its five messages drop the connection. */
+int bt_peer_fast(const struct bt_peer *p);
+
 /* Bytes queued and not yet sent. */
 size_t bt_peer_pending(const struct bt_peer *p);
 
@@ -140,6 +144,8 @@ size_t bt_peer_pending(const struct bt_peer *p);
  * when the send buffer is full. */
 enum bt_err bt_peer_send_simple(struct bt_peer *p, unsigned id);
 enum bt_err bt_peer_send_have(struct bt_peer *p, uint32_t index);
+/* BEP 6: the peer may ask for piece index while we choke it (see fast.h). */
+enum bt_err bt_peer_send_allowed_fast(struct bt_peer *p, uint32_t index);
 enum bt_err bt_peer_send_bitfield(struct bt_peer *p, const unsigned char *bits, size_t n);
 /* Our DHT node's port (BEP 5), to a peer whose handshake set the DHT bit. */
 enum bt_err bt_peer_send_port(struct bt_peer *p, uint16_t port);
