@@ -120,7 +120,7 @@ payload() {
     download -o out -p "$SEED_ADDR" multi.torrent
     [ "$status" -eq 0 ] || fail "$stderr"
     diff -r www/multi out/multi
-    [[ "$stderr" == *"$WWW/nothing-here/"*"did not answer the range request (HTTP 404); next try in 2 s"* ]] ||
+    [[ "$stderr" == *"$WWW/nothing-here/: "*": web seed did not answer the range request (HTTP 404); next try in 2 s"* ]] ||
         fail "$stderr"
 }
 
