@@ -48,6 +48,7 @@ struct options {
     int verbose;
     int trace;
     int timeout_s;
+    int encryption; /* enum bt_mse_policy */
     int give_up_s;
     size_t max_peers;
 };
@@ -95,8 +96,8 @@ static void usage(FILE *f, int help)
             "      --timeout SECS   peer connect, handshake and idle timeout (default %d)\n"
             "  -q, --quiet          print only errors\n"
             "  -v, --verbose        also log every peer connecting and leaving\n"
-            "      --trace          show every message sent and received on stderr\n"
-            "  -h, --help           show this help\n"
+            "      --trace          show every message sent and received on "
+            "stderr\n" TOOL_ENCRYPTION_HELP "  -h, --help           show this help\n"
             "  -V, --version        show the version\n"
             "\n"
             "Tutorial: tutorials/06-download.md\n",
@@ -124,6 +125,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"version", no_argument, NULL, 'V'},
         {"dht-bootstrap", required_argument, NULL, TOOL_OPT_DHT_BOOTSTRAP},
         {"no-dht", no_argument, NULL, TOOL_OPT_NO_DHT},
+        {"encryption", required_argument, NULL, TOOL_OPT_ENCRYPTION},
         {NULL, 0, NULL, 0},
     };
     int c, status = TOOL_CONTINUE;
@@ -181,6 +183,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 'R':
             o->trace = 1;
+            break;
+        case TOOL_OPT_ENCRYPTION:
+            status = tool_encryption(optarg, &o->encryption);
             break;
         case TOOL_OPT_DHT_BOOTSTRAP:
         case TOOL_OPT_NO_DHT:
@@ -419,6 +424,7 @@ static int run(struct session *s)
         return TOOL_EXIT_FAIL;
     tool_dht_peer_config(&s->dht, &s->cfg);
     s->cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
+    s->cfg.encryption = o->encryption;
     if (prepare_storage(s) != 0 || start_download(s) != 0 || start_announcing(s) != 0)
         return TOOL_EXIT_FAIL;
     s->start_have = s->dl.have_bytes;

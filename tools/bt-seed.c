@@ -37,6 +37,7 @@ struct options {
     struct tool_dht_opts dht;
     size_t max_peers;
     int no_announce, trust, trace, quiet, timeout_s;
+    int encryption; /* enum bt_mse_policy */
 };
 
 static void usage(FILE *f, int help)
@@ -44,7 +45,8 @@ static void usage(FILE *f, int help)
     fprintf(
         f,
         "usage: %s [--trust] [-l ADDR] [-c PEER]... [-m MAX] [--tracker URL]... [--no-announce]\n"
-        "       [--dht-bootstrap NODE]... [--no-dht] [--trace] [-q] TORRENT DATA\n"
+        "       [--dht-bootstrap NODE]... [--no-dht] [--trace] [--encryption MODE] [-q]\n"
+        "       TORRENT DATA\n"
         "\n"
         "Serve TORRENT's complete data to every peer that connects, until interrupted.\n"
         "DATA is the directory that contains the torrent's name (its top directory or\n"
@@ -62,8 +64,8 @@ static void usage(FILE *f, int help)
         "      --no-dht         do not use the DHT\n"
         "  -m, --max-peers N    at most N connections (default %d)\n"
         "      --trust          do not check the data's hashes on start\n"
-        "      --trace          show every message sent and received on stderr\n"
-        "  -q, --quiet          do not log connections on stderr\n"
+        "      --trace          show every message sent and received on "
+        "stderr\n" TOOL_ENCRYPTION_HELP "  -q, --quiet          do not log connections on stderr\n"
         "  -t, --timeout SECS   handshake and idle timeout (default %d)\n"
         "  -h, --help           show this help\n"
         "  -V, --version        show the version\n"
@@ -89,6 +91,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"no-announce", no_argument, NULL, 'N'},
         {"dht-bootstrap", required_argument, NULL, TOOL_OPT_DHT_BOOTSTRAP},
         {"no-dht", no_argument, NULL, TOOL_OPT_NO_DHT},
+        {"encryption", required_argument, NULL, TOOL_OPT_ENCRYPTION},
         {NULL, 0, NULL, 0},
     };
     int c, status = TOOL_CONTINUE;
@@ -132,6 +135,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 'N':
             o->no_announce = 1;
+            break;
+        case TOOL_OPT_ENCRYPTION:
+            status = tool_encryption(optarg, &o->encryption);
             break;
         case TOOL_OPT_DHT_BOOTSTRAP:
         case TOOL_OPT_NO_DHT:
@@ -233,6 +239,7 @@ static int start_seeding(const struct options *o, struct bt_torrent *t, struct b
     if (tool_peer_config(&cfg, t, o->timeout_s) != 0)
         return 1;
     cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
+    cfg.encryption = o->encryption;
     tool_dht_peer_config(dht, &cfg);
     if (!o->quiet)
         seed->log = log_event;

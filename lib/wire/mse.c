@@ -558,6 +558,18 @@ static enum bt_err step(struct bt_mse *m, const unsigned char *in, size_t n, siz
     return BT_OK;
 }
 
+enum bt_err bt_mse_step(struct bt_mse *m, const unsigned char *in, size_t n, size_t *used,
+                        struct bt_buf *out)
+{
+    enum bt_err err = step(m, in, n, used, out);
+
+    if (err != BT_OK && m->state != BT_MSE_FAILED) {
+        m->state = BT_MSE_FAILED;
+        m->why = "out of memory, or no random bytes";
+    }
+    return err;
+}
+
 enum bt_err bt_mse_feed(struct bt_mse *m, const unsigned char *in, size_t n, size_t *used,
                         struct bt_buf *out)
 {
@@ -565,16 +577,10 @@ enum bt_err bt_mse_feed(struct bt_mse *m, const unsigned char *in, size_t n, siz
     while (m->state != BT_MSE_DONE && m->state != BT_MSE_FAILED && m->state != BT_MSE_IDLE) {
         enum bt_mse_state before = m->state;
         size_t took;
-        enum bt_err err = step(m, in + *used, n - *used, &took, out);
+        enum bt_err err = bt_mse_step(m, in + *used, n - *used, &took, out);
 
-        if (err != BT_OK) {
-            if (m->state != BT_MSE_FAILED) {
-                m->state = BT_MSE_FAILED;
-                if (m->why == NULL)
-                    m->why = "out of memory or no random bytes";
-            }
+        if (err != BT_OK)
             return err;
-        }
         if (took == 0 && m->state == before)
             break; /* it needs more bytes */
         *used += took;

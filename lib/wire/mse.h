@@ -138,6 +138,12 @@ enum bt_err bt_mse_start_receiver(struct bt_mse *m, int policy, bt_mse_lookup_fn
 enum bt_err bt_mse_feed(struct bt_mse *m, const unsigned char *in, size_t n, size_t *used,
                         struct bt_buf *out);
 
+/* One step of bt_mse_feed(): consumes what the current step needs (*used, maybe
+ * 0 when it needs more bytes), so a caller can trace each step as it happens.
+ * The state changes when a step completes. */
+enum bt_err bt_mse_step(struct bt_mse *m, const unsigned char *in, size_t n, size_t *used,
+                        struct bt_buf *out);
+
 /* 1 when the payload stream is RC4-encrypted (DONE, and RC4 selected). */
 int bt_mse_rc4(const struct bt_mse *m);
 /* Encrypt our outgoing payload / decrypt theirs, in place.  Does nothing when
