@@ -32,6 +32,9 @@ Options (bench/download and the interop suites use them):
   --get-peers HASH      with the DHT: ask it for HASH's peers every second
   --trace               with the DHT: print every DHT datagram on stderr, as
                         libtorrent decoded it
+  --encryption-forced   speak only MSE/PE with RC4, both ways (out_enc_policy and
+                        in_enc_policy pe_forced, allowed_enc_level pe_rc4): a
+                        plain handshake is refused, and so is plaintext after MSE
 
 Settings are those /work/shared/INTEROP.md found to work on loopback: no LSD,
 UPnP, NAT-PMP or uTP, no DHT unless asked, and several connections per IP
@@ -58,7 +61,7 @@ import libtorrent as lt
 DHT_ANNOUNCE_S = 5
 
 
-def session(port, fast, limited=False, dht_nodes=None, trace=False):
+def session(port, fast, limited=False, dht_nodes=None, trace=False, forced=False):
     settings = lt.high_performance_seed() if fast else {}
     alerts = (lt.alert.category_t.tracker_notification
               | lt.alert.category_t.error_notification
@@ -93,6 +96,13 @@ def session(port, fast, limited=False, dht_nodes=None, trace=False):
                    | lt.alert.category_t.dht_operation_notification)
         if trace:
             alerts |= lt.alert.category_t.dht_log_notification
+    if forced:
+        settings.update({
+            "out_enc_policy": int(lt.enc_policy.pe_forced),
+            "in_enc_policy": int(lt.enc_policy.pe_forced),
+            "allowed_enc_level": int(lt.enc_level.pe_rc4),
+            "prefer_rc4": True,
+        })
     # Only what we read: every category means an alert per block, which
     # costs libtorrent CPU in a benchmark and once crashed the bindings
     # (a segfault in the sanitizer pass of CI).
@@ -114,7 +124,7 @@ def session(port, fast, limited=False, dht_nodes=None, trace=False):
 
 def options(args):
     opts = {"fast": False, "limit": 0, "connect": [], "dht": None, "get_peers": None,
-            "trace": False}
+            "trace": False, "forced": False}
     while args:
         if args[0] == "--fast":
             opts["fast"] = True
@@ -139,6 +149,9 @@ def options(args):
             args = args[2:]
         elif args[0] == "--trace":
             opts["trace"] = True
+            args = args[1:]
+        elif args[0] == "--encryption-forced":
+            opts["forced"] = True
             args = args[1:]
         else:
             sys.exit("lt-client.py: unknown option %s" % args[0])
@@ -240,7 +253,8 @@ def main():
         return
     save, port = sys.argv[3], int(sys.argv[4])
     opts = options(sys.argv[5:])
-    ses = session(port, opts["fast"], opts["limit"] > 0, opts["dht"], opts["trace"])
+    ses = session(port, opts["fast"], opts["limit"] > 0, opts["dht"], opts["trace"],
+                  opts["forced"])
     if mode == "magnet":
         params = lt.parse_magnet_uri(torrent)
         params.save_path = save
