@@ -98,7 +98,19 @@ mse_peer() {
     run -1 --separate-stderr timeout 30 bt-handshake -t 3 --encryption require \
         "$S/multi.torrent" "127.0.0.1:$SEED_PORT"
     [ "$output" = "" ]
-    [[ "$stderr" == *"127.0.0.1:$SEED_PORT"* ]]
+    [[ "$stderr" == *"127.0.0.1:$SEED_PORT"*"during the encrypted handshake (does it speak MSE"* ]]
+}
+
+@test "prefer dials a plain-only peer again, plain, when it drops MSE" {
+    seed s
+    download --encryption prefer --trace -p "127.0.0.1:$SEED_PORT" -o out "$S/multi.torrent"
+    [ "$status" -eq 0 ]
+    diff -r out/multi "$S/data/multi"
+    grep -q "offering rc4 or plaintext$" <<<"$stderr"
+    grep -q "^<- the peer closed the connection during MSE: dialling again, plain$" <<<"$stderr"
+    run -0 --separate-stderr timeout 30 bt-handshake --encryption prefer "$S/multi.torrent" \
+        "127.0.0.1:$SEED_PORT"
+    [[ "$output" =~ ^[0-9a-f]{40}$ ]]
 }
 
 @test "bt-download downloads from a libtorrent seeder that requires encryption" {

@@ -248,6 +248,44 @@ static void compact(struct bt_peer *p)
     p->out_off = 0;
 }
 
+static void on_io(void *arg, int fd, unsigned events);
+
+/* A peer we dialled with prefer closed the connection during MSE: it may speak
+ * only plain BEP 3, so dial it once more and say nothing of MSE this time. */
+static int may_retry_plain(const struct bt_peer *p)
+{
+    return !p->incoming && p->cfg->encryption == BT_MSE_PREFER &&
+           p->mse_phase == BT_PEER_MSE_RUNNING && !p->plain_retry;
+}
+
+static enum bt_err retry_plain(struct bt_peer *p)
+{
+    enum bt_err err;
+
+    bt_loop_unwatch(p->loop, p->fd);
+    close(p->fd);
+    p->fd = -1;
+    bt_mse_release(&p->mse);
+    bt_mse_init(&p->mse);
+    p->mse_phase = BT_PEER_MSE_NONE;
+    p->plain_retry = 1;
+    p->in.len = p->in_off = 0;
+    p->out.len = p->out_off = p->out_enc = 0;
+    if (p->ops->on_trace != NULL) {
+        bt_buf_printf(&p->trace, "<- the peer closed the connection during MSE: dialling again, "
+                                 "plain\n");
+        emit_trace(p);
+    }
+    err = bt_net_connect_start(&p->addr, &p->fd);
+    if (err != BT_OK) {
+        bt_peer_why(p, "connect: %s", strerror(errno));
+        return err;
+    }
+    p->state = BT_PEER_CONNECTING;
+    p->deadline_ms = bt_loop_now_ms() + (uint64_t)p->cfg->connect_timeout_ms;
+    return bt_loop_watch(p->loop, p->fd, BT_LOOP_WRITE, on_io, p);
+}
+
 /* Send what we can; let the owner top up the queue when it runs low. */
 static enum bt_err flush(struct bt_peer *p)
 {
@@ -285,6 +323,8 @@ static enum bt_err flush(struct bt_peer *p)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             break;
+        if (n < 0 && (errno == EPIPE || errno == ECONNRESET) && may_retry_plain(p))
+            return retry_plain(p);
         if (n < 0) {
             bt_peer_why(p, "send: %s", strerror(errno));
             return (errno == EPIPE || errno == ECONNRESET) ? BT_ERR_NET_CLOSED : BT_ERR_IO;
@@ -630,9 +670,16 @@ static enum bt_err read_input(struct bt_peer *p)
     n = read(p->fd, p->in.data + p->in.len, room);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return BT_OK;
+    if ((n == 0 || (n < 0 && errno == ECONNRESET)) && may_retry_plain(p))
+        return retry_plain(p);
     if (n < 0) {
         bt_peer_why(p, "read: %s", strerror(errno));
         return errno == ECONNRESET ? BT_ERR_NET_CLOSED : BT_ERR_IO;
+    }
+    if (n == 0 && p->mse_phase == BT_PEER_MSE_RUNNING) {
+        bt_peer_why(p, "peer closed the connection during the encrypted handshake "
+                       "(does it speak MSE, and serve this torrent?)");
+        return BT_ERR_NET_CLOSED;
     }
     if (n == 0) {
         bt_peer_why(p, "%s",
@@ -674,7 +721,8 @@ static void on_io(void *arg, int fd, unsigned events)
         }
         p->state = BT_PEER_HANDSHAKE;
         p->deadline_ms = bt_loop_now_ms() + (uint64_t)p->cfg->handshake_timeout_ms;
-        err = p->cfg->encryption != BT_MSE_OFF ? mse_start(p) : send_handshake(p);
+        err =
+            p->cfg->encryption != BT_MSE_OFF && !p->plain_retry ? mse_start(p) : send_handshake(p);
         if (err != BT_OK)
             fail(p, err);
         return;

@@ -13,6 +13,8 @@
  * After MSE every byte in and out goes through RC4 if RC4 was chosen: received
  * bytes are decrypted as they are read, queued bytes encrypted just before they
  * are sent (so the trace and the owner only ever see plaintext).
+ * With prefer, a peer that closes the connection during MSE (one that speaks
+ * only plain BEP 3) is dialled once more, plain.
  *
  * Received bytes go into a buffer capped at the largest message the torrent
  * allows (plus one read's worth): a length prefix above that closes the
@@ -124,6 +126,7 @@ struct bt_peer {
     size_t out_enc; /* with RC4, out.data up to here is already encrypted */
     enum bt_peer_mse mse_phase;
     int plain_checked; /* incoming: the first bytes were looked at */
+    int plain_retry;   /* outgoing, prefer: the peer dropped MSE, we dialled again plain */
     struct bt_mse mse;
     struct bt_buf trace;
 
