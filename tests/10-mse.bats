@@ -127,6 +127,12 @@ mse_peer() {
     [ "$status" -eq 0 ]
     diff -r out/multi "$S/data/multi"
     grep -q "crypto_select 0x02 (rc4)" <<<"$stderr"
+    # From its magnet link too: the metadata exchange (BEP 9) goes encrypted as well.
+    local hash
+    hash=$(bt-infohash "$S/multi.torrent")
+    download --encryption require -p "127.0.0.1:$port" -o out2 "magnet:?xt=urn:btih:$hash"
+    [ "$status" -eq 0 ]
+    diff -r out2/multi "$S/data/multi"
 }
 
 @test "libtorrent requiring encryption downloads from bt-seed --encryption require" {

@@ -412,6 +412,7 @@ static int run(struct session *s)
     s->source.peers = o->peers.addrs;
     s->source.peer_count = o->peers.count;
     s->source.timeout_s = o->timeout_s;
+    s->source.encryption = o->encryption;
     s->source.trace = o->trace;
     s->source.quiet = o->quiet;
     s->source.no_trackers = o->no_announce;

@@ -185,6 +185,7 @@ int main(int argc, char **argv)
     src.peers = peers.addrs;
     src.peer_count = peers.count;
     src.timeout_s = timeout_s;
+    src.encryption = encryption;
     src.trace = trace;
     bt_fetch_init(&f);
     if (tool_load_torrent(argv[optind], &src, &t, NULL) != 0)

@@ -281,7 +281,8 @@ enum bt_err bt_mse_start_initiator(struct bt_mse *m, const unsigned char skey[BT
     m->initiator = 1;
     m->provide = provide;
     memcpy(m->skey, skey, BT_MSE_SKEY_LEN);
-    err = bt_buf_append(&m->ia_out, ia, n);
+    if (n > 0)
+        err = bt_buf_append(&m->ia_out, ia, n);
     if (err == BT_OK)
         err = put_public_key(m, out);
     if (err == BT_OK)
