@@ -135,6 +135,22 @@ mse_peer() {
     diff -r out2/multi "$S/data/multi"
 }
 
+@test "prefer against libtorrent's defaults: MSE, then plaintext as libtorrent selects" {
+    require_libtorrent
+    local port
+    port=$(free_port)
+    start_bg lt "$BT_PYTHON" "$BT_SRCDIR/tests/lt-client.py" seed "$S/multi.torrent" "$S/data" \
+        "$port"
+    wait_port "$port" 20 "$PID_lt"
+    # libtorrent 2.0.8 (pe_enabled, pe_both, prefer_rc4 off) picks plaintext
+    # when offered both: the stream after MSE is not encrypted.
+    download --encryption prefer --trace -p "127.0.0.1:$port" -o out "$S/multi.torrent"
+    [ "$status" -eq 0 ]
+    diff -r out/multi "$S/data/multi"
+    grep -q "crypto_select 0x01 (plaintext)" <<<"$stderr"
+    grep -q "the stream is plaintext from here" <<<"$stderr"
+}
+
 @test "libtorrent requiring encryption downloads from bt-seed --encryption require" {
     require_libtorrent
     local port
