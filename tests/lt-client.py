@@ -36,6 +36,9 @@ Options (bench/download and the interop suites use them):
   --lsd                 local service discovery (BEP 14) on; off otherwise
   --trace               with the DHT: print every DHT datagram on stderr, as
                         libtorrent decoded it
+  --encryption-forced   speak only MSE/PE with RC4, both ways (out_enc_policy and
+                        in_enc_policy pe_forced, allowed_enc_level pe_rc4): a
+                        plain handshake is refused, and so is plaintext after MSE
 
 Settings are those /work/shared/INTEROP.md found to work on loopback: no LSD,
 UPnP, NAT-PMP or uTP, no DHT unless asked, and several connections per IP
@@ -62,7 +65,8 @@ import libtorrent as lt
 DHT_ANNOUNCE_S = 5
 
 
-def session(port, fast, limited=False, dht_nodes=None, trace=False, host="127.0.0.1", lsd=False):
+def session(port, fast, limited=False, dht_nodes=None, trace=False, host="127.0.0.1", lsd=False,
+            forced=False):
     settings = lt.high_performance_seed() if fast else {}
     alerts = (lt.alert.category_t.tracker_notification
               | lt.alert.category_t.error_notification
@@ -97,6 +101,13 @@ def session(port, fast, limited=False, dht_nodes=None, trace=False, host="127.0.
                    | lt.alert.category_t.dht_operation_notification)
         if trace:
             alerts |= lt.alert.category_t.dht_log_notification
+    if forced:
+        settings.update({
+            "out_enc_policy": int(lt.enc_policy.pe_forced),
+            "in_enc_policy": int(lt.enc_policy.pe_forced),
+            "allowed_enc_level": int(lt.enc_level.pe_rc4),
+            "prefer_rc4": True,
+        })
     # Only what we read: every category means an alert per block, which
     # costs libtorrent CPU in a benchmark and once crashed the bindings
     # (a segfault in the sanitizer pass of CI).
@@ -118,7 +129,7 @@ def session(port, fast, limited=False, dht_nodes=None, trace=False, host="127.0.
 
 def options(args):
     opts = {"fast": False, "limit": 0, "connect": [], "dht": None, "get_peers": None,
-            "trace": False, "host": "127.0.0.1", "lsd": False}
+            "trace": False, "host": "127.0.0.1", "lsd": False, "forced": False}
     while args:
         if args[0] == "--fast":
             opts["fast"] = True
@@ -152,6 +163,9 @@ def options(args):
             args = args[2:]
         elif args[0] == "--trace":
             opts["trace"] = True
+            args = args[1:]
+        elif args[0] == "--encryption-forced":
+            opts["forced"] = True
             args = args[1:]
         else:
             sys.exit("lt-client.py: unknown option %s" % args[0])
@@ -253,8 +267,8 @@ def main():
         return
     save, port = sys.argv[3], int(sys.argv[4])
     opts = options(sys.argv[5:])
-    ses = session(port, opts["fast"], opts["limit"] > 0, opts["dht"], opts["trace"], opts["host"],
-                  opts["lsd"])
+    ses = session(port, opts["fast"], opts["limit"] > 0, opts["dht"], opts["trace"],
+                  host=opts["host"], lsd=opts["lsd"], forced=opts["forced"])
     if mode == "magnet":
         params = lt.parse_magnet_uri(torrent)
         params.save_path = save

@@ -53,6 +53,7 @@ struct options {
     int verbose;
     int trace;
     int timeout_s;
+    int encryption; /* enum bt_mse_policy */
     int give_up_s;
     size_t max_peers;
 };
@@ -104,8 +105,8 @@ static void usage(FILE *f, int help)
             "      --timeout SECS   peer connect, handshake and idle timeout (default %d)\n"
             "  -q, --quiet          print only errors\n"
             "  -v, --verbose        also log every peer connecting and leaving\n"
-            "      --trace          show every message sent and received on stderr\n"
-            "  -h, --help           show this help\n"
+            "      --trace          show every message sent and received on "
+            "stderr\n" TOOL_ENCRYPTION_HELP "  -h, --help           show this help\n"
             "  -V, --version        show the version\n"
             "\n"
             "Tutorial: tutorials/06-download.md\n",
@@ -136,6 +137,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"web-seed", required_argument, NULL, 'w'},
         {"no-web-seeds", no_argument, NULL, 'W'},
         {"lsd", no_argument, NULL, 'L'},
+        {"encryption", required_argument, NULL, TOOL_OPT_ENCRYPTION},
         {NULL, 0, NULL, 0},
     };
     int c, status = TOOL_CONTINUE;
@@ -213,6 +215,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 'R':
             o->trace = 1;
+            break;
+        case TOOL_OPT_ENCRYPTION:
+            status = tool_encryption(optarg, &o->encryption);
             break;
         case TOOL_OPT_DHT_BOOTSTRAP:
         case TOOL_OPT_NO_DHT:
@@ -472,6 +477,7 @@ static int run(struct session *s)
     s->source.peers = o->peers.addrs;
     s->source.peer_count = o->peers.count;
     s->source.timeout_s = o->timeout_s;
+    s->source.encryption = o->encryption;
     s->source.trace = o->trace;
     s->source.quiet = o->quiet;
     s->source.no_trackers = o->no_announce;
@@ -485,6 +491,7 @@ static int run(struct session *s)
     tool_dht_peer_config(&s->dht, &s->cfg);
     s->cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
     bt_handshake_set_bit(s->cfg.reserved, BT_RESERVED_FAST_BYTE, BT_RESERVED_FAST_BIT); /* BEP 6 */
+    s->cfg.encryption = o->encryption;
     if (prepare_storage(s) != 0 || start_download(s) != 0 || start_announcing(s) != 0)
         return TOOL_EXIT_FAIL;
     s->start_have = s->dl.have_bytes;

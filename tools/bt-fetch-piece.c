@@ -1,7 +1,8 @@
 /*
  * bt-fetch-piece - download one piece from a peer and check its SHA-1 (stage 5).
  *
- *   bt-fetch-piece [--trace] [-t SECONDS] [-w SECONDS] [-p PEER]... [-o FILE] TORRENT INDEX
+ *   bt-fetch-piece [--trace] [--encryption MODE] [-t SECONDS] [-w SECONDS] [-p PEER]...
+ *                  [-o FILE] TORRENT INDEX
  *
  * Writes exactly the piece's bytes to FILE or stdout.  Peers that fail (no
  * piece, choke, wrong data, unrequested blocks, silence) are dropped with a
@@ -28,30 +29,32 @@
 
 static void usage(FILE *f, int help)
 {
-    fprintf(f,
-            "usage: %s [--trace] [-t SECONDS] [-w SECONDS] [-p PEER]... [-o FILE] TORRENT|MAGNET "
-            "INDEX\n"
-            "\n"
-            "Download piece INDEX (from 0) of TORRENT from a peer, check its SHA-1 and write\n"
-            "exactly its bytes to standard output or FILE.  Each -p names a peer (ip:port\n"
-            "or [v6]:port); -p - reads peers from standard input, one a line, as\n"
-            "bt-announce prints them.  Without -p, the torrent's trackers, then the DHT\n"
-            "(BEP 5), are asked for peers.  Peers are tried in order until one delivers.\n"
-            "Given a magnet link, the torrent's metadata is fetched first (BEP 9), from\n"
-            "the -p peers, the link's x.pe peers, its trackers' or the DHT's.\n"
-            "\n"
-            "  -p, --peer PEER      a peer to try (repeatable)\n"
-            "  -o, --output FILE    write the piece to FILE instead of standard output\n"
-            "      --dht-bootstrap NODE  start a DHT node from NODE, HOST:PORT, when no -p peer\n"
-            "                       and no tracker gives a peer (repeatable)\n"
-            "      --no-dht         do not use the DHT (BEP 5)\n"
-            "      --trace          show every byte sent and received on stderr\n"
-            "  -t, --timeout SECS   connect, handshake, unchoke and idle timeout (default %d)\n"
-            "  -h, --help           show this help\n"
-            "  -V, --version        show the version\n"
-            "\n"
-            "Tutorial: tutorials/05-messages.md\n",
-            tool_name(), TOOL_PEER_TIMEOUT_S);
+    fprintf(
+        f,
+        "usage: %s [--trace] [--encryption MODE] [-t SECONDS] [-w SECONDS] [-p PEER]... [-o FILE] "
+        "TORRENT|MAGNET "
+        "INDEX\n"
+        "\n"
+        "Download piece INDEX (from 0) of TORRENT from a peer, check its SHA-1 and write\n"
+        "exactly its bytes to standard output or FILE.  Each -p names a peer (ip:port\n"
+        "or [v6]:port); -p - reads peers from standard input, one a line, as\n"
+        "bt-announce prints them.  Without -p, the torrent's trackers, then the DHT\n"
+        "(BEP 5), are asked for peers.  Peers are tried in order until one delivers.\n"
+        "Given a magnet link, the torrent's metadata is fetched first (BEP 9), from\n"
+        "the -p peers, the link's x.pe peers, its trackers' or the DHT's.\n"
+        "\n"
+        "  -p, --peer PEER      a peer to try (repeatable)\n"
+        "  -o, --output FILE    write the piece to FILE instead of standard output\n"
+        "      --dht-bootstrap NODE  start a DHT node from NODE, HOST:PORT, when no -p peer\n"
+        "                       and no tracker gives a peer (repeatable)\n"
+        "      --no-dht         do not use the DHT (BEP 5)\n"
+        "      --trace          show every byte sent and received on stderr\n" TOOL_ENCRYPTION_HELP
+        "  -t, --timeout SECS   connect, handshake, unchoke and idle timeout (default %d)\n"
+        "  -h, --help           show this help\n"
+        "  -V, --version        show the version\n"
+        "\n"
+        "Tutorial: tutorials/05-messages.md\n",
+        tool_name(), TOOL_PEER_TIMEOUT_S);
 }
 
 static int parse_index(const char *s, size_t *out)
@@ -105,6 +108,7 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {"dht-bootstrap", required_argument, NULL, TOOL_OPT_DHT_BOOTSTRAP},
         {"no-dht", no_argument, NULL, TOOL_OPT_NO_DHT},
+        {"encryption", required_argument, NULL, TOOL_OPT_ENCRYPTION},
         {NULL, 0, NULL, 0},
     };
     /* A one-shot question: a node that only asks (BEP 43), on any port. */
@@ -115,6 +119,7 @@ int main(int argc, char **argv)
     struct bt_addr addr;
     size_t i, index;
     int c, trace = 0, timeout_s = TOOL_PEER_TIMEOUT_S, wait_s = DEFAULT_WAIT_S;
+    int encryption = BT_MSE_OFF;
     int status = TOOL_CONTINUE;
     const char *output = NULL;
     struct bt_torrent t;
@@ -144,6 +149,10 @@ int main(int argc, char **argv)
         case 't':
             timeout_s = tool_seconds("timeout", optarg);
             if (timeout_s < 0)
+                return TOOL_EXIT_USAGE;
+            break;
+        case TOOL_OPT_ENCRYPTION:
+            if (tool_encryption(optarg, &encryption) != TOOL_CONTINUE)
                 return TOOL_EXIT_USAGE;
             break;
         case TOOL_OPT_DHT_BOOTSTRAP:
@@ -176,6 +185,7 @@ int main(int argc, char **argv)
     src.peers = peers.addrs;
     src.peer_count = peers.count;
     src.timeout_s = timeout_s;
+    src.encryption = encryption;
     src.trace = trace;
     bt_fetch_init(&f);
     if (tool_load_torrent(argv[optind], &src, &t, NULL) != 0)
@@ -192,6 +202,7 @@ int main(int argc, char **argv)
         f.wait_ms = wait_s * 1000;
         /* Choked peers are quiet: only the unchoke wait may end that silence. */
         cfg.idle_timeout_ms = (wait_s + timeout_s) * 1000;
+        cfg.encryption = encryption;
         if (peers.count == 0 && src.have_from)
             peers.addrs[peers.count++] = src.from; /* the peer that gave the metadata */
         if (peers.count == 0 && !peers.from_stdin)

@@ -1,7 +1,7 @@
 /*
  * bt-handshake - connect to a peer and exchange BitTorrent handshakes (stage 4).
  *
- *   bt-handshake [-v] [--trace] [-t SECONDS] TORRENT|MAGNET PEER
+ *   bt-handshake [-v] [--trace] [--encryption MODE] [-t SECONDS] TORRENT|MAGNET PEER
  *
  * A magnet link serves as well as a torrent: the handshake needs only the info
  * hash.  With -v, "extension m: ut_metadata N" says the peer can send the
@@ -27,22 +27,23 @@
 
 static void usage(FILE *f, int help)
 {
-    fprintf(f,
-            "usage: %s [-v] [--trace] [-t SECONDS] TORRENT|MAGNET PEER\n"
-            "\n"
-            "Connect to PEER (ip:port or [v6]:port; - reads peers from stdin, one a line,\n"
-            "and tries each until one answers), exchange handshakes for TORRENT (a file or\n"
-            "a magnet link), and print the peer's id as 40 hex digits.\n"
-            "\n"
-            "  -v, --verbose        also print the peer's client, reserved bits and\n"
-            "                       extension handshake (BEP 10), one \"key: value\" a line\n"
-            "      --trace          show every byte sent and received on stderr\n"
-            "  -t, --timeout SECS   connect and handshake timeout (default %d)\n"
-            "  -h, --help           show this help\n"
-            "  -V, --version        show the version\n"
-            "\n"
-            "Tutorial: tutorials/04-handshake.md\n",
-            tool_name(), TOOL_PEER_TIMEOUT_S);
+    fprintf(
+        f,
+        "usage: %s [-v] [--trace] [--encryption MODE] [-t SECONDS] TORRENT|MAGNET PEER\n"
+        "\n"
+        "Connect to PEER (ip:port or [v6]:port; - reads peers from stdin, one a line,\n"
+        "and tries each until one answers), exchange handshakes for TORRENT (a file or\n"
+        "a magnet link), and print the peer's id as 40 hex digits.\n"
+        "\n"
+        "  -v, --verbose        also print the peer's client, reserved bits and\n"
+        "                       extension handshake (BEP 10), one \"key: value\" a line\n"
+        "      --trace          show every byte sent and received on stderr\n" TOOL_ENCRYPTION_HELP
+        "  -t, --timeout SECS   connect and handshake timeout (default %d)\n"
+        "  -h, --help           show this help\n"
+        "  -V, --version        show the version\n"
+        "\n"
+        "Tutorial: tutorials/04-handshake.md\n",
+        tool_name(), TOOL_PEER_TIMEOUT_S);
 }
 
 static void print_reserved(const unsigned char *r)
@@ -110,9 +111,13 @@ static int try_peer(struct bt_fetch *f, struct bt_loop *loop, const struct bt_pe
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"verbose", no_argument, NULL, 'v'},       {"trace", no_argument, NULL, 'T'},
-        {"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+        {"verbose", no_argument, NULL, 'v'},
+        {"trace", no_argument, NULL, 'T'},
+        {"timeout", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"encryption", required_argument, NULL, TOOL_OPT_ENCRYPTION},
+        {NULL, 0, NULL, 0},
     };
     /* The handshake needs only the info hash: a magnet link's is enough. */
     struct tool_source src = {.flags = TOOL_SOURCE_HASH_ONLY};
@@ -122,6 +127,7 @@ int main(int argc, char **argv)
     struct bt_fetch f;
     struct bt_addr addr;
     int c, verbose = 0, trace = 0, timeout_s = TOOL_PEER_TIMEOUT_S, status = TOOL_EXIT_FAIL;
+    int encryption = BT_MSE_OFF;
 
     tool_init(argv);
     while ((c = getopt_long(argc, argv, "vt:hV", longopts, NULL)) != -1) {
@@ -135,6 +141,10 @@ int main(int argc, char **argv)
         case 't':
             timeout_s = tool_seconds("timeout", optarg);
             if (timeout_s < 0)
+                return TOOL_EXIT_USAGE;
+            break;
+        case TOOL_OPT_ENCRYPTION:
+            if (tool_encryption(optarg, &encryption) != TOOL_CONTINUE)
                 return TOOL_EXIT_USAGE;
             break;
         default:
@@ -162,6 +172,7 @@ int main(int argc, char **argv)
     if (trace)
         f.trace = tool_trace;
     if (tool_peer_config(&cfg, &t, timeout_s) == 0) {
+        cfg.encryption = encryption;
         if (strcmp(argv[optind + 1], "-") != 0) {
             status = try_peer(&f, &loop, &cfg, &addr, verbose) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
         } else {

@@ -38,6 +38,7 @@ struct options {
     struct tool_dht_opts dht;
     size_t max_peers;
     int no_announce, trust, trace, quiet, timeout_s, lsd;
+    int encryption; /* enum bt_mse_policy */
 };
 
 static void usage(FILE *f, int help)
@@ -45,7 +46,8 @@ static void usage(FILE *f, int help)
     fprintf(
         f,
         "usage: %s [--trust] [-l ADDR] [-c PEER]... [-m MAX] [--tracker URL]... [--no-announce]\n"
-        "       [--dht-bootstrap NODE]... [--no-dht] [--lsd] [--trace] [-q] TORRENT DATA\n"
+        "       [--dht-bootstrap NODE]... [--no-dht] [--lsd] [--trace] [--encryption MODE] [-q]\n"
+        "       TORRENT DATA\n"
         "\n"
         "Serve TORRENT's complete data to every peer that connects, until interrupted.\n"
         "DATA is the directory that contains the torrent's name (its top directory or\n"
@@ -64,8 +66,8 @@ static void usage(FILE *f, int help)
         "      --lsd            announce on the LAN, and dial the peers heard there (BEP 14)\n"
         "  -m, --max-peers N    at most N connections (default %d)\n"
         "      --trust          do not check the data's hashes on start\n"
-        "      --trace          show every message sent and received on stderr\n"
-        "  -q, --quiet          do not log connections on stderr\n"
+        "      --trace          show every message sent and received on "
+        "stderr\n" TOOL_ENCRYPTION_HELP "  -q, --quiet          do not log connections on stderr\n"
         "  -t, --timeout SECS   handshake and idle timeout (default %d)\n"
         "  -h, --help           show this help\n"
         "  -V, --version        show the version\n"
@@ -92,6 +94,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"dht-bootstrap", required_argument, NULL, TOOL_OPT_DHT_BOOTSTRAP},
         {"no-dht", no_argument, NULL, TOOL_OPT_NO_DHT},
         {"lsd", no_argument, NULL, 'L'},
+        {"encryption", required_argument, NULL, TOOL_OPT_ENCRYPTION},
         {NULL, 0, NULL, 0},
     };
     int c, status = TOOL_CONTINUE;
@@ -138,6 +141,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 'N':
             o->no_announce = 1;
+            break;
+        case TOOL_OPT_ENCRYPTION:
+            status = tool_encryption(optarg, &o->encryption);
             break;
         case TOOL_OPT_DHT_BOOTSTRAP:
         case TOOL_OPT_NO_DHT:
@@ -255,6 +261,7 @@ static int start_seeding(const struct options *o, struct bt_torrent *t, struct b
         return 1;
     cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
     bt_handshake_set_bit(cfg.reserved, BT_RESERVED_FAST_BYTE, BT_RESERVED_FAST_BIT); /* BEP 6 */
+    cfg.encryption = o->encryption;
     tool_dht_peer_config(dht, &cfg);
     if (!o->quiet)
         seed->log = log_event;

@@ -73,6 +73,21 @@ int tool_peer_config(struct bt_peer_config *cfg, const struct bt_torrent *t, int
     return 0;
 }
 
+int tool_encryption(const char *arg, int *policy)
+{
+    if (strcmp(arg, "off") == 0)
+        *policy = BT_MSE_OFF;
+    else if (strcmp(arg, "prefer") == 0)
+        *policy = BT_MSE_PREFER;
+    else if (strcmp(arg, "require") == 0)
+        *policy = BT_MSE_REQUIRE;
+    else {
+        tool_warn("invalid encryption '%s' (off, prefer or require)", arg);
+        return TOOL_EXIT_USAGE;
+    }
+    return TOOL_CONTINUE;
+}
+
 void tool_peer_failed(const struct bt_addr *addr, const char *verb, enum bt_err err,
                       const char *detail)
 {

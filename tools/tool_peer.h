@@ -45,6 +45,15 @@ int tool_next_peer(FILE *f, struct bt_addr *addr);
  * failure. */
 int tool_peer_config(struct bt_peer_config *cfg, const struct bt_torrent *t, int timeout_s);
 
+/* --encryption MODE, on every tool that talks to peers. */
+#define TOOL_OPT_ENCRYPTION 0x1100
+#define TOOL_ENCRYPTION_HELP                                                                       \
+    "      --encryption MODE  MSE/PE encryption: off (default), prefer or require\n"
+
+/* Take --encryption's argument into *policy (enum bt_mse_policy).  Returns
+ * TOOL_CONTINUE, or TOOL_EXIT_USAGE after saying why. */
+int tool_encryption(const char *arg, int *policy);
+
 /* Report a peer that failed: "bt-x: ADDR: VERB<error>[: detail]". */
 void tool_peer_failed(const struct bt_addr *addr, const char *verb, enum bt_err err,
                       const char *detail);

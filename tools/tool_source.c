@@ -148,6 +148,7 @@ static int fetch_layers(struct tool_source *src, struct bt_torrent *t, const str
 
     if (tool_peer_config(&cfg, t, src->timeout_s) != 0)
         return 1;
+    cfg.encryption = src->encryption;
     peers[count++] = *winner;
     for (i = 0; i < n && count < TOOL_SOURCE_MAX_PEERS; i++)
         if (!bt_addr_equal(&others[i], winner))
@@ -185,6 +186,7 @@ static int fetch_metadata(const struct bt_magnet *m, const struct bt_torrent *st
 
     if (tool_peer_config(&cfg, stub, src->timeout_s) != 0)
         return 1;
+    cfg.encryption = src->encryption;
     bt_metadata_fetch_init(&f);
     /* Ask the peers we were given, then the link's trackers, then the DHT:
      * each source only when the ones before it gave nothing. */

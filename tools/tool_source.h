@@ -38,6 +38,7 @@ struct tool_source {
     const struct bt_addr *peers; /* -p peers, asked first for a magnet's metadata */
     size_t peer_count;
     int timeout_s;   /* connect, handshake and silence timeout per peer */
+    int encryption;  /* enum bt_mse_policy, for the peers that give the metadata */
     int trace;       /* show the bytes of the metadata exchange on stderr */
     int quiet;       /* no "metadata: N bytes from PEER" line, no private-torrent note */
     int no_trackers; /* ask only the -p and x.pe peers */

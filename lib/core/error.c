@@ -169,6 +169,8 @@ const char *bt_strerror(enum bt_err err)
         return "peer sent a block we did not request";
     case BT_ERR_PEER_SILENT:
         return "peer went silent";
+    case BT_ERR_PEER_MSE:
+        return "encrypted handshake failed";
 
     case BT_ERR_STORAGE_PATH:
         return "path escapes the download directory";

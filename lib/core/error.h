@@ -105,6 +105,7 @@ enum bt_err {
     BT_ERR_PEER_NO_PIECE,
     BT_ERR_PEER_UNREQUESTED, /* a block we did not ask for */
     BT_ERR_PEER_SILENT,      /* nothing received for the idle timeout */
+    BT_ERR_PEER_MSE,         /* the encrypted handshake (MSE/PE) failed */
 
     /* storage.c, piece picking, the download session */
     BT_ERR_STORAGE_PATH,

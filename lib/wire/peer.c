@@ -32,6 +32,7 @@ void bt_peer_init(struct bt_peer *p, struct bt_loop *loop, const struct bt_peer_
     bt_buf_init(&p->in, BT_MSG_PREFIX_LEN + p->max_len + BT_PEER_READ_CHUNK);
     bt_buf_init(&p->out, BT_PEER_SEND_MAX);
     bt_buf_init(&p->trace, BT_TRACE_TEXT_MAX);
+    bt_mse_init(&p->mse);
 }
 
 void bt_peer_close(struct bt_peer *p)
@@ -48,8 +49,10 @@ void bt_peer_close(struct bt_peer *p)
     bt_buf_release(&p->in);
     bt_buf_release(&p->out);
     bt_buf_release(&p->trace);
+    bt_mse_release(&p->mse);
     p->in_off = 0;
     p->out_off = 0;
+    p->out_enc = 0;
     p->state = BT_PEER_CLOSED;
 }
 
@@ -254,7 +257,46 @@ static void compact(struct bt_peer *p)
         return;
     memmove(p->out.data, p->out.data + p->out_off, pending);
     p->out.len = pending;
+    p->out_enc = p->out_enc > p->out_off ? p->out_enc - p->out_off : 0;
     p->out_off = 0;
+}
+
+static void on_io(void *arg, int fd, unsigned events);
+
+/* A peer we dialled with prefer closed the connection during MSE: it may speak
+ * only plain BEP 3, so dial it once more and say nothing of MSE this time. */
+static int may_retry_plain(const struct bt_peer *p)
+{
+    return !p->incoming && p->cfg->encryption == BT_MSE_PREFER &&
+           p->mse_phase == BT_PEER_MSE_RUNNING && !p->plain_retry;
+}
+
+static enum bt_err retry_plain(struct bt_peer *p)
+{
+    enum bt_err err;
+
+    bt_loop_unwatch(p->loop, p->fd);
+    close(p->fd);
+    p->fd = -1;
+    bt_mse_release(&p->mse);
+    bt_mse_init(&p->mse);
+    p->mse_phase = BT_PEER_MSE_NONE;
+    p->plain_retry = 1;
+    p->in.len = p->in_off = 0;
+    p->out.len = p->out_off = p->out_enc = 0;
+    if (p->ops->on_trace != NULL) {
+        bt_buf_printf(&p->trace, "<- the peer closed the connection during MSE: dialling again, "
+                                 "plain\n");
+        emit_trace(p);
+    }
+    err = bt_net_connect_start(&p->addr, &p->fd);
+    if (err != BT_OK) {
+        bt_peer_why(p, "connect: %s", strerror(errno));
+        return err;
+    }
+    p->state = BT_PEER_CONNECTING;
+    p->deadline_ms = bt_loop_now_ms() + (uint64_t)p->cfg->connect_timeout_ms;
+    return bt_loop_watch(p->loop, p->fd, BT_LOOP_WRITE, on_io, p);
 }
 
 /* Send what we can; let the owner top up the queue when it runs low. */
@@ -280,11 +322,22 @@ static enum bt_err flush(struct bt_peer *p)
         }
         if (pending == 0)
             break;
+        /* Everything queued since the last send is plaintext: encrypt it now. */
+        if (p->mse_phase == BT_PEER_MSE_DONE && p->out_enc < p->out.len) {
+            enum bt_err err =
+                bt_mse_encrypt(&p->mse, p->out.data + p->out_enc, p->out.len - p->out_enc);
+
+            if (err != BT_OK)
+                return err;
+            p->out_enc = p->out.len;
+        }
         n = send(p->fd, p->out.data + p->out_off, pending, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             break;
+        if (n < 0 && (errno == EPIPE || errno == ECONNRESET) && may_retry_plain(p))
+            return retry_plain(p);
         if (n < 0) {
             bt_peer_why(p, "send: %s", strerror(errno));
             return (errno == EPIPE || errno == ECONNRESET) ? BT_ERR_NET_CLOSED : BT_ERR_IO;
@@ -335,6 +388,207 @@ static enum bt_err take_handshake(struct bt_peer *p, const unsigned char *at)
     return p->ops->on_handshake(p->arg, p);
 }
 
+/* MSE's receiver looks the torrent up by HASH('req2', SKEY): we serve one. */
+static int mse_lookup(void *arg, const unsigned char req2[BT_SHA1_LEN],
+                      unsigned char skey[BT_MSE_SKEY_LEN])
+{
+    struct bt_peer *p = arg;
+    unsigned char want[BT_SHA1_LEN];
+
+    if (bt_mse_req2(p->cfg->info_hash, want) != BT_OK || memcmp(want, req2, BT_SHA1_LEN) != 0)
+        return 0;
+    memcpy(skey, p->cfg->info_hash, BT_MSE_SKEY_LEN);
+    return 1;
+}
+
+static const char *provide_text(uint32_t provide)
+{
+    if (provide == (BT_MSE_CRYPTO_RC4 | BT_MSE_CRYPTO_PLAIN))
+        return "rc4 or plaintext";
+    if (provide == BT_MSE_CRYPTO_RC4)
+        return "rc4";
+    if (provide == BT_MSE_CRYPTO_PLAIN)
+        return "plaintext";
+    return "nothing we know";
+}
+
+/* One line of trace for an MSE step that completed: took bytes received, sent
+ * bytes queued. */
+static void mse_trace(struct bt_peer *p, enum bt_mse_state done, size_t took, size_t sent)
+{
+    struct bt_buf *t = &p->trace;
+    const struct bt_mse *m = &p->mse;
+
+    switch (done) {
+    case BT_MSE_B_WAIT_YA:
+        bt_buf_printf(t, "<- MSE Ya, their public key (96 bytes)\n");
+        bt_buf_printf(t, "-> MSE Yb, our public key, and PadB (%zu bytes)\n", sent);
+        break;
+    case BT_MSE_B_SYNC_REQ1:
+        bt_buf_printf(t, "<- MSE PadA (%zu bytes), HASH('req1', S) found\n", took - BT_SHA1_LEN);
+        break;
+    case BT_MSE_B_REQ23:
+        bt_buf_printf(t, "<- MSE HASH('req2', SKEY) xor HASH('req3', S): our torrent\n");
+        break;
+    case BT_MSE_B_PROVIDE:
+        bt_buf_printf(t, "<- MSE ENCRYPT(VC, crypto_provide 0x%02x (%s), len(PadC) %zu)\n",
+                      (unsigned)m->provide, provide_text(m->provide), m->pad_len);
+        break;
+    case BT_MSE_B_PAD_C:
+        bt_buf_printf(t, "<- MSE ENCRYPT(PadC, len(IA) %zu)\n", m->pad_len);
+        break;
+    case BT_MSE_B_IA:
+        bt_buf_printf(t, "<- MSE ENCRYPT(IA): %zu bytes of payload\n", took);
+        bt_buf_printf(t,
+                      "-> MSE ENCRYPT(VC, crypto_select 0x%02x (%s), PadD) (%zu bytes): "
+                      "the stream is %s from here\n",
+                      (unsigned)m->select, bt_mse_method_name(m->select), sent,
+                      bt_mse_method_name(m->select));
+        break;
+    case BT_MSE_A_WAIT_YB:
+        bt_buf_printf(t, "<- MSE Yb, their public key (96 bytes)\n");
+        bt_buf_printf(t,
+                      "-> MSE HASH('req1', S), HASH('req2', SKEY) xor HASH('req3', S), "
+                      "ENCRYPT(VC, crypto_provide 0x%02x (%s), PadC, IA) (%zu bytes)\n",
+                      (unsigned)m->provide, provide_text(m->provide), sent);
+        break;
+    case BT_MSE_A_SYNC_VC:
+        bt_buf_printf(t, "<- MSE PadB (%zu bytes), ENCRYPT(VC) found\n", took - BT_MSE_VC_LEN);
+        break;
+    case BT_MSE_A_SELECT:
+        bt_buf_printf(t, "<- MSE ENCRYPT(crypto_select 0x%02x (%s), len(PadD) %zu)\n",
+                      (unsigned)m->select, bt_mse_method_name(m->select), m->pad_len);
+        break;
+    case BT_MSE_A_PAD_D:
+        bt_buf_printf(t, "<- MSE ENCRYPT(PadD): the stream is %s from here\n",
+                      bt_mse_method_name(m->select));
+        break;
+    case BT_MSE_IDLE:
+    case BT_MSE_DONE:
+    case BT_MSE_FAILED:
+        break;
+    }
+    emit_trace(p);
+}
+
+/* MSE is done: what follows in the buffer is payload.  Decrypt it, and put the
+ * receiver's initial payload (A's handshake, usually) back in front of it, in
+ * the place its encrypted bytes took. */
+static enum bt_err mse_done(struct bt_peer *p)
+{
+    enum bt_err err = bt_mse_decrypt(&p->mse, p->in.data + p->in_off, p->in.len - p->in_off);
+
+    if (err != BT_OK)
+        return err;
+    if (p->mse.ia.len > 0) {
+        p->in_off -= p->mse.ia.len;
+        memcpy(p->in.data + p->in_off, p->mse.ia.data, p->mse.ia.len);
+    }
+    p->mse_phase = BT_PEER_MSE_DONE;
+    p->out_enc = p->out.len; /* the handshake's own bytes are already as sent */
+    return BT_OK;
+}
+
+/* Run the MSE handshake over what has arrived, one traced step at a time. */
+static enum bt_err mse_input(struct bt_peer *p)
+{
+    for (;;) {
+        enum bt_mse_state before = p->mse.state;
+        size_t took, mark = p->out.len;
+        enum bt_err err =
+            bt_mse_step(&p->mse, p->in.data + p->in_off, p->in.len - p->in_off, &took, &p->out);
+
+        if (err != BT_OK) {
+            if (p->ops->on_trace != NULL) {
+                bt_buf_printf(&p->trace, "<- MSE failed: %s\n", p->mse.why);
+                emit_trace(p);
+            }
+            bt_peer_why(p, "encrypted handshake: %s", p->mse.why);
+            return err;
+        }
+        p->in_off += took;
+        if (p->out.len > mark) {
+            p->out_enc = p->out.len;
+            want_write(p);
+        }
+        if (p->mse.state == before && took == 0)
+            return BT_OK; /* more bytes needed */
+        if (p->ops->on_trace != NULL)
+            mse_trace(p, before, took, p->out.len - mark);
+        if (p->mse.state == BT_MSE_DONE)
+            return mse_done(p);
+    }
+}
+
+/* An incoming connection with encryption allowed: 19 "BitTorrent protocol" is
+ * a plain handshake, anything else starts MSE (a Ya that begins so is a 1 in
+ * 2^160 chance). */
+static enum bt_err detect(struct bt_peer *p, const unsigned char *at, size_t avail)
+{
+    size_t n = avail < BT_HANDSHAKE_PSTR_LEN + 1 ? avail : BT_HANDSHAKE_PSTR_LEN + 1;
+    enum bt_err err;
+
+    if (bt_handshake_check_prefix(at, n) == BT_OK) {
+        if (n < BT_HANDSHAKE_PSTR_LEN + 1)
+            return BT_OK; /* wait for the whole protocol string */
+        if (p->cfg->encryption == BT_MSE_REQUIRE) {
+            if (p->ops->on_trace != NULL) {
+                bt_buf_printf(&p->trace, "<- a plain handshake, refused: we require MSE\n");
+                emit_trace(p);
+            }
+            bt_peer_why(p, "plain handshake refused: encryption is required");
+            return BT_ERR_PEER_MSE;
+        }
+        p->plain_checked = 1;
+        return BT_OK;
+    }
+    p->plain_checked = 1;
+    err = bt_mse_start_receiver(&p->mse, p->cfg->encryption, mse_lookup, p);
+    if (err != BT_OK) {
+        bt_peer_why(p, "encrypted handshake: %s", p->mse.why);
+        return err;
+    }
+    if (p->ops->on_trace != NULL) {
+        bt_buf_printf(&p->trace, "<- not a plain handshake: MSE, as the receiver\n");
+        emit_trace(p);
+    }
+    p->mse_phase = BT_PEER_MSE_RUNNING;
+    return BT_OK;
+}
+
+/* Dial with MSE: Ya and PadA now, our handshake as the initial payload. */
+static enum bt_err mse_start(struct bt_peer *p)
+{
+    struct bt_handshake hs;
+    unsigned char wire[BT_HANDSHAKE_LEN];
+    uint32_t provide = p->cfg->encryption == BT_MSE_REQUIRE
+                           ? BT_MSE_CRYPTO_RC4
+                           : BT_MSE_CRYPTO_RC4 | BT_MSE_CRYPTO_PLAIN;
+    size_t mark = p->out.len;
+    enum bt_err err;
+
+    memcpy(hs.reserved, p->cfg->reserved, BT_RESERVED_LEN);
+    memcpy(hs.info_hash, p->cfg->info_hash, BT_HANDSHAKE_HASH_LEN);
+    memcpy(hs.peer_id, p->cfg->peer_id, BT_PEER_ID_LEN);
+    bt_handshake_encode(&hs, wire);
+    err = bt_mse_start_initiator(&p->mse, p->cfg->info_hash, provide, wire, sizeof(wire), &p->out);
+    if (err != BT_OK) {
+        bt_peer_why(p, "encrypted handshake: %s", p->mse.why != NULL ? p->mse.why : "no memory");
+        return err;
+    }
+    p->out_enc = p->out.len;
+    p->mse_phase = BT_PEER_MSE_RUNNING;
+    if (p->ops->on_trace != NULL) {
+        bt_buf_printf(&p->trace, "-> MSE Ya, our public key, and PadA (%zu bytes), offering %s\n",
+                      p->out.len - mark, provide_text(provide));
+        bt_trace_handshake(&p->trace, BT_TRACE_SENT, wire);
+        bt_buf_printf(&p->trace, "   (the handshake above goes as MSE's initial payload)\n");
+        emit_trace(p);
+    }
+    want_write(p);
+    return BT_OK;
+}
+
 /* Handle every whole handshake or message in the receive buffer. */
 static enum bt_err parse_input(struct bt_peer *p)
 {
@@ -345,6 +599,19 @@ static enum bt_err parse_input(struct bt_peer *p)
         const char *why = NULL;
         enum bt_err err;
 
+        if (p->state == BT_PEER_HANDSHAKE && p->mse_phase == BT_PEER_MSE_RUNNING) {
+            err = mse_input(p);
+            if (err != BT_OK || p->mse_phase == BT_PEER_MSE_RUNNING)
+                return err;
+            continue;
+        }
+        if (p->state == BT_PEER_HANDSHAKE && p->incoming && !p->plain_checked &&
+            p->cfg->encryption != BT_MSE_OFF) {
+            err = detect(p, at, avail);
+            if (err != BT_OK || !p->plain_checked)
+                return err;
+            continue;
+        }
         if (p->state == BT_PEER_HANDSHAKE) {
             size_t n = avail < BT_HANDSHAKE_LEN ? avail : BT_HANDSHAKE_LEN;
 
@@ -422,9 +689,16 @@ static enum bt_err read_input(struct bt_peer *p)
     n = read(p->fd, p->in.data + p->in.len, room);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return BT_OK;
+    if ((n == 0 || (n < 0 && errno == ECONNRESET)) && may_retry_plain(p))
+        return retry_plain(p);
     if (n < 0) {
         bt_peer_why(p, "read: %s", strerror(errno));
         return errno == ECONNRESET ? BT_ERR_NET_CLOSED : BT_ERR_IO;
+    }
+    if (n == 0 && p->mse_phase == BT_PEER_MSE_RUNNING) {
+        bt_peer_why(p, "peer closed the connection during the encrypted handshake "
+                       "(does it speak MSE, and serve this torrent?)");
+        return BT_ERR_NET_CLOSED;
     }
     if (n == 0) {
         bt_peer_why(p, "%s",
@@ -432,6 +706,11 @@ static enum bt_err read_input(struct bt_peer *p)
                                              : "peer closed the connection before its handshake "
                                                "(does it serve this torrent?)");
         return BT_ERR_NET_CLOSED;
+    }
+    if (p->mse_phase == BT_PEER_MSE_DONE) {
+        err = bt_mse_decrypt(&p->mse, p->in.data + p->in.len, (size_t)n);
+        if (err != BT_OK)
+            return err;
     }
     p->in.len += (size_t)n;
     p->bytes_in += (uint64_t)n;
@@ -461,7 +740,8 @@ static void on_io(void *arg, int fd, unsigned events)
         }
         p->state = BT_PEER_HANDSHAKE;
         p->deadline_ms = bt_loop_now_ms() + (uint64_t)p->cfg->handshake_timeout_ms;
-        err = send_handshake(p);
+        err =
+            p->cfg->encryption != BT_MSE_OFF && !p->plain_retry ? mse_start(p) : send_handshake(p);
         if (err != BT_OK)
             fail(p, err);
         return;
@@ -488,7 +768,11 @@ static void on_tick(void *arg)
         bt_peer_why(p, "no connection after %d ms", p->cfg->connect_timeout_ms);
         err = BT_ERR_NET_TIMEOUT;
     } else if (p->state == BT_PEER_HANDSHAKE && now >= p->deadline_ms) {
-        bt_peer_why(p, "no handshake after %d ms", p->cfg->handshake_timeout_ms);
+        if (p->mse_phase == BT_PEER_MSE_RUNNING)
+            bt_peer_why(p, "encrypted handshake (MSE) not finished after %d ms",
+                        p->cfg->handshake_timeout_ms);
+        else
+            bt_peer_why(p, "no handshake after %d ms", p->cfg->handshake_timeout_ms);
         err = BT_ERR_NET_TIMEOUT;
     } else if (p->state == BT_PEER_OPEN) {
         if (now - p->last_recv_ms >= (uint64_t)p->cfg->idle_timeout_ms) {

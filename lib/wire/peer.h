@@ -7,6 +7,15 @@
  *
  *   accept ──> read their handshake ──> send ours ──> ...                     (incoming)
  *
+ * With encryption (cfg->encryption, see mse.h) an outgoing connection starts
+ * with MSE and carries our handshake as its initial payload; an incoming one is
+ * plain when its first 20 bytes are 19 "BitTorrent protocol", MSE otherwise.
+ * After MSE every byte in and out goes through RC4 if RC4 was chosen: received
+ * bytes are decrypted as they are read, queued bytes encrypted just before they
+ * are sent (so the trace and the owner only ever see plaintext).
+ * With prefer, a peer that closes the connection during MSE (one that speaks
+ * only plain BEP 3) is dialled once more, plain.
+ *
  * Received bytes go into a buffer capped at the largest message the torrent
  * allows (plus one read's worth): a length prefix above that closes the
  * connection before one payload byte is read.  Bytes to send go into a capped
@@ -34,6 +43,7 @@
 #include "wire/hashes.h"
 #include "core/loop.h"
 #include "wire/message.h"
+#include "wire/mse.h"
 #include "core/net.h"
 
 #define BT_PEER_TICK_MS 500
@@ -84,6 +94,13 @@ struct bt_peer_config {
     const char *client;       /* our name and version, for the extension handshake */
     unsigned ut_metadata_id;  /* BEP 9: offered in the extension handshake when not 0 */
     int64_t metadata_size;    /* the info dict we serve, or 0 while we fetch it */
+    int encryption;           /* enum bt_mse_policy: off (0), prefer, require */
+};
+
+enum bt_peer_mse {
+    BT_PEER_MSE_NONE,    /* plain BEP 3 (or, incoming, not yet known) */
+    BT_PEER_MSE_RUNNING, /* the MSE handshake is under way */
+    BT_PEER_MSE_DONE,    /* MSE done: p->mse says whether RC4 applies */
 };
 
 struct bt_peer {
@@ -106,6 +123,11 @@ struct bt_peer {
     size_t in_off;
     struct bt_buf out; /* to send: out.data + out_off */
     size_t out_off;
+    size_t out_enc; /* with RC4, out.data up to here is already encrypted */
+    enum bt_peer_mse mse_phase;
+    int plain_checked; /* incoming: the first bytes were looked at */
+    int plain_retry;   /* outgoing, prefer: the peer dropped MSE, we dialled again plain */
+    struct bt_mse mse;
     struct bt_buf trace;
 
     uint64_t deadline_ms; /* connect or handshake deadline */
