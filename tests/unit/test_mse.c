@@ -85,7 +85,8 @@ static void sides_release(struct side *a, struct side *b)
 /* A full handshake with an initial payload, then payload both ways. */
 static void test_talk(uint32_t provide, int policy, uint32_t want)
 {
-    static const char ia[] = "\x13BitTorrent protocol...";
+    static const char ia[] = "\x13"
+                             "BitTorrent protocol...";
     static const char reply[] = "B's first payload";
     struct side a, b;
     size_t used = 0;
