@@ -20,7 +20,7 @@ load helper
 
 # The stages that have a tutorial test below.  A tutorial numbered otherwise
 # fails the last test, so that no tutorial goes unrun.
-STAGES="01 02 03 04 05 06 07 08"
+STAGES="01 02 03 04 05 06 07 08 09"
 
 # commands FILE: "LINE<TAB>COMMAND" for each command of FILE, LINE being where it
 # starts; continuation lines are joined the way bash joins them.
@@ -209,6 +209,11 @@ run_stage_tutorial() {
 
 @test "tutorial 08 (dht): every command runs" {
     run_stage_tutorial 08
+}
+
+@test "tutorial 09 (real swarms): every command runs" {
+    require_cmd lighttpd
+    run_stage_tutorial 09
 }
 
 @test "every tutorials/NN-*.md is run by a test of this suite" {
