@@ -233,6 +233,7 @@ static int start_seeding(const struct options *o, struct bt_torrent *t, struct b
     if (tool_peer_config(&cfg, t, o->timeout_s) != 0)
         return 1;
     cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
+    cfg.ut_pex_id = BT_EXT_UT_PEX_ID; /* BEP 11; not for a private torrent (seed.c) */
     tool_dht_peer_config(dht, &cfg);
     if (!o->quiet)
         seed->log = log_event;

@@ -84,6 +84,7 @@ struct bt_peer_config {
     const char *client;       /* our name and version, for the extension handshake */
     unsigned ut_metadata_id;  /* BEP 9: offered in the extension handshake when not 0 */
     int64_t metadata_size;    /* the info dict we serve, or 0 while we fetch it */
+    unsigned ut_pex_id;       /* BEP 11: offered when not 0 (the session handles ut_pex) */
 };
 
 struct bt_peer {
