@@ -562,8 +562,26 @@ static int pex_is_us(const struct bt_download *dl, const struct bt_dl_conn *c,
     return bt_net_local_addr(c->base.peer.fd, &local) == BT_OK && bt_addr_same_host(a, &local);
 }
 
+/* The address o accepts connections on, to tell others of; 0 if unknown. */
 static int pex_addr(const struct bt_download *dl, const struct bt_dl_conn *o,
-                    struct bt_pex_peer *out);
+                    struct bt_pex_peer *out)
+{
+    const struct bt_peer *p = &o->base.peer;
+
+    memset(out, 0, sizeof(*out));
+    if (o->cand != SIZE_MAX) {
+        /* We dialled it: that address takes connections. */
+        bt_netaddr_from_addr(&dl->cands[o->cand].addr, &out->addr);
+        out->flags |= BT_PEX_F_REACHABLE;
+    } else if (p->has_ext && p->ext.port > 0 && p->ext.port <= UINT16_MAX) {
+        /* It dialled us: its listening port is the one its handshake named. */
+        bt_netaddr_from_addr(&p->addr, &out->addr);
+        out->addr.port = (uint16_t)p->ext.port;
+    } else {
+        return 0;
+    }
+    return 1;
+}
 
 /* Are we connected to a already?  A peer that dialled us is known by the port
  * its extension handshake named. */
@@ -620,31 +638,10 @@ static enum bt_err take_pex(struct bt_dl_conn *c, const struct bt_message *m)
     bt_pool_say(&dl->pool, p->name,
                 "pex: %zu added, %zu dropped: %zu new peers, %zu ignored (ours or unusable)%s",
                 x.added_total, x.dropped_total, fresh, skipped,
-                x.added_total > i ? "; the rest over its budget" : "");
+                i < x.added_count               ? "; the rest over its budget"
+                : x.added_total > x.added_count ? "; the rest past the limit of a message"
+                                                : "");
     return BT_OK;
-}
-
-/* The address o accepts connections on, to tell others of; 0 if unknown. */
-static int pex_addr(const struct bt_download *dl, const struct bt_dl_conn *o,
-                    struct bt_pex_peer *out)
-{
-    const struct bt_peer *p = &o->base.peer;
-
-    memset(out, 0, sizeof(*out));
-    if (o->cand != SIZE_MAX) {
-        /* We dialled it: that address takes connections. */
-        bt_netaddr_from_addr(&dl->cands[o->cand].addr, &out->addr);
-        out->flags |= BT_PEX_F_REACHABLE;
-    } else if (p->has_ext && p->ext.port > 0 && p->ext.port <= UINT16_MAX) {
-        /* It dialled us: its listening port is the one its handshake named. */
-        bt_netaddr_from_addr(&p->addr, &out->addr);
-        out->addr.port = (uint16_t)p->ext.port;
-    } else {
-        return 0;
-    }
-    if (bt_bitfield_popcount(&o->has) == dl->t->piece_count)
-        out->flags |= BT_PEX_F_SEED;
-    return 1;
 }
 
 /* Tell c of the peers that came and went since our last message, if a minute
@@ -670,8 +667,11 @@ static enum bt_err send_pex(struct bt_dl_conn *c, uint64_t now)
     for (i = 0; i < dl->pool.max_conns; i++) {
         const struct bt_dl_conn *o = conn_at(dl, i);
 
-        if (o != NULL && o != c && o->open && !o->doomed && pex_addr(dl, o, &current[n]))
-            n++;
+        if (o == NULL || o == c || !o->open || o->doomed || !pex_addr(dl, o, &current[n]))
+            continue;
+        if (bt_bitfield_popcount(&o->has) == dl->t->piece_count)
+            current[n].flags |= BT_PEX_F_SEED;
+        n++;
     }
     bt_buf_init(&buf, BT_PEX_MAX_LEN);
     err = bt_pex_state_next(&c->pex, now, current, n, &buf, &added, &dropped);
@@ -817,7 +817,7 @@ static enum bt_err on_drain(void *arg, struct bt_pool_conn *pc)
     return err;
 }
 
-/* Twice a second from peer.c: the rate, the depth, and snubbing. */
+/* Twice a second from peer.c: the rate, the depth, snubbing, and peer exchange. */
 static enum bt_err on_tick(void *arg, struct bt_pool_conn *pc)
 {
     struct bt_download *dl = arg;

@@ -53,8 +53,10 @@ enum bt_err bt_pex_state_next(struct bt_pex_state *s, uint64_t now_ms,
          i++)
         if (!told(s, &current[i].addr) && !listed(add, n_add, &current[i].addr))
             add[n_add++] = current[i];
-    if (n_add == 0 && n_drop == 0)
-        return BT_OK; /* nothing new: ask again at the next tick */
+    if (n_add == 0 && n_drop == 0) {
+        s->due_ms = now_ms + BT_PEX_STATE_RECHECK_MS;
+        return BT_OK;
+    }
     err = bt_pex_put(buf, add, n_add, drop, n_drop);
     if (err != BT_OK)
         return err;

@@ -23,8 +23,9 @@
 #include "core/net.h"
 #include "wire/pex.h"
 
-#define BT_PEX_STATE_TOLD_MAX        200 /* peers we remember telling one peer of */
-#define BT_PEX_STATE_TAKE_PER_MINUTE 50  /* new peers taken from one peer a minute */
+#define BT_PEX_STATE_TOLD_MAX        200  /* peers we remember telling one peer of */
+#define BT_PEX_STATE_TAKE_PER_MINUTE 50   /* new peers taken from one peer a minute */
+#define BT_PEX_STATE_RECHECK_MS      5000 /* nothing new to tell: look again this much later */
 
 struct bt_pex_state {
     struct bt_netaddr told[BT_PEX_STATE_TOLD_MAX]; /* what the peer has from us */
@@ -43,8 +44,10 @@ void bt_pex_state_init(struct bt_pex_state *s);
  * The message due now, if any: the n peers of current (our connections that
  * accept connections, the peer itself left out) compared with what the peer
  * was told.  Appends the payload to buf and sets *added and *dropped, or
- * leaves buf alone with both 0 when there is nothing to say or the minute is
- * not over.  Counts it as sent: the caller sends it.
+ * leaves buf alone with both 0 when the minute is not over or there is nothing
+ * to say (then the next look is BT_PEX_STATE_RECHECK_MS away: the session
+ * need not list its peers at every tick).  Counts it as sent: the caller sends
+ * it.
  */
 enum bt_err bt_pex_state_next(struct bt_pex_state *s, uint64_t now_ms,
                               const struct bt_pex_peer *current, size_t n, struct bt_buf *buf,

@@ -5,7 +5,10 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "session/pex_state.h"
+#include "wire/message.h"
 #include "wire/pex.h"
+#include "wire/trace.h"
 #include "tap.h"
 
 #define P(s) ((const unsigned char *)(s)), (sizeof(s) - 1)
@@ -170,11 +173,127 @@ static void test_put(void)
     bt_buf_release(&b);
 }
 
+/* What one peer is told, message after message, as our connections change. */
+static void test_state_next(void)
+{
+    struct bt_pex_state st;
+    struct bt_pex_peer now[3];
+    struct bt_pex_msg m;
+    struct bt_buf b;
+    size_t added, dropped;
+
+    memset(now, 0, sizeof(now));
+    now[0].addr = v4(1, 1001);
+    now[1].addr = v4(2, 1002);
+    now[2].addr = v6(3, 1003);
+    now[0].flags = BT_PEX_F_SEED;
+    bt_pex_state_init(&st);
+    bt_buf_init(&b, BT_PEX_MAX_LEN);
+    ok(bt_pex_state_next(&st, 1000, now, 0, &b, &added, &dropped) == BT_OK && b.len == 0 &&
+           added == 0 && dropped == 0 && st.due_ms == 1000 + BT_PEX_STATE_RECHECK_MS,
+       "no peers, nothing told: no message, and a look again %d ms later", BT_PEX_STATE_RECHECK_MS);
+    ok(bt_pex_state_next(&st, 1000 + BT_PEX_STATE_RECHECK_MS, now, 2, &b, &added, &dropped) ==
+               BT_OK &&
+           added == 2 && dropped == 0 && bt_pex_parse(&m, b.data, b.len) == BT_OK &&
+           m.added_count == 2 && m.added[0].flags == BT_PEX_F_SEED,
+       "two peers: both added, with their flags");
+    ok(st.due_ms == 1000 + BT_PEX_STATE_RECHECK_MS + BT_PEX_INTERVAL_MS && st.told_count == 2,
+       "the next message not before a minute, and both remembered");
+    bt_buf_reset(&b);
+    ok(bt_pex_state_next(&st, st.due_ms - 1, &now[1], 2, &b, &added, &dropped) == BT_OK &&
+           b.len == 0,
+       "a peer lost and one gained within the minute: nothing sent yet");
+    ok(bt_pex_state_next(&st, st.due_ms, &now[1], 2, &b, &added, &dropped) == BT_OK && added == 1 &&
+           dropped == 1 && bt_pex_parse(&m, b.data, b.len) == BT_OK && m.added_count == 1 &&
+           bt_netaddr_equal(&m.added[0].addr, &now[2].addr) && m.dropped_count == 1 &&
+           bt_netaddr_equal(&m.dropped[0], &now[0].addr),
+       "a minute on: the IPv6 peer added, the first one dropped, the one kept not repeated");
+    bt_buf_release(&b);
+}
+
+/* Told at most BT_PEX_MAX_ENTRIES at a time, the rest in the next messages. */
+static void test_state_many(void)
+{
+    static struct bt_pex_state st;
+    struct bt_pex_peer now[120];
+    struct bt_buf b;
+    size_t added, dropped, i;
+
+    memset(now, 0, sizeof(now));
+    for (i = 0; i < 120; i++)
+        now[i].addr = v4((unsigned char)i, (uint16_t)(3000 + i));
+    bt_pex_state_init(&st);
+    bt_buf_init(&b, BT_PEX_MAX_LEN);
+    ok(bt_pex_state_next(&st, 0, now, 120, &b, &added, &dropped) == BT_OK &&
+           added == BT_PEX_MAX_ENTRIES,
+       "120 peers: the first message adds %d", BT_PEX_MAX_ENTRIES);
+    bt_buf_reset(&b);
+    (void)bt_pex_state_next(&st, st.due_ms, now, 120, &b, &added, &dropped);
+    bt_buf_reset(&b);
+    ok(bt_pex_state_next(&st, st.due_ms, now, 120, &b, &added, &dropped) == BT_OK && added == 20 &&
+           st.told_count == 120,
+       "the third adds the last 20");
+    bt_buf_release(&b);
+}
+
+static void test_state_budget(void)
+{
+    struct bt_pex_state st;
+
+    bt_pex_state_init(&st);
+    ok(bt_pex_state_budget(&st, 5000) == BT_PEX_STATE_TAKE_PER_MINUTE,
+       "a first message: the full budget");
+    bt_pex_state_took(&st, 30);
+    ok(bt_pex_state_budget(&st, 6000) == BT_PEX_STATE_TAKE_PER_MINUTE - 30,
+       "a second one in the same minute: what is left");
+    bt_pex_state_took(&st, BT_PEX_STATE_TAKE_PER_MINUTE - 30);
+    ok(bt_pex_state_budget(&st, 7000) == 0, "spent: nothing more this minute");
+    ok(bt_pex_state_budget(&st, 5000 + BT_PEX_INTERVAL_MS) == BT_PEX_STATE_TAKE_PER_MINUTE,
+       "a minute after the first: the budget again");
+}
+
+/* --trace names a ut_pex message and lists its peers. */
+static void test_trace(void)
+{
+    struct bt_pex_peer one;
+    struct bt_buf payload, frame, out;
+
+    memset(&one, 0, sizeof(one));
+    one.addr = v4(1, 6881);
+    one.flags = BT_PEX_F_SEED | BT_PEX_F_REACHABLE;
+    bt_buf_init(&payload, BT_PEX_MAX_LEN);
+    bt_buf_init(&frame, BT_PEX_MAX_LEN + 16);
+    bt_buf_init(&out, BT_TRACE_TEXT_MAX);
+    ok(bt_pex_put(&payload, &one, 1, NULL, 0) == BT_OK &&
+           bt_message_put_extended(&frame, 1, payload.data, payload.len) == BT_OK &&
+           bt_trace_message_named(&out, BT_TRACE_RECEIVED, frame.data, frame.len, 0, "ut_pex") ==
+               BT_OK,
+       "trace a ut_pex frame");
+    ok(strstr((const char *)out.data, "<- extended ext_id=1 (ut_pex) added=1 dropped=0 (") !=
+               NULL &&
+           strstr((const char *)out.data, "ext id 1 (ut_pex, BEP 11)") != NULL &&
+           strstr((const char *)out.data, "added 127.0.0.1:6881 flags 0x12 seed reachable\n") !=
+               NULL,
+       "its summary counts the peers, a line names each");
+    bt_buf_reset(&out);
+    ok(bt_trace_message(&out, BT_TRACE_RECEIVED, frame.data, frame.len, 0) == BT_OK &&
+           strstr((const char *)out.data, "<- extended ext_id=1 (") != NULL &&
+           strstr((const char *)out.data, "added 127") == NULL,
+       "without the connection's names: the ext id alone");
+    bt_buf_release(&payload);
+    bt_buf_release(&frame);
+    bt_buf_release(&out);
+}
+
 int main(void)
 {
     test_parse();
     test_malformed();
     test_bounds();
     test_put();
+    test_state_next();
+    test_state_many();
+    test_state_budget();
+    test_trace();
     return tap_done();
 }
