@@ -8,7 +8,7 @@
  * extended message whose payload is a bencoded dict of what changed since its
  * last one: the peers it connected to ("added") and lost ("dropped"):
  *
- *   00 00 00 2e  14  01  d 5:added 12:<2 peers> 7:added.f 2:<2 flags> 7:dropped 6:<1 peer> e
+ *   00 00 00 38  14  01  d 5:added 12:<2 peers> 7:added.f 2:<2 flags> 7:dropped 6:<1 peer> e
  *   length       id  ext id: the id the RECEIVER asked for in its handshake's "m"
  *
  *   added     compact IPv4 peers, 6 bytes each: 4 address bytes, 2 port bytes
@@ -38,9 +38,9 @@
  * message, and the most we put in one.  BEP 11: "no more than 50". */
 #define BT_PEX_MAX_ENTRIES 50
 /*
- * The largest payload we parse.  A message of libtorrent's own maximum, 100
- * peers of each of the four lists with their flags, is about 5 KB; a longer one
- * is a flood, refused before the bencode parser sees it.
+ * The largest payload we parse.  libtorrent puts at most 100 peers in a
+ * message; 100 in each of the four lists, with their flags, is about 5 KB.  A
+ * longer message is a flood, refused before the bencode parser sees it.
  */
 #define BT_PEX_MAX_LEN 8192
 /* BEP 11: a peer sends PEX "no more frequently than once a minute". */
