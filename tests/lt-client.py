@@ -23,6 +23,8 @@ Options (bench/download and the interop suites use them):
   --upload-limit BYTES  cap this torrent's upload rate: loopback peers are in
                         libtorrent's "local" class, which ignores session limits;
                         the session ticks every 50 ms so that the cap holds
+  --download-limit BYTES  the same for its download rate: a leecher that stays
+                        one long enough to meet the peers it hears of (PEX)
   --connect PORT        dial 127.0.0.1:PORT (repeatable), and again every 2 s
                         while no peer is connected: for a peer that will not
                         dial us (transmission ignores loopback peers that a
@@ -128,14 +130,17 @@ def session(port, fast, limited=False, dht_nodes=None, trace=False, host="127.0.
 
 
 def options(args):
-    opts = {"fast": False, "limit": 0, "connect": [], "dht": None, "get_peers": None,
-            "trace": False, "host": "127.0.0.1", "lsd": False, "forced": False}
+    opts = {"fast": False, "limit": 0, "down_limit": 0, "connect": [], "dht": None,
+            "get_peers": None, "trace": False, "host": "127.0.0.1", "lsd": False, "forced": False}
     while args:
         if args[0] == "--fast":
             opts["fast"] = True
             args = args[1:]
         elif args[0] == "--upload-limit" and len(args) > 1:
             opts["limit"] = int(args[1])
+            args = args[2:]
+        elif args[0] == "--download-limit" and len(args) > 1:
+            opts["down_limit"] = int(args[1])
             args = args[2:]
         elif args[0] == "--connect" and len(args) > 1:
             opts["connect"].append(("127.0.0.1", int(args[1])))
@@ -267,8 +272,8 @@ def main():
         return
     save, port = sys.argv[3], int(sys.argv[4])
     opts = options(sys.argv[5:])
-    ses = session(port, opts["fast"], opts["limit"] > 0, opts["dht"], opts["trace"],
-                  host=opts["host"], lsd=opts["lsd"], forced=opts["forced"])
+    ses = session(port, opts["fast"], opts["limit"] > 0 or opts["down_limit"] > 0, opts["dht"],
+                  opts["trace"], host=opts["host"], lsd=opts["lsd"], forced=opts["forced"])
     if mode == "magnet":
         params = lt.parse_magnet_uri(torrent)
         params.save_path = save
@@ -279,6 +284,8 @@ def main():
     handle = ses.add_torrent(params)
     if opts["limit"] > 0:
         handle.set_upload_limit(opts["limit"])
+    if opts["down_limit"] > 0:
+        handle.set_download_limit(opts["down_limit"])
     watch = DhtWatch(ses, opts) if opts["dht"] is not None else None
     print("listening %d" % port, flush=True)
     dialled = polled = 0.0

@@ -256,7 +256,8 @@ static void log_event(void *arg, const char *peer, const char *text)
     /* Per-peer comings and goings are noise unless asked for. */
     if (!s->o->verbose && peer != NULL &&
         (strncmp(text, "connected", 9) == 0 || strncmp(text, "disconnected", 12) == 0 ||
-         strncmp(text, "failed", 6) == 0 || strncmp(text, "cannot connect", 14) == 0))
+         strncmp(text, "failed", 6) == 0 || strncmp(text, "cannot connect", 14) == 0 ||
+         strncmp(text, "pex:", 4) == 0))
         return;
     if (peer != NULL)
         tool_warn("%s: %s", peer, text);
@@ -338,6 +339,8 @@ static void summary(struct session *s)
         tool_human_bytes((double)web, total, sizeof(total));
         tool_warn("web seeds: %s of piece data from %zu", total, s->dl.webseed_count);
     }
+    if (s->dl.pex_learned > 0)
+        tool_warn("peers learned by peer exchange (BEP 11): %zu", s->dl.pex_learned);
     if (s->dl.blocks_checked > 0 || s->dl.blocks_bad > 0)
         tool_warn("blocks checked by their leaf hash as they arrived: %" PRIu64 ", %" PRIu64 " bad",
                   s->dl.blocks_checked + s->dl.blocks_bad, s->dl.blocks_bad);
@@ -492,6 +495,7 @@ static int run(struct session *s)
     s->cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
     bt_handshake_set_bit(s->cfg.reserved, BT_RESERVED_FAST_BYTE, BT_RESERVED_FAST_BIT); /* BEP 6 */
     s->cfg.encryption = o->encryption;
+    s->cfg.ut_pex_id = BT_EXT_UT_PEX_ID; /* BEP 11; not for a private torrent (download.c) */
     if (prepare_storage(s) != 0 || start_download(s) != 0 || start_announcing(s) != 0)
         return TOOL_EXIT_FAIL;
     s->start_have = s->dl.have_bytes;

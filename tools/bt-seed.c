@@ -262,6 +262,7 @@ static int start_seeding(const struct options *o, struct bt_torrent *t, struct b
     cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
     bt_handshake_set_bit(cfg.reserved, BT_RESERVED_FAST_BYTE, BT_RESERVED_FAST_BIT); /* BEP 6 */
     cfg.encryption = o->encryption;
+    cfg.ut_pex_id = BT_EXT_UT_PEX_ID; /* BEP 11; not for a private torrent (seed.c) */
     tool_dht_peer_config(dht, &cfg);
     if (!o->quiet)
         seed->log = log_event;

@@ -66,7 +66,9 @@ unsigned bt_ext_handshake_id(const struct bt_ext_handshake *eh, const char *name
 /*
  * Append our dict to buf, keys in sorted order as bencoding requires:
  *   "m": a dict; with o->ut_metadata_id above 0 it holds "ut_metadata" mapped to
- *        that id (the id WE want to receive its messages under), else it is empty;
+ *        that id (the id WE want to receive its messages under), and with
+ *        o->ut_pex_id above 0 "ut_pex" mapped to that one (BEP 11); else it is
+ *        empty;
  *   "metadata_size": o->metadata_size, only when we offer ut_metadata and it is
  *        above 0 (we have the info dict to serve, BEP 9);
  *   "p": o->port, only when it is not 0;

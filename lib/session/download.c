@@ -14,6 +14,7 @@
 
 #include "wire/hashes.h"
 #include "wire/peerid.h"
+#include "wire/pex.h"
 
 void bt_download_init(struct bt_download *dl)
 {
@@ -651,6 +652,162 @@ static void forget_has(struct bt_download *dl, struct bt_dl_conn *c)
     memset(c->has.bits, 0, bt_bitfield_bytes(c->has.count));
 }
 
+/* ---- peer exchange (BEP 11): see pex_state.h ---- */
+
+/* 0.0.0.0 or ::, which no peer is at. */
+static int unspecified(const struct bt_netaddr *a)
+{
+    unsigned i;
+
+    for (i = 0; i < a->iplen; i++)
+        if (a->ip[i] != 0)
+            return 0;
+    return 1;
+}
+
+/*
+ * Would dialling a reach ourselves?  Our listening port, at a loopback or our
+ * listening address, or at the address c reached us on.  (An address of ours
+ * we cannot know, behind a NAT, is caught by the handshake: "that is us".)
+ */
+static int pex_is_us(const struct bt_download *dl, const struct bt_dl_conn *c,
+                     const struct bt_addr *a)
+{
+    struct bt_addr local;
+
+    if (dl->pool.listen_fd < 0 || bt_addr_port(a) != bt_addr_port(&dl->pool.listen_addr))
+        return 0;
+    if (bt_addr_is_loopback(a) || bt_addr_same_host(a, &dl->pool.listen_addr))
+        return 1;
+    return bt_net_local_addr(c->base.peer.fd, &local) == BT_OK && bt_addr_same_host(a, &local);
+}
+
+/* The address o accepts connections on, to tell others of; 0 if unknown. */
+static int pex_addr(const struct bt_download *dl, const struct bt_dl_conn *o,
+                    struct bt_pex_peer *out)
+{
+    const struct bt_peer *p = &o->base.peer;
+
+    memset(out, 0, sizeof(*out));
+    if (o->cand != SIZE_MAX) {
+        /* We dialled it: that address takes connections. */
+        bt_netaddr_from_addr(&dl->cands[o->cand].addr, &out->addr);
+        out->flags |= BT_PEX_F_REACHABLE;
+    } else if (p->has_ext && p->ext.port > 0 && p->ext.port <= UINT16_MAX) {
+        /* It dialled us: its listening port is the one its handshake named. */
+        bt_netaddr_from_addr(&p->addr, &out->addr);
+        out->addr.port = (uint16_t)p->ext.port;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* Are we connected to a already?  A peer that dialled us is known by the port
+ * its extension handshake named. */
+static int pex_connected(const struct bt_download *dl, const struct bt_netaddr *a)
+{
+    struct bt_pex_peer known;
+    size_t i;
+
+    for (i = 0; i < dl->pool.max_conns; i++)
+        if (conn_at(dl, i) != NULL && pex_addr(dl, conn_at(dl, i), &known) &&
+            bt_netaddr_equal(&known.addr, a))
+            return 1;
+    return 0;
+}
+
+/* A ut_pex message from c: its added peers become candidates, within its budget. */
+static enum bt_err take_pex(struct bt_dl_conn *c, const struct bt_message *m)
+{
+    struct bt_download *dl = c->dl;
+    struct bt_peer *p = &c->base.peer;
+    struct bt_pex_msg x;
+    size_t budget, fresh = 0, skipped = 0, i;
+    enum bt_err err;
+
+    if (dl->t->is_private)
+        return BT_OK; /* never offered (BEP 27): whatever it sends is ignored */
+    err = bt_pex_parse(&x, m->payload, m->payload_len);
+    if (err == BT_ERR_TOO_LARGE) {
+        bt_peer_why(p, "ut_pex message of %zu bytes (the limit is %d)", m->payload_len,
+                    BT_PEX_MAX_LEN);
+        return BT_ERR_PEER_MESSAGE;
+    }
+    if (err != BT_OK) {
+        bt_peer_why(p, "malformed ut_pex message (%zu bytes)", m->payload_len);
+        return BT_ERR_PEER_MESSAGE;
+    }
+    budget = bt_pex_state_budget(&c->pex, bt_loop_now_ms());
+    for (i = 0; i < x.added_count && fresh < budget; i++) {
+        size_t before = dl->cand_count;
+        struct bt_addr a;
+
+        if (x.added[i].addr.port == 0 || unspecified(&x.added[i].addr) ||
+            bt_addr_from_netaddr(&x.added[i].addr, &a) != BT_OK || pex_is_us(dl, c, &a)) {
+            skipped++;
+            continue;
+        }
+        if (pex_connected(dl, &x.added[i].addr))
+            continue;
+        if (bt_download_add_peer(dl, &a) == BT_OK && dl->cand_count > before)
+            fresh++;
+    }
+    bt_pex_state_took(&c->pex, fresh);
+    dl->pex_learned += fresh;
+    bt_pool_say(&dl->pool, p->name,
+                "pex: %zu added, %zu dropped: %zu new peers, %zu ignored (ours or unusable)%s",
+                x.added_total, x.dropped_total, fresh, skipped,
+                i < x.added_count               ? "; the rest over its budget"
+                : x.added_total > x.added_count ? "; the rest past the limit of a message"
+                                                : "");
+    return BT_OK;
+}
+
+/* Tell c of the peers that came and went since our last message, if a minute
+ * has passed and it speaks ut_pex. */
+static enum bt_err send_pex(struct bt_dl_conn *c, uint64_t now)
+{
+    struct bt_download *dl = c->dl;
+    struct bt_peer *p = &c->base.peer;
+    struct bt_pex_peer *current;
+    struct bt_buf buf;
+    size_t n = 0, added, dropped, i;
+    unsigned their_id;
+    enum bt_err err;
+
+    if (dl->cfg.ut_pex_id == 0 || !p->has_ext || now < c->pex.due_ms)
+        return BT_OK;
+    their_id = bt_ext_handshake_id(&p->ext, BT_EXT_UT_PEX);
+    if (their_id == 0)
+        return BT_OK;
+    current = malloc(dl->pool.max_conns * sizeof(*current));
+    if (current == NULL)
+        return BT_ERR_NOMEM;
+    for (i = 0; i < dl->pool.max_conns; i++) {
+        const struct bt_dl_conn *o = conn_at(dl, i);
+
+        if (o == NULL || o == c || !o->open || o->doomed || !pex_addr(dl, o, &current[n]))
+            continue;
+        if (bt_bitfield_popcount(&o->has) == dl->t->piece_count)
+            current[n].flags |= BT_PEX_F_SEED;
+        n++;
+    }
+    bt_buf_init(&buf, BT_PEX_MAX_LEN);
+    err = bt_pex_state_next(&c->pex, now, current, n, &buf, &added, &dropped);
+    if (err == BT_OK && buf.len > 0) {
+        err = bt_peer_send_extended(p, their_id, buf.data, buf.len);
+        if (err == BT_OK)
+            bt_pool_say(&dl->pool, p->name, "pex: told it of %zu peers added, %zu dropped", added,
+                        dropped);
+        else
+            bt_peer_why(p, "cannot queue a ut_pex message: %s", bt_strerror(err));
+    }
+    bt_buf_release(&buf);
+    free(current);
+    return err;
+}
+
 static enum bt_err on_handshake(void *arg, struct bt_pool_conn *pc)
 {
     struct bt_download *dl = arg;
@@ -758,6 +915,11 @@ static enum bt_err on_message(void *arg, struct bt_pool_conn *pc, const struct b
         return take_leaves(c, m);
     case BT_MSG_HASH_REJECT:
         return leaves_rejected(c, m);
+    case BT_MSG_EXTENDED:
+        /* Only under the id we offered; ut_metadata went to the upload side. */
+        if (dl->cfg.ut_pex_id != 0 && m->ext_id == dl->cfg.ut_pex_id)
+            return take_pex(c, m);
+        return BT_OK;
     case BT_MSG_REJECT: {
         struct bt_block b = {m->index, m->begin, m->length};
         size_t i;
@@ -790,7 +952,7 @@ static enum bt_err on_drain(void *arg, struct bt_pool_conn *pc)
     return err;
 }
 
-/* Twice a second from peer.c: the rate, the depth, and snubbing. */
+/* Twice a second from peer.c: the rate, the depth, snubbing, and peer exchange. */
 static enum bt_err on_tick(void *arg, struct bt_pool_conn *pc)
 {
     struct bt_download *dl = arg;
@@ -799,6 +961,7 @@ static enum bt_err on_tick(void *arg, struct bt_pool_conn *pc)
     uint64_t now = bt_loop_now_ms();
     uint64_t sample = c->window_bytes * (1000 / BT_PEER_TICK_MS);
     uint64_t want;
+    enum bt_err err;
 
     if (c->doomed)
         return doomed(c);
@@ -816,6 +979,9 @@ static enum bt_err on_tick(void *arg, struct bt_pool_conn *pc)
         release_inflight(dl, c);
         c->last_block_ms = now;
     }
+    err = send_pex(c, now);
+    if (err != BT_OK)
+        return err;
     return request_more(c);
 }
 
@@ -861,6 +1027,7 @@ static enum bt_err on_new(void *arg, struct bt_pool_conn *pc)
     c->choking_us = 1;
     c->depth = BT_DL_MIN_DEPTH;
     c->last_block_ms = bt_loop_now_ms();
+    bt_pex_state_init(&c->pex);
     bt_upload_init(&c->up, dl->t, dl->storage, &dl->have);
     return BT_OK;
 }
@@ -1129,6 +1296,9 @@ enum bt_err bt_download_start(struct bt_download *dl, struct bt_loop *loop,
 
     dl->loop = loop;
     dl->cfg = *cfg;
+    /* BEP 27: a private torrent's peers come from its trackers alone. */
+    if (dl->t->is_private)
+        dl->cfg.ut_pex_id = 0;
     dl->seed_after = opts->seed_after;
     dl->give_up_ms = opts->give_up_ms;
     dl->start_ms = bt_loop_now_ms();

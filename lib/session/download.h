@@ -37,7 +37,11 @@
  * and from the caller (the command line); the session dials them up to a
  * connection cap, retries failures with a growing delay, and bans a peer whose
  * data failed a hash.  The DHT is another source of candidates
- * (bt_download_dht, dht_source.h).  It gives up, stopping the loop, when no
+ * (bt_download_dht, dht_source.h), and so are the peers that connected peers
+ * tell us of by peer exchange (BEP 11, pex_state.h), at most
+ * BT_PEX_STATE_TAKE_PER_MINUTE a minute from each, never our own address and
+ * never for a private torrent; every minute at most, each peer that speaks
+ * ut_pex hears which of our peers came and went.  It gives up, stopping the loop, when no
  * peer has been open and nothing has arrived for the give-up time, or when it
  * has no peer left to try and nothing (no tracker, no DHT node) can bring one.
  */
@@ -61,6 +65,7 @@
 #include "session/dht_source.h"
 #include "session/leaf_table.h"
 #include "session/webseed.h"
+#include "session/pex_state.h"
 #include "tracker/announcer.h"
 
 #define BT_DL_MAX_PEERS      50         /* connections at once, by default */
@@ -106,13 +111,14 @@ struct bt_dl_conn {
     size_t n_inflight;
     size_t depth; /* requests we keep in flight */
     uint64_t last_block_ms;
-    uint64_t window_bytes; /* received this tick, for the rate */
-    uint64_t rate;         /* bytes per second, smoothed */
-    uint64_t bytes_down;   /* piece bytes received */
-    uint64_t waste;        /* bytes received that we did not ask for */
-    int doomed;            /* banned: closes at its next callback */
-    int no_leaves;         /* not to be asked for leaf hashes (leaf_table.h) */
-    struct bt_upload up;   /* up.fast: both sides speak BEP 6 */
+    uint64_t window_bytes;   /* received this tick, for the rate */
+    uint64_t rate;           /* bytes per second, smoothed */
+    uint64_t bytes_down;     /* piece bytes received */
+    uint64_t waste;          /* bytes received that we did not ask for */
+    int doomed;              /* banned: closes at its next callback */
+    int no_leaves;           /* not to be asked for leaf hashes (leaf_table.h) */
+    struct bt_pex_state pex; /* peer exchange with it (BEP 11) */
+    struct bt_upload up;     /* up.fast: both sides speak BEP 6 */
     /* BEP 6: pieces the peer lets us ask for while it chokes us, and the
      * bitfield of those it has that the picker chooses from then (sized on
      * the first allowed fast; clear between uses). */
@@ -175,7 +181,8 @@ struct bt_download {
     uint64_t blocks_bad;         /* and found bad: each banned its sender */
     struct bt_webseed webseeds[BT_WEBSEED_MAX]; /* BEP 19 */
     size_t webseed_count;
-    size_t peers_ever; /* connections that completed a handshake */
+    size_t peers_ever;  /* connections that completed a handshake */
+    size_t pex_learned; /* candidates that peers told us of (BEP 11) */
 
     bt_download_log_fn *log; /* may be NULL */
     void *log_arg;

@@ -4,9 +4,11 @@
 #include "session/seed.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wire/peerid.h"
+#include "wire/pex.h"
 
 void bt_seed_init(struct bt_seed *s)
 {
@@ -35,6 +37,7 @@ static enum bt_err on_new(void *arg, struct bt_pool_conn *pc)
     struct bt_seed_conn *c = (struct bt_seed_conn *)pc;
 
     bt_upload_init(&c->up, s->t, s->storage, &s->bits);
+    bt_pex_state_init(&c->pex);
     return BT_OK;
 }
 
@@ -73,6 +76,61 @@ static enum bt_err on_drain(void *arg, struct bt_pool_conn *pc)
     return bt_upload_serve(&c->up, &pc->peer);
 }
 
+/* The address a peer accepts connections on, to tell others of; 0 if unknown. */
+static int pex_addr(const struct bt_peer *p, struct bt_pex_peer *out)
+{
+    memset(out, 0, sizeof(*out));
+    bt_netaddr_from_addr(&p->addr, &out->addr);
+    if (!p->incoming) {
+        out->flags = BT_PEX_F_REACHABLE; /* we dialled it (-c) */
+        return 1;
+    }
+    if (!p->has_ext || p->ext.port <= 0 || p->ext.port > UINT16_MAX)
+        return 0;
+    out->addr.port = (uint16_t)p->ext.port; /* its listening port, not the one it came from */
+    return 1;
+}
+
+/* Twice a second: PEX to a peer that speaks it, when its minute has passed. */
+static enum bt_err on_tick(void *arg, struct bt_pool_conn *pc)
+{
+    struct bt_seed *s = arg;
+    struct bt_seed_conn *c = (struct bt_seed_conn *)pc;
+    struct bt_peer *p = &pc->peer;
+    uint64_t now = bt_loop_now_ms();
+    struct bt_pex_peer *current;
+    struct bt_buf buf;
+    size_t n = 0, added, dropped, i;
+    unsigned their_id;
+    enum bt_err err;
+
+    if (s->cfg.ut_pex_id == 0 || !p->has_ext || now < c->pex.due_ms)
+        return BT_OK;
+    their_id = bt_ext_handshake_id(&p->ext, BT_EXT_UT_PEX);
+    if (their_id == 0)
+        return BT_OK;
+    current = malloc(s->pool.max_conns * sizeof(*current));
+    if (current == NULL)
+        return BT_ERR_NOMEM;
+    for (i = 0; i < s->pool.max_conns; i++) {
+        const struct bt_pool_conn *o = s->pool.conns[i];
+
+        if (o != NULL && o != pc && o->peer.state == BT_PEER_OPEN &&
+            pex_addr(&o->peer, &current[n]))
+            n++;
+    }
+    bt_buf_init(&buf, BT_PEX_MAX_LEN);
+    err = bt_pex_state_next(&c->pex, now, current, n, &buf, &added, &dropped);
+    if (err == BT_OK && buf.len > 0) {
+        err = bt_peer_send_extended(p, their_id, buf.data, buf.len);
+        if (err != BT_OK)
+            bt_peer_why(p, "cannot queue a ut_pex message: %s", bt_strerror(err));
+    }
+    bt_buf_release(&buf);
+    free(current);
+    return err;
+}
+
 static void on_close(void *arg, struct bt_pool_conn *pc, enum bt_err err)
 {
     struct bt_seed *s = arg;
@@ -105,6 +163,7 @@ static const struct bt_pool_ops seed_ops = {
     .on_handshake = on_handshake,
     .on_message = on_message,
     .on_drain = on_drain,
+    .on_tick = on_tick,
     .on_close = on_close,
     .on_forget = on_forget,
 };
@@ -137,6 +196,9 @@ enum bt_err bt_seed_start(struct bt_seed *s, struct bt_loop *loop, const struct 
     s->t = t;
     s->storage = storage;
     s->cfg = *cfg;
+    /* BEP 27: a private torrent's peers come from its trackers alone. */
+    if (t->is_private)
+        s->cfg.ut_pex_id = 0;
     s->pool.log = s->log;
     s->pool.log_arg = s->log_arg;
     s->pool.trace = s->trace;

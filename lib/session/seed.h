@@ -12,8 +12,10 @@
  *                       <-------           piece i,b,<block>  (pread into the send buffer)
  *
  * Serving requests is upload.h's job (shared with bt-download), and holding
- * the connections pool.h's; this file adds a bitfield with every bit set and
- * what to log.
+ * the connections pool.h's; this file adds a bitfield with every bit set,
+ * peer exchange (BEP 11: a peer that speaks ut_pex hears, a minute apart at
+ * most, which of our other peers accept connections; what it tells us is of no
+ * use to a seed), and what to log.
  */
 #ifndef BT_SEED_H
 #define BT_SEED_H
@@ -30,6 +32,7 @@
 #include "pieces/storage.h"
 #include "session/upload.h"
 #include "session/dht_source.h"
+#include "session/pex_state.h"
 #include "tracker/announcer.h"
 
 #define BT_SEED_MAX_PEERS 64 /* default connection cap */
@@ -37,6 +40,7 @@
 struct bt_seed_conn {
     struct bt_pool_conn base; /* first: the peer and its slot (pool.h) */
     struct bt_upload up;      /* the requests it made of us */
+    struct bt_pex_state pex;  /* the peers we told it of (BEP 11) */
 };
 
 /* Events for the log: a peer's address and a sentence. */

@@ -84,6 +84,11 @@ enum bt_err bt_ext_handshake_encode(struct bt_buf *buf, const struct bt_ext_offe
         if (err == BT_OK)
             err = bt_bencode_put_int(buf, o->ut_metadata_id);
     }
+    if (err == BT_OK && o->ut_pex_id != 0) {
+        err = bt_bencode_put_cstr(buf, BT_EXT_UT_PEX); /* after ut_metadata: 'm' < 'p' */
+        if (err == BT_OK)
+            err = bt_bencode_put_int(buf, o->ut_pex_id);
+    }
     if (err == BT_OK)
         err = bt_bencode_put_end(buf);
     if (err == BT_OK && o->ut_metadata_id != 0 && o->metadata_size > 0) {

@@ -31,6 +31,10 @@
 #define BT_EXT_UT_METADATA    "ut_metadata"
 #define BT_EXT_UT_METADATA_ID 3
 
+/* BEP 11: peer exchange (see pex.h), and the id we ask peers to send it under. */
+#define BT_EXT_UT_PEX    "ut_pex"
+#define BT_EXT_UT_PEX_ID 1
+
 struct bt_ext_entry {
     char name[BT_EXT_NAME_MAX]; /* printable copy, control bytes replaced by '?' */
     int64_t id;                 /* 0 means "disabled" (BEP 10) */
@@ -56,8 +60,9 @@ unsigned bt_ext_handshake_id(const struct bt_ext_handshake *eh, const char *name
 /*
  * What we say in our extension handshake.  ut_metadata_id 0 offers no metadata
  * extension; otherwise metadata_size is the size of the info dict we can serve,
- * or 0 while we are still fetching it (BEP 9).  port and reqq are sent when not
- * 0 (a peer that serves nothing omits them).
+ * or 0 while we are still fetching it (BEP 9).  ut_pex_id 0 offers no peer
+ * exchange (BEP 11: a private torrent's peers come from its trackers only).
+ * port and reqq are sent when not 0 (a peer that serves nothing omits them).
  */
 struct bt_ext_offer {
     uint16_t port;
@@ -65,6 +70,7 @@ struct bt_ext_offer {
     const char *client;
     unsigned ut_metadata_id;
     int64_t metadata_size;
+    unsigned ut_pex_id;
 };
 
 /* Append our extension handshake's dict to buf. */

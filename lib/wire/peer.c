@@ -98,6 +98,33 @@ static void want_write(struct bt_peer *p)
     bt_loop_set_events(p->loop, p->fd, events);
 }
 
+/*
+ * The extension an extended frame's ext id stands for on this connection, for
+ * the trace, or NULL: a frame we receive carries an id we offered, one we send
+ * an id the peer offered (BEP 10).
+ */
+static const char *ext_name(const struct bt_peer *p, int dir, const unsigned char *frame,
+                            size_t len)
+{
+    unsigned id;
+    size_t i;
+
+    if (len < BT_MSG_PREFIX_LEN + BT_MSG_ID_LEN + 1 || frame[BT_MSG_PREFIX_LEN] != BT_MSG_EXTENDED)
+        return NULL;
+    id = frame[BT_MSG_PREFIX_LEN + BT_MSG_ID_LEN];
+    if (id == BT_EXT_HANDSHAKE_ID)
+        return NULL;
+    if (dir == BT_TRACE_RECEIVED) {
+        if (id == p->cfg->ut_metadata_id)
+            return BT_EXT_UT_METADATA;
+        return id == p->cfg->ut_pex_id ? BT_EXT_UT_PEX : NULL;
+    }
+    for (i = 0; p->has_ext && i < p->ext.m_count; i++)
+        if (p->ext.m[i].id == (int64_t)id)
+            return p->ext.m[i].name;
+    return NULL;
+}
+
 /* A frame was appended at mark: trace it and ask to be told when we can send. */
 static enum bt_err queued(struct bt_peer *p, size_t mark, enum bt_err err)
 {
@@ -105,8 +132,10 @@ static enum bt_err queued(struct bt_peer *p, size_t mark, enum bt_err err)
         return err;
     if (p->ops->on_trace != NULL) {
         if (p->state == BT_PEER_OPEN)
-            bt_trace_message(&p->trace, BT_TRACE_SENT, p->out.data + mark, p->out.len - mark,
-                             p->cfg->piece_count);
+            bt_trace_message_named(
+                &p->trace, BT_TRACE_SENT, p->out.data + mark, p->out.len - mark,
+                p->cfg->piece_count,
+                ext_name(p, BT_TRACE_SENT, p->out.data + mark, p->out.len - mark));
         else
             bt_trace_handshake(&p->trace, BT_TRACE_SENT, p->out.data + mark);
         emit_trace(p);
@@ -235,6 +264,7 @@ static enum bt_err send_ext_handshake(struct bt_peer *p)
         .client = p->cfg->client != NULL ? p->cfg->client : "btkit",
         .ut_metadata_id = p->cfg->ut_metadata_id,
         .metadata_size = p->cfg->metadata_size,
+        .ut_pex_id = p->cfg->ut_pex_id,
     };
     size_t mark = p->out.len;
     enum bt_err err;
@@ -644,7 +674,8 @@ static enum bt_err parse_input(struct bt_peer *p)
         if (flen == 0 || avail < flen)
             return BT_OK;
         if (p->ops->on_trace != NULL) {
-            bt_trace_message(&p->trace, BT_TRACE_RECEIVED, at, flen, p->cfg->piece_count);
+            bt_trace_message_named(&p->trace, BT_TRACE_RECEIVED, at, flen, p->cfg->piece_count,
+                                   ext_name(p, BT_TRACE_RECEIVED, at, flen));
             emit_trace(p);
         }
         err = bt_message_parse(&m, at, flen, p->cfg->piece_count, &why);

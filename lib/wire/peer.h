@@ -95,6 +95,7 @@ struct bt_peer_config {
     unsigned ut_metadata_id;  /* BEP 9: offered in the extension handshake when not 0 */
     int64_t metadata_size;    /* the info dict we serve, or 0 while we fetch it */
     int encryption;           /* enum bt_mse_policy: off (0), prefer, require */
+    unsigned ut_pex_id;       /* BEP 11: offered when not 0 (the session handles ut_pex) */
 };
 
 enum bt_peer_mse {

@@ -10,15 +10,18 @@
 #include <string.h>
 
 #include "wire/bitfield.h"
+#include "wire/extension.h"
 #include "wire/hashes.h"
 #include "wire/message.h"
 #include "wire/peerid.h"
+#include "wire/pex.h"
 
 #define HEX_PER_LINE 16
 #define INDENT       "     "
 /* Column where the annotation starts: the indent and 16 "xx " groups. */
 #define NOTE_COLUMN (sizeof(INDENT) - 1 + 3 * HEX_PER_LINE + 2)
 #define TEXT_SHOWN  48 /* characters of a bencoded payload shown as text */
+#define PEX_SHOWN   8  /* peers of a ut_pex message listed, of each kind */
 
 static const char *arrow(int dir)
 {
@@ -131,8 +134,65 @@ static enum bt_err hash_head(const struct bt_message *m, struct bt_hashes *h)
     return bt_hash_request_parse(&h->req, m->payload, m->payload_len);
 }
 
+static int is_pex(const char *ext_name)
+{
+    return ext_name != NULL && strcmp(ext_name, BT_EXT_UT_PEX) == 0;
+}
+
+/* An extended message's summary: its ext id, and what it stands for. */
+static enum bt_err ext_summary(struct bt_buf *out, int dir, const struct bt_message *m, size_t len,
+                               const char *ext_name)
+{
+    struct bt_pex_msg x;
+
+    if (m->ext_id == BT_EXT_HANDSHAKE_ID)
+        return bt_buf_printf(out, "%s extended ext_id=0 (extension handshake) (%zu bytes)\n",
+                             arrow(dir), len);
+    if (ext_name == NULL)
+        return bt_buf_printf(out, "%s extended ext_id=%u (%zu bytes)\n", arrow(dir), m->ext_id,
+                             len);
+    if (is_pex(ext_name) && bt_pex_parse(&x, m->payload, m->payload_len) == BT_OK)
+        return bt_buf_printf(out, "%s extended ext_id=%u (%s) added=%zu dropped=%zu (%zu bytes)\n",
+                             arrow(dir), m->ext_id, ext_name, x.added_total, x.dropped_total, len);
+    return bt_buf_printf(out, "%s extended ext_id=%u (%s) (%zu bytes)\n", arrow(dir), m->ext_id,
+                         ext_name, len);
+}
+
+/* The peers of a ut_pex message, a line each, as far as PEX_SHOWN of each kind. */
+static enum bt_err pex_fields(struct bt_buf *out, const struct bt_message *m)
+{
+    struct bt_pex_msg x;
+    char name[BT_ADDR_STRLEN];
+    struct bt_addr a;
+    size_t i;
+    enum bt_err err = BT_OK;
+
+    if (bt_pex_parse(&x, m->payload, m->payload_len) != BT_OK)
+        return BT_OK;
+    for (i = 0; err == BT_OK && i < x.added_count && i < PEX_SHOWN; i++) {
+        if (bt_addr_from_netaddr(&x.added[i].addr, &a) != BT_OK)
+            continue;
+        bt_addr_format(&a, name);
+        err = bt_buf_printf(out, INDENT "added %s flags 0x%02x%s%s\n", name, x.added[i].flags,
+                            (x.added[i].flags & BT_PEX_F_SEED) != 0 ? " seed" : "",
+                            (x.added[i].flags & BT_PEX_F_REACHABLE) != 0 ? " reachable" : "");
+    }
+    if (err == BT_OK && x.added_total > i)
+        err = bt_buf_printf(out, INDENT "... %zu more added\n", x.added_total - i);
+    for (i = 0; err == BT_OK && i < x.dropped_count && i < PEX_SHOWN; i++) {
+        if (bt_addr_from_netaddr(&x.dropped[i], &a) != BT_OK)
+            continue;
+        bt_addr_format(&a, name);
+        err = bt_buf_printf(out, INDENT "dropped %s\n", name);
+    }
+    if (err == BT_OK && x.dropped_total > i)
+        err = bt_buf_printf(out, INDENT "... %zu more dropped\n", x.dropped_total - i);
+    return err;
+}
+
 /* The summary line: direction, name, the fields that matter, the size. */
-static enum bt_err summary(struct bt_buf *out, int dir, const struct bt_message *m, size_t len)
+static enum bt_err summary(struct bt_buf *out, int dir, const struct bt_message *m, size_t len,
+                           const char *ext_name)
 {
     const char *name = bt_message_name(m->id);
     struct bt_hashes h;
@@ -162,8 +222,7 @@ static enum bt_err summary(struct bt_buf *out, int dir, const struct bt_message 
             out, "%s %s index=%" PRIu32 " begin=%" PRIu32 " length=%" PRIu32 " (%zu bytes)\n",
             arrow(dir), name, m->index, m->begin, m->length, len);
     case BT_MSG_EXTENDED:
-        return bt_buf_printf(out, "%s extended ext_id=%u%s (%zu bytes)\n", arrow(dir), m->ext_id,
-                             m->ext_id == 0 ? " (extension handshake)" : "", len);
+        return ext_summary(out, dir, m, len, ext_name);
     default:
         return bt_buf_printf(out, "%s %s (%zu bytes)\n", arrow(dir), name, len);
     }
@@ -198,7 +257,8 @@ static enum bt_err hash_fields(struct bt_buf *out, const struct bt_message *m)
 
 /* The fields after the id, for a message that parsed. */
 static enum bt_err body_fields(struct bt_buf *out, const struct bt_message *m,
-                               const unsigned char *after_id, size_t piece_count)
+                               const unsigned char *after_id, size_t piece_count,
+                               const char *ext_name)
 {
     char note[160];
     enum bt_err err = BT_OK;
@@ -241,12 +301,18 @@ static enum bt_err body_fields(struct bt_buf *out, const struct bt_message *m,
         snprintf(note, sizeof(note), "port %u", (unsigned)m->port);
         return field(out, after_id, 2, note);
     case BT_MSG_EXTENDED:
-        snprintf(note, sizeof(note), "ext id %u%s", m->ext_id,
-                 m->ext_id == 0 ? " (handshake, BEP 10)" : "");
+        if (m->ext_id == BT_EXT_HANDSHAKE_ID || ext_name == NULL)
+            snprintf(note, sizeof(note), "ext id %u%s", m->ext_id,
+                     m->ext_id == BT_EXT_HANDSHAKE_ID ? " (handshake, BEP 10)" : "");
+        else
+            snprintf(note, sizeof(note), "ext id %u (%s%s)", m->ext_id, ext_name,
+                     is_pex(ext_name) ? ", BEP 11" : "");
         err = field(out, after_id, 1, note);
         text_note(note, sizeof(note), "bencoded", m->payload, m->payload_len);
         if (err == BT_OK && m->payload_len > 0)
             err = field(out, m->payload, m->payload_len, note);
+        if (err == BT_OK && is_pex(ext_name))
+            err = pex_fields(out, m);
         return err;
     case BT_MSG_HASH_REQUEST:
     case BT_MSG_HASHES:
@@ -262,6 +328,12 @@ static enum bt_err body_fields(struct bt_buf *out, const struct bt_message *m,
 enum bt_err bt_trace_message(struct bt_buf *out, int dir, const unsigned char *frame, size_t len,
                              size_t piece_count)
 {
+    return bt_trace_message_named(out, dir, frame, len, piece_count, NULL);
+}
+
+enum bt_err bt_trace_message_named(struct bt_buf *out, int dir, const unsigned char *frame,
+                                   size_t len, size_t piece_count, const char *ext_name)
+{
     struct bt_message m;
     const char *why = NULL;
     char note[160];
@@ -269,7 +341,7 @@ enum bt_err bt_trace_message(struct bt_buf *out, int dir, const unsigned char *f
 
     perr = bt_message_parse(&m, frame, len, piece_count, &why);
     if (perr == BT_OK) {
-        err = summary(out, dir, &m, len);
+        err = summary(out, dir, &m, len, ext_name);
     } else {
         unsigned id = len > BT_MSG_PREFIX_LEN ? frame[BT_MSG_PREFIX_LEN] : BT_MSG_KEEPALIVE;
 
@@ -288,7 +360,8 @@ enum bt_err bt_trace_message(struct bt_buf *out, int dir, const unsigned char *f
     if (err != BT_OK)
         return err;
     if (perr == BT_OK)
-        return body_fields(out, &m, frame + BT_MSG_PREFIX_LEN + BT_MSG_ID_LEN, piece_count);
+        return body_fields(out, &m, frame + BT_MSG_PREFIX_LEN + BT_MSG_ID_LEN, piece_count,
+                           ext_name);
     if (len > BT_MSG_PREFIX_LEN + BT_MSG_ID_LEN)
         err = field(out, frame + BT_MSG_PREFIX_LEN + BT_MSG_ID_LEN,
                     len - BT_MSG_PREFIX_LEN - BT_MSG_ID_LEN, "payload");

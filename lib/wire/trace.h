@@ -43,6 +43,15 @@ enum bt_err bt_trace_handshake(struct bt_buf *out, int dir, const unsigned char 
 enum bt_err bt_trace_message(struct bt_buf *out, int dir, const unsigned char *frame, size_t len,
                              size_t piece_count);
 
+/*
+ * The same, for a frame on a connection that knows what its extended
+ * messages' ids stand for (BEP 10: each side picks its own): ext_name names the
+ * extension of this frame's ext id ("ut_metadata", "ut_pex"), or is NULL.  A
+ * ut_pex message (BEP 11) is decoded: its peers are listed.
+ */
+enum bt_err bt_trace_message_named(struct bt_buf *out, int dir, const unsigned char *frame,
+                                   size_t len, size_t piece_count, const char *ext_name);
+
 /* Dump a length prefix we refused to read past (longer than any message may be). */
 enum bt_err bt_trace_oversized(struct bt_buf *out, int dir, const unsigned char prefix[4],
                                size_t max_len);

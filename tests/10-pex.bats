@@ -1,0 +1,217 @@
+#!/usr/bin/env bats
+# Peer exchange (BEP 11, ut_pex over the BEP 10 extension protocol): peers that
+# bt-download learns from a connected peer and dials, bounded and never for a
+# private torrent; what bt-download and bt-seed tell their peers; the same
+# against libtorrent.
+#
+# tests/pex-peer.py is the scripted counterpart: a peer with no pieces that
+# tells whoever connects of other peers, honestly or as a flood.
+
+bats_require_minimum_version 1.5.0
+
+load helper
+
+setup() {
+    cd "$BATS_TEST_TMPDIR"
+    mkdir -p src
+    head -c 1048576 /dev/urandom >src/data.bin
+    bt-create -q -d -l 32K -o t.torrent src/data.bin
+}
+
+teardown() {
+    stop_all
+}
+
+# seed NAME TORRENT [ARGS]: a bt-seed of src/data.bin on a free port; sets $SEED_ADDR.
+seed() {
+    local name=$1 torrent=$2 port
+    shift 2
+    port=$(free_port)
+    start_bg "$name" timeout 120 bt-seed --no-dht --no-announce -l "127.0.0.1:$port" "$@" \
+        "$torrent" src/data.bin
+    local pid="PID_${name//-/_}"
+    wait_port "$port" 10 "${!pid}"
+    SEED_ADDR="127.0.0.1:$port"
+}
+
+# pex_peer MODE TORRENT [ADDR...]: tests/pex-peer.py on a free port; sets $PEX_ADDR.
+pex_peer() {
+    local mode=$1 torrent=$2 port
+    shift 2
+    port=$(free_port)
+    start_bg pex-peer timeout 120 "$BT_PYTHON" "$BT_SRCDIR/tests/pex-peer.py" "$mode" "$port" \
+        "$torrent" "$@"
+    wait_port "$port" 10 "$PID_pex_peer"
+    PEX_ADDR="127.0.0.1:$port"
+}
+
+# wait_log FILE REGEX [SECONDS]: wait until a line of FILE matches REGEX.
+wait_log() {
+    local i
+    for ((i = 0; i < ${3:-20} * 10; i++)); do
+        grep -qE -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "no line matching '$2' in $1 after ${3:-20}s:" >&2
+    cat "$1" >&2
+    return 1
+}
+
+# The sum of the "N new peers" of bt-download's pex log lines in FILE.
+new_peers() {
+    sed -n 's/.*: pex: .* dropped: \([0-9]*\) new peers.*/\1/p' "$1" | awk '{s += $1} END {print s + 0}'
+}
+
+@test "a peer's PEX brings the only seeder: the download completes from it" {
+    seed seeder t.torrent
+    pex_peer tell t.torrent "$SEED_ADDR"
+    run --separate-stderr timeout 60 bt-download -v --no-dht --no-announce -l 127.0.0.1:0 \
+        -p "$PEX_ADDR" -o out t.torrent
+    assert_success
+    assert_output out/data.bin
+    cmp src/data.bin out/data.bin
+    [[ $stderr == *"$PEX_ADDR: pex: 1 added, 0 dropped: 1 new peers, 0 ignored"* ]]
+    [[ $stderr == *"$SEED_ADDR: connected (btkit"* ]]
+    [[ $stderr == *"peers learned by peer exchange (BEP 11): 1"* ]]
+    run -0 cat pex-peer.log
+    assert_line "offers ut_pex 1"
+}
+
+@test "bt-download finds a second seeder that only its first peer, a bt-download --seed, knows" {
+    seed b t.torrent
+    mkdir a && cp src/data.bin a/
+    local pa
+    pa=$(free_port)
+    start_bg a timeout 120 bt-download --seed -v --no-dht --no-announce -l "127.0.0.1:$pa" \
+        -p "$SEED_ADDR" -o a t.torrent
+    wait_log a.log "$SEED_ADDR: connected"
+    # C seeds once complete, so that it goes on to dial B however fast the
+    # download from A alone was.
+    start_bg c timeout 120 bt-download --seed --trace -v --no-dht --no-announce -l 127.0.0.1:0 \
+        -p "127.0.0.1:$pa" -o c t.torrent
+    wait_log c.log "^bt-download: $SEED_ADDR: connected"
+    wait_log c.log "complete: every piece verified"
+    cmp src/data.bin c/data.bin
+    run -0 cat c.log
+    assert_line --partial "127.0.0.1:$pa: pex: 1 added, 0 dropped: 1 new peers"
+    # --trace shows the message and its peer: B is a seed that A dialled.
+    assert_line --regexp '^<- extended ext_id=1 \(ut_pex\) added=1 dropped=0 \([0-9]+ bytes\)$'
+    assert_line "     added $SEED_ADDR flags 0x12 seed reachable"
+    run -0 cat a.log
+    assert_line --regexp "^bt-download: 127\.0\.0\.1:[0-9]+: pex: told it of 1 peers added, 0 dropped$"
+}
+
+@test "bt-seed tells its peers of the peer it dialled" {
+    local b
+    seed b t.torrent
+    b=$SEED_ADDR
+    seed a t.torrent -c "$b"
+    wait_log b.log "connected \(btkit"
+    start_bg c timeout 120 bt-download --seed -v --no-dht --no-announce -l 127.0.0.1:0 \
+        -p "$SEED_ADDR" -o c t.torrent
+    wait_log c.log "^bt-download: $b: connected"
+    run -0 cat c.log
+    assert_line --partial "$SEED_ADDR: pex: 1 added, 0 dropped: 1 new peers"
+}
+
+@test "hostile: a PEX flood of 10,000 addresses gives at most 50 new peers a minute" {
+    pex_peer flood t.torrent
+    run --separate-stderr timeout --preserve-status -s INT 8 bt-download -v --no-dht --no-announce \
+        -l 127.0.0.1:0 --give-up 60 -p "$PEX_ADDR" -o out t.torrent
+    assert_failure 1
+    [[ $stderr == *"interrupted: 0 of 32 pieces verified"* ]]
+    run -0 cat pex-peer.log
+    assert_line "sent 10000 added in 200 messages"
+    echo "$stderr" >dl.log
+    [ "$(new_peers dl.log)" -le 50 ]
+    [ "$(new_peers dl.log)" -ge 1 ]
+    grep -q "the rest over its budget" dl.log
+    # The peer stayed: a flood within the size limit is ignored, not punished.
+    ! grep -q "^bt-download: $PEX_ADDR: disconnected" dl.log
+    # 199 of the 200 messages came after the first had used up the budget.
+    [ "$(grep -c ': pex: 50 added, 0 dropped: 0 new peers.*the rest over its budget$' dl.log)" -ge 199 ]
+}
+
+@test "hostile: a ut_pex message over the size limit drops the peer" {
+    pex_peer oversized t.torrent
+    run --separate-stderr timeout --preserve-status -s INT 5 bt-download -v --no-dht --no-announce \
+        -l 127.0.0.1:0 -p "$PEX_ADDR" -o out t.torrent
+    assert_failure 1
+    [[ $stderr =~ "$PEX_ADDR: disconnected: "[a-z\ ]+": ut_pex message of "[0-9]+" bytes (the limit is 8192)" ]]
+    ! [[ $stderr == *": pex: "* ]]
+}
+
+@test "hostile: PEX naming our own address, port 0 or 0.0.0.0 is never dialled" {
+    local port
+    port=$(free_port)
+    pex_peer tell t.torrent "127.0.0.1:$port" "0.0.0.0:6881" "127.0.0.1:0"
+    run --separate-stderr timeout --preserve-status -s INT 4 bt-download -v --no-dht --no-announce \
+        -l "127.0.0.1:$port" -p "$PEX_ADDR" -o out t.torrent
+    assert_failure 1
+    [[ $stderr == *"$PEX_ADDR: pex: 3 added, 0 dropped: 0 new peers, 3 ignored (ours or unusable)"* ]]
+    ! [[ $stderr == *"that is us"* ]]
+    ! [[ $stderr == *"bt-download: 127.0.0.1:$port:"* ]]
+    ! [[ $stderr == *"0.0.0.0"* ]]
+}
+
+@test "a private torrent: no ut_pex offered, and a peer's PEX is ignored" {
+    bt-create -q -d -p -l 32K -o p.torrent src/data.bin
+    seed seeder p.torrent
+    pex_peer tell p.torrent "$SEED_ADDR"
+    run --separate-stderr timeout --preserve-status -s INT 4 bt-download -v --no-dht --no-announce \
+        -l 127.0.0.1:0 -p "$PEX_ADDR" -o out p.torrent
+    assert_failure 1
+    [[ $stderr == *"$PEX_ADDR: connected"* ]]
+    ! [[ $stderr == *"pex:"* ]]
+    ! [[ $stderr == *"$SEED_ADDR"* ]]
+    run -0 cat pex-peer.log
+    assert_line "offers ut_pex 0"
+    assert_line "sent 1 added"
+}
+
+# lt NAME MODE TORRENT DIR [OPTIONS]: tests/lt-client.py on a free port; sets $LT_PORT.
+lt() {
+    local name=$1 mode=$2 torrent=$3 dir=$4
+    shift 4
+    LT_PORT=$(free_port)
+    start_bg "$name" timeout 120 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-client.py" "$mode" \
+        "$torrent" "$dir" "$LT_PORT" "$@"
+    wait_port "$LT_PORT" 20
+}
+
+@test "libtorrent learns a seeder from bt-download's PEX and downloads from it" {
+    require_libtorrent
+    seed b t.torrent
+    mkdir a lt && cp src/data.bin a/
+    local pa
+    pa=$(free_port)
+    start_bg a timeout 120 bt-download --seed -v --no-dht --no-announce -l "127.0.0.1:$pa" \
+        -p "$SEED_ADDR" -o a t.torrent
+    wait_log a.log "$SEED_ADDR: connected"
+    # A capped download keeps libtorrent a leecher long enough to use what it hears.
+    lt lt leech t.torrent lt --download-limit 200000 --connect "$pa"
+    wait_log b.log "connected \(libtorrent" 30
+    run -0 cat a.log
+    assert_line --regexp "^bt-download: 127\.0\.0\.1:[0-9]+: pex: told it of 1 peers added, 0 dropped$"
+    wait_log lt.log "^complete$" 60
+    cmp src/data.bin lt/data.bin
+}
+
+@test "bt-download learns a peer from libtorrent's PEX" {
+    require_libtorrent
+    mkdir lt && cp src/data.bin lt/
+    # A capped seeder: both leechers are still downloading when its PEX comes.
+    lt lt seed t.torrent lt --upload-limit 100000
+    start_bg b timeout 120 bt-download --seed -v --no-dht --no-announce -l 127.0.0.1:0 \
+        -p "127.0.0.1:$LT_PORT" -o b t.torrent
+    wait_log b.log "127.0.0.1:$LT_PORT: connected"
+    start_bg c timeout 120 bt-download --seed -v --no-dht --no-announce -l 127.0.0.1:0 \
+        -p "127.0.0.1:$LT_PORT" -o c t.torrent
+    # Given only libtorrent, B and C can meet only through its PEX (whichever
+    # hears first dials the other).
+    wait_log c.log "connected \(btkit" 30
+    cat b.log c.log >both.log
+    run -0 grep -E "^bt-download: 127\.0\.0\.1:$LT_PORT: pex: [0-9]+ added, 0 dropped: 1 new peers" both.log
+    wait_log c.log "complete: every piece verified" 60
+    cmp src/data.bin c/data.bin
+}

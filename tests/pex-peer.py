@@ -1,0 +1,147 @@
+#!/usr/bin/python3
+"""tests/pex-peer.py - a peer with no pieces that tells whoever connects of
+other peers by PEX (BEP 11, ut_pex over BEP 10), honestly or as a flood.
+
+    pex-peer.py MODE PORT TORRENT [ADDR...]   serve on 127.0.0.1:PORT until killed
+
+It logs to stdout, a line each: "offers ut_pex N" (the id the connecting
+peer's extension handshake gives ut_pex, 0 if it offers none), then what it
+sent.  The modes:
+
+  tell       one ut_pex message whose added peers are the ADDRs (ip:port);
+             sent under id 1 even to a peer that offered no ut_pex (a private
+             torrent's downloader must ignore it all the same)
+  flood      10,000 addresses, 50 a message, 200 messages at once: the first
+             ones 127.0.0.1, ports 1 to 1023 (where nothing listens here),
+             the rest on other loopback addresses (127.0.0.2-127.0.0.11)
+  oversized  one message of 1,300 addresses and their flags (9,100 bytes:
+             over bt-download's limit for ut_pex, under the peer wire's)
+
+Written for btkit's tests; speaks only as much BEP 3, 10 and 11 as it needs.
+"""
+
+import hashlib
+import os
+import socket
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peerwire import handshake, recv_exact, recv_message, serve_forever  # noqa: E402
+
+OUR_UT_PEX = 1  # the id we ask to receive ut_pex under
+FLOOD = 10000
+PER_MESSAGE = 50  # BEP 11's "no more than 50"
+
+
+def bdecode(data, i=0):
+    """Decode one value at i; return (value, end)."""
+    c = data[i : i + 1]
+    if c == b"i":
+        end = data.index(b"e", i)
+        return int(data[i + 1 : end]), end + 1
+    if c in (b"l", b"d"):
+        items, i = [], i + 1
+        while data[i : i + 1] != b"e":
+            v, i = bdecode(data, i)
+            items.append(v)
+        if c == b"d":
+            return dict(zip(items[::2], items[1::2])), i + 1
+        return items, i + 1
+    colon = data.index(b":", i)
+    n = int(data[i:colon])
+    return data[colon + 1 : colon + 1 + n], colon + 1 + n
+
+
+def bencode(v):
+    if isinstance(v, int):
+        return b"i%de" % v
+    if isinstance(v, bytes):
+        return b"%d:%s" % (len(v), v)
+    if isinstance(v, dict):
+        return b"d" + b"".join(bencode(k) + bencode(v[k]) for k in sorted(v)) + b"e"
+    raise TypeError(v)
+
+
+def info_hash_of(path):
+    """The SHA-1 of the info dict's own bytes, as the torrent holds them."""
+    data = open(path, "rb").read()
+    i = 1
+    while data[i : i + 1] != b"e":
+        key, i = bdecode(data, i)
+        start = i
+        _, i = bdecode(data, i)
+        if key == b"info":
+            return hashlib.sha1(data[start:i]).digest()
+    raise ValueError("no info dict")
+
+
+def compact(addrs):
+    return b"".join(socket.inet_aton(h) + struct.pack(">H", p) for h, p in addrs)
+
+
+def pex(addrs):
+    return bencode({b"added": compact(addrs), b"added.f": bytes(len(addrs)), b"dropped": b""})
+
+
+def extended(ext_id, payload):
+    return struct.pack(">IBB", 2 + len(payload), 20, ext_id) + payload
+
+
+def flood_addrs():
+    """FLOOD distinct loopback addresses on ports where nothing listens."""
+    out = [("127.0.0.1", port) for port in range(1, 1024)]
+    host = 2
+    while len(out) < FLOOD:
+        out += [("127.0.0.%d" % host, port) for port in range(1, 1024)]
+        host += 1
+    return out[:FLOOD]
+
+
+def say(text):
+    print(text, flush=True)
+
+
+def serve(conn, mode, info_hash, addrs):
+    recv_exact(conn, 68)
+    reserved = bytearray(8)
+    reserved[5] = 0x10
+    conn.sendall(handshake(reserved, info_hash, b"-XX0000-pexpeer00000"))
+    conn.sendall(extended(0, bencode({b"m": {b"ut_pex": OUR_UT_PEX}, b"v": b"pex-peer"})))
+    their_id = None
+    while their_id is None:
+        body = recv_message(conn)
+        if len(body) >= 2 and body[0] == 20 and body[1] == 0:
+            m, _ = bdecode(body[2:])
+            their_id = m.get(b"m", {}).get(b"ut_pex", 0)
+    say("offers ut_pex %d" % their_id)
+    send_id = their_id or 1
+    if mode == "tell":
+        conn.sendall(extended(send_id, pex(addrs)))
+        say("sent %d added" % len(addrs))
+    elif mode == "flood":
+        every = flood_addrs()
+        for i in range(0, FLOOD, PER_MESSAGE):
+            conn.sendall(extended(send_id, pex(every[i : i + PER_MESSAGE])))
+        say("sent %d added in %d messages" % (FLOOD, FLOOD // PER_MESSAGE))
+    elif mode == "oversized":
+        conn.sendall(extended(send_id, pex(flood_addrs()[:1300])))
+        say("sent 1300 added in one message")
+    # Stay, answering nothing, until the other side hangs up.
+    while True:
+        recv_message(conn)
+
+
+def main():
+    mode, port, torrent = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    addrs = []
+    for a in sys.argv[4:]:
+        host, p = a.rsplit(":", 1)
+        addrs.append((host, int(p)))
+    info_hash = info_hash_of(torrent)
+    serve_forever(port, lambda conn: serve(conn, mode, info_hash, addrs), (EOFError, OSError))
+
+
+if __name__ == "__main__":
+    main()
