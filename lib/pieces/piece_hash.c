@@ -180,13 +180,14 @@ enum bt_err bt_piece_leaves_check(const struct bt_torrent *t, size_t idx,
 
 enum bt_err bt_piece_block_check(const struct bt_torrent *t, size_t idx,
                                  const unsigned char *leaves, uint32_t count, uint32_t off,
-                                 const void *data, size_t len)
+                                 const void *data, size_t len, size_t *hashed)
 {
     unsigned char got[BT_MERKLE_HASH_LEN];
     int64_t real;
     size_t file, n;
     enum bt_err err = bt_torrent_piece_file(t, idx, &file, &real);
 
+    *hashed = 0;
     if (err != BT_OK)
         return err;
     if (off % BT_MERKLE_BLOCK != 0 || len > BT_MERKLE_BLOCK || off / BT_MERKLE_BLOCK >= count)
@@ -199,6 +200,7 @@ enum bt_err bt_piece_block_check(const struct bt_torrent *t, size_t idx,
     err = bt_sha256(data, n, got);
     if (err != BT_OK)
         return err;
+    *hashed = n;
     return memcmp(got, leaves + (size_t)(off / BT_MERKLE_BLOCK) * BT_MERKLE_HASH_LEN,
                   BT_MERKLE_HASH_LEN) == 0
                ? BT_OK

@@ -74,13 +74,14 @@ enum bt_err bt_piece_leaves_check(const struct bt_torrent *t, size_t idx,
 
 /*
  * Is the block at offset off of piece idx, len bytes, what its leaf says?
- * leaves are the piece's, proven.  Padding after the file's end is not the
- * file's and has no leaf: BT_OK.  BT_ERR_PEER_HASH for a bad block;
- * BT_ERR_INVALID for a block that is not one of the piece's 16 KiB blocks.
+ * leaves are the piece's, proven.  *hashed is the bytes of file data checked:
+ * padding after the file's end is not the file's and has no leaf (BT_OK, 0
+ * bytes).  BT_ERR_PEER_HASH for a bad block; BT_ERR_INVALID for a block that
+ * is not one of the piece's 16 KiB blocks.
  */
 enum bt_err bt_piece_block_check(const struct bt_torrent *t, size_t idx,
                                  const unsigned char *leaves, uint32_t count, uint32_t off,
-                                 const void *data, size_t len);
+                                 const void *data, size_t len, size_t *hashed);
 
 /* Every block of h's piece is checked against proven leaves as it arrives:
  * the piece's merkle root need not be computed again (SHA-1 still applies). */

@@ -462,14 +462,17 @@ static enum bt_err take_block(struct bt_download *dl, struct bt_dl_conn *c, stru
 
     leaves = bt_leaf_table_get(&dl->leaves, b->piece, &count);
     if (leaves != NULL) {
-        err = bt_piece_block_check(dl->t, b->piece, leaves, count, b->offset, data, b->length);
+        size_t hashed;
+
+        err = bt_piece_block_check(dl->t, b->piece, leaves, count, b->offset, data, b->length,
+                                   &hashed);
         if (err == BT_ERR_PEER_HASH) {
             bad_block(dl, c, ws, b);
             return BT_OK;
         }
         if (err != BT_OK)
             leaves = NULL; /* not one of the piece's blocks: the piece check will tell */
-        else if (b->offset < bt_torrent_piece_data(dl->t, b->piece))
+        else if (hashed > 0)
             dl->blocks_checked++; /* (padding has no leaf to check) */
     }
     done = bt_picker_block_received(&dl->picker, b);
