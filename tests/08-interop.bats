@@ -30,19 +30,6 @@ teardown() {
     stop_all
 }
 
-# wait_log NAME REGEX [SECONDS]: until a line of NAME's log matches REGEX;
-# shows the log if none does in time (default 20 s).
-wait_log() {
-    local i
-    for ((i = 0; i < ${3:-20} * 10; i++)); do
-        grep -Eq "$2" "$BATS_TEST_TMPDIR/$1.log" && return 0
-        sleep 0.1
-    done
-    echo "no line of $1.log matches '$2' after ${3:-20}s:" >&2
-    tail -n 40 "$BATS_TEST_TMPDIR/$1.log" >&2
-    return 1
-}
-
 # bt_node NAME [bt-dht options...]: a bt-dht serve node on a free port, tracing
 # every datagram into NAME.log; sets NODE (its address).
 bt_node() {
@@ -51,7 +38,7 @@ bt_node() {
     port=$(free_port)
     start_bg "$name" timeout 120 bt-dht --trace -l "127.0.0.1:$port" "$@" serve
     NODE="127.0.0.1:$port"
-    wait_log "$name" "^$NODE\$" 10
+    wait_log "$name.log" "^$NODE\$" 10
 }
 
 # lt_node NAME [lt-client.py options...]: a libtorrent session that runs the DHT
@@ -63,7 +50,7 @@ lt_node() {
     port=$(free_port)
     start_bg "$name" timeout 120 "$BT_PYTHON" "$LT_CLIENT" dht "$port" "$@"
     NODE="127.0.0.1:$port"
-    wait_log "$name" "^nodes( |$)" 20
+    wait_log "$name.log" "^nodes( |$)" 20
 }
 
 # lt_table NAME: the last routing table NAME's libtorrent logged, one address a line.
@@ -186,13 +173,13 @@ short() {
     [[ "$stderr" == *"announced to 3 of 3 nodes"* ]]
     # libtorrent knows of the second node alone, and asks for HASH's peers.
     lt_node l1 --dht-node "$b2" --get-peers "$HASH" --trace
-    wait_log l1 '^peer 127\.0\.0\.1:51413$' 30
+    wait_log l1.log '^peer 127\.0\.0\.1:51413$' 30
     # On the wire: a get_peers of libtorrent's, answered with the peer by a
     # bt-dht node (the trace shows how many values went back).
     grep -Eq "^<- $NODE query get_peers .* info_hash=$(short "$HASH")( |$)" b1.log b2.log b3.log
     grep -Eq "^-> $NODE response .* values=1 " b1.log b2.log b3.log
     # The DHT libtorrent joined is btkit's alone: its table holds the three.
-    wait_log l1 "^nodes( 127\.0\.0\.1:[0-9]+){3}\$" 10
+    wait_log l1.log "^nodes( 127\.0\.0\.1:[0-9]+){3}\$" 10
     for a in $(lt_table l1); do
         [[ " $b1 $b2 $b3 " == *" $a "* ]]
     done
@@ -274,7 +261,7 @@ short() {
     port=$(free_port)
     start_bg lt-seed timeout 120 "$BT_PYTHON" "$LT_CLIENT" seed t.torrent "$(data_copy)" "$port" \
         --dht-node "$b1" --dht-node "$l1"
-    wait_log lt-seed '^dht reply' 20
+    wait_log lt-seed.log '^dht reply' 20
     # bt-download starts from the libtorrent node alone and learns the
     # bt-dht node from it: its lookup asks both clients' nodes.
     run -0 --separate-stderr timeout 60 bt-download -l 127.0.0.1:0 --give-up 20 --trace \

@@ -45,18 +45,6 @@ pex_peer() {
     PEX_ADDR="127.0.0.1:$port"
 }
 
-# wait_log FILE REGEX [SECONDS]: wait until a line of FILE matches REGEX.
-wait_log() {
-    local i
-    for ((i = 0; i < ${3:-20} * 10; i++)); do
-        grep -qE -- "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "no line matching '$2' in $1 after ${3:-20}s:" >&2
-    cat "$1" >&2
-    return 1
-}
-
 # The sum of the "N new peers" of bt-download's pex log lines in FILE.
 new_peers() {
     sed -n 's/.*: pex: .* dropped: \([0-9]*\) new peers.*/\1/p' "$1" | awk '{s += $1} END {print s + 0}'

@@ -94,6 +94,19 @@ wait_port() {
 
 # start_bg NAME CMD...: run CMD in the background with its output in
 # $BATS_TEST_TMPDIR/NAME.log, remembering its PID (and ours, its parent) for stop_all.
+# wait_log FILE REGEX [SECONDS]: until a line of FILE matches REGEX; shows
+# the end of FILE if none does in time (default 20 s).
+wait_log() {
+    local i
+    for ((i = 0; i < ${3:-20} * 10; i++)); do
+        grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "no line of $1 matches '$2' after ${3:-20}s:" >&2
+    tail -n 40 "$1" >&2
+    return 1
+}
+
 start_bg() {
     local name=$1
     shift
