@@ -130,7 +130,12 @@ payload() {
     run -0 bt-create --v1 -d -l 32K -w "$WWW/" -o multi.torrent www/multi
     mkdir good-parent
     cp -R www/multi good-parent/multi
-    head -c 1500000 /dev/urandom >www/multi/a.bin # the server's copy changes
+    # Every file of the server's copy changes, so that no piece it sends can
+    # pass by luck before the peer has sent all of them.
+    local f
+    while IFS= read -r -d '' f; do
+        head -c "$(stat -c %s "$f")" /dev/urandom >"$f"
+    done < <(find www/multi -type f -print0)
     seed s1 multi.torrent good-parent
     download -o out -p "$SEED_ADDR" multi.torrent
     [ "$status" -eq 0 ] || fail "$stderr"
