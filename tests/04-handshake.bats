@@ -111,6 +111,11 @@ while True: c.append(s.accept())"
     wait_port "$port"
     run -1 --separate-stderr timeout 10 bt-handshake -t 1 "$SAMPLES/single.torrent" "127.0.0.1:$port"
     assert_output ""
+    # By default the first bytes are MSE's key exchange (tutorial 09) ...
+    [ "$stderr" = "bt-handshake: 127.0.0.1:$port: timed out: encrypted handshake (MSE) not finished after 1000 ms" ]
+    # ... and with --encryption off, BEP 3's handshake.
+    run -1 --separate-stderr timeout 10 bt-handshake --encryption off -t 1 "$SAMPLES/single.torrent" \
+        "127.0.0.1:$port"
     [ "$stderr" = "bt-handshake: 127.0.0.1:$port: timed out: no handshake after 1000 ms" ]
 }
 

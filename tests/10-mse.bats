@@ -69,32 +69,46 @@ mse_peer() {
     grep -q "^-> MSE ENCRYPT(VC, crypto_select 0x02 (rc4), PadD)" s.log
 }
 
-@test "prefer dials with MSE and offers both methods; the receiver picks RC4" {
-    seed s --encryption prefer --trace
+@test "by default both prefer: MSE offering both methods, and the receiver picks plaintext" {
+    # No --encryption: prefer is the default of every tool.
+    seed s --trace
+    download --trace -p "127.0.0.1:$SEED_PORT" -o out "$S/multi.torrent"
+    [ "$status" -eq 0 ]
+    diff -r out/multi "$S/data/multi"
+    grep -q "offering rc4 or plaintext$" <<<"$stderr"
+    grep -q "^<- MSE ENCRYPT(crypto_select 0x01 (plaintext)" <<<"$stderr"
+    grep -q "the stream is plaintext from here" <<<"$stderr"
+    grep -q "^-> MSE ENCRYPT(VC, crypto_select 0x01 (plaintext), PadD)" s.log
+}
+
+@test "prefer dialling a seeder that requires encryption gets RC4" {
+    seed s --encryption require --trace
     download --encryption prefer --trace -p "127.0.0.1:$SEED_PORT" -o out "$S/multi.torrent"
     [ "$status" -eq 0 ]
     diff -r out/multi "$S/data/multi"
     grep -q "offering rc4 or plaintext$" <<<"$stderr"
-    grep -q "crypto_select 0x02 (rc4)" <<<"$stderr"
+    grep -q "^<- MSE ENCRYPT(crypto_select 0x02 (rc4)" <<<"$stderr"
+    grep -q "the stream is rc4 from here" <<<"$stderr"
 }
 
 @test "a seeder that prefers encryption still serves a plain handshake" {
     seed s --encryption prefer
-    download -p "127.0.0.1:$SEED_PORT" -o out "$S/multi.torrent"
+    download --encryption off -p "127.0.0.1:$SEED_PORT" -o out "$S/multi.torrent"
     [ "$status" -eq 0 ]
     diff -r out/multi "$S/data/multi"
 }
 
 @test "a seeder that requires encryption refuses a plain handshake, and says why" {
     seed s --encryption require
-    run -1 --separate-stderr timeout 30 bt-handshake -t 5 "$S/multi.torrent" "127.0.0.1:$SEED_PORT"
+    run -1 --separate-stderr timeout 30 bt-handshake --encryption off -t 5 "$S/multi.torrent" \
+        "127.0.0.1:$SEED_PORT"
     [ "$output" = "" ]
     sleep 0.2
     grep -q "plain handshake refused: encryption is required" s.log
 }
 
 @test "require dialling a peer that speaks only plain BEP 3 fails" {
-    seed s
+    seed s --encryption off
     run -1 --separate-stderr timeout 30 bt-handshake -t 3 --encryption require \
         "$S/multi.torrent" "127.0.0.1:$SEED_PORT"
     [ "$output" = "" ]
@@ -102,7 +116,7 @@ mse_peer() {
 }
 
 @test "prefer dials a plain-only peer again, plain, when it drops MSE" {
-    seed s
+    seed s --encryption off
     download --encryption prefer --trace -p "127.0.0.1:$SEED_PORT" -o out "$S/multi.torrent"
     [ "$status" -eq 0 ]
     diff -r out/multi "$S/data/multi"
@@ -121,7 +135,8 @@ mse_peer() {
         "$port" --encryption-forced
     wait_port "$port" 20 "$PID_lt"
     # Plain BEP 3 gets nowhere with it ...
-    run -1 --separate-stderr timeout 30 bt-handshake -t 5 "$S/multi.torrent" "127.0.0.1:$port"
+    run -1 --separate-stderr timeout 30 bt-handshake --encryption off -t 5 "$S/multi.torrent" \
+        "127.0.0.1:$port"
     # ... MSE with RC4 does.
     download --encryption require --trace -p "127.0.0.1:$port" -o out "$S/multi.torrent"
     [ "$status" -eq 0 ]

@@ -31,7 +31,7 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peerwire import handshake, message, recv_exact, recv_message, serve_forever  # noqa: E402
+from peerwire import handshake, message, recv_handshake, recv_message, serve_forever  # noqa: E402
 
 BLOCK = 16384
 NAMES = {0: "choke", 1: "unchoke", 4: "have", 5: "bitfield", 6: "request", 7: "piece", 13: "suggest",
@@ -72,7 +72,7 @@ def choked(port, info_hash, pieces, fast_bit):
         reserved[7] |= 0x04
     conn = socket.create_connection(("127.0.0.1", port), timeout=10)
     conn.sendall(handshake(reserved, info_hash, b"-XX0000-fastpeer0000"))
-    theirs = recv_exact(conn, 68)
+    theirs = recv_handshake(conn)
     print("handshake fast bit %d" % (1 if theirs[27] & 0x04 else 0), flush=True)
     allowed = []
     # What a seed says first: its pieces, then (BEP 6) its allowed fast set.
@@ -106,7 +106,7 @@ def choked(port, info_hash, pieces, fast_bit):
 
 
 def stingy(conn, info_hash, allowed):
-    recv_exact(conn, 68)
+    recv_handshake(conn)
     conn.sendall(handshake(bytes(7) + b"\x04", info_hash, b"-XX0000-stingypeer00"))
     conn.sendall(message(14) + b"".join(message(17, struct.pack(">I", i)) for i in allowed))
     while True:

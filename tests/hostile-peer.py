@@ -30,7 +30,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peerwire import handshake, message, recv_exact, recv_message, serve_forever  # noqa: E402
+from peerwire import handshake, message, recv_handshake, recv_message, serve_forever  # noqa: E402
 
 
 def full_bitfield(pieces):
@@ -55,7 +55,7 @@ def serve(conn, mode, info_hash, pieces):
         conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
         time.sleep(1)
         return
-    theirs = recv_exact(conn, 68)
+    theirs = recv_handshake(conn)
     answer_hash = info_hash
     if mode == "wrong-hash":
         answer_hash = bytes(b ^ 0xFF for b in info_hash)

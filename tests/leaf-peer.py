@@ -22,7 +22,7 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peerwire import handshake, message, recv_exact, recv_message, serve_forever  # noqa: E402
+from peerwire import handshake, message, recv_handshake, recv_message, serve_forever  # noqa: E402
 
 BLOCK = 16384
 
@@ -39,7 +39,7 @@ def leaves(data, index, length, mode):
 
 
 def serve(conn, mode, info_hash, piece_length, data):
-    recv_exact(conn, 68)
+    recv_handshake(conn)
     conn.sendall(handshake(bytes(8), info_hash, b"-XX0000-leafpeer0000"))
     pieces = (len(data) + piece_length - 1) // piece_length
     bits = bytearray((pieces + 7) // 8)

@@ -38,7 +38,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peerwire import handshake, recv_exact, recv_message, serve_forever  # noqa: E402
+from peerwire import handshake, recv_handshake, recv_message, serve_forever  # noqa: E402
 
 OUR_UT_METADATA = 7  # the id we ask to receive ut_metadata under
 
@@ -105,7 +105,7 @@ def answer_hashes(conn, mode, payload):
 
 
 def serve(conn, mode, info_hash, info):
-    recv_exact(conn, 68)
+    recv_handshake(conn)
     reserved = bytearray(8)
     if mode != "no-extension":
         reserved[5] = 0x10

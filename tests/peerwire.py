@@ -26,6 +26,16 @@ def recv_exact(conn, n):
     return data
 
 
+def recv_handshake(conn):
+    """Their 68-byte handshake.  Like any client that speaks only BEP 3, close
+    (EOFError) a connection that opens with anything else: an MSE key
+    exchange, say, which a dialler that prefers encryption then retries plain."""
+    head = recv_exact(conn, 1 + len(PSTR))
+    if head != bytes([len(PSTR)]) + PSTR:
+        raise EOFError
+    return head + recv_exact(conn, 68 - len(head))
+
+
 def recv_message(conn):
     """One length-prefixed message's body (b"" for a keep-alive)."""
     (length,) = struct.unpack(">I", recv_exact(conn, 4))

@@ -28,7 +28,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peerwire import handshake, recv_exact, recv_message, serve_forever  # noqa: E402
+from peerwire import handshake, recv_handshake, recv_message, serve_forever  # noqa: E402
 
 OUR_UT_PEX = 1  # the id we ask to receive ut_pex under
 FLOOD = 10000
@@ -104,7 +104,7 @@ def say(text):
 
 
 def serve(conn, mode, info_hash, addrs):
-    recv_exact(conn, 68)
+    recv_handshake(conn)
     reserved = bytearray(8)
     reserved[5] = 0x10
     conn.sendall(handshake(reserved, info_hash, b"-XX0000-pexpeer00000"))

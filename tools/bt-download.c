@@ -540,6 +540,7 @@ int main(int argc, char **argv)
     o.listen_text = DEFAULT_LISTEN;
     o.timeout_s = DEFAULT_TIMEOUT_S;
     o.give_up_s = DEFAULT_GIVE_UP_S;
+    o.encryption = BT_MSE_PREFER;
     status = parse_options(argc, argv, &o);
     if (status != TOOL_CONTINUE)
         return status;

@@ -119,7 +119,7 @@ int main(int argc, char **argv)
     struct bt_addr addr;
     size_t i, index;
     int c, trace = 0, timeout_s = TOOL_PEER_TIMEOUT_S, wait_s = DEFAULT_WAIT_S;
-    int encryption = BT_MSE_OFF;
+    int encryption = BT_MSE_PREFER;
     int status = TOOL_CONTINUE;
     const char *output = NULL;
     struct bt_torrent t;

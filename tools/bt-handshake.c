@@ -127,7 +127,7 @@ int main(int argc, char **argv)
     struct bt_fetch f;
     struct bt_addr addr;
     int c, verbose = 0, trace = 0, timeout_s = TOOL_PEER_TIMEOUT_S, status = TOOL_EXIT_FAIL;
-    int encryption = BT_MSE_OFF;
+    int encryption = BT_MSE_PREFER;
 
     tool_init(argv);
     while ((c = getopt_long(argc, argv, "vt:hV", longopts, NULL)) != -1) {

@@ -270,7 +270,8 @@ int main(int argc, char **argv)
     struct bt_loop loop;
     struct tool_peers peers = {.count = 0};
     struct tool_source src = {.flags = TOOL_SOURCE_STRICT | TOOL_SOURCE_INFO_ONLY,
-                              .timeout_s = TOOL_PEER_TIMEOUT_S};
+                              .timeout_s = TOOL_PEER_TIMEOUT_S,
+                              .encryption = BT_MSE_PREFER};
     const char *save = NULL;
     enum mode mode = MODE_HASH;
     int quiet = 0, modes = 0, c, status = TOOL_CONTINUE;

@@ -242,6 +242,7 @@ static int start_seeding(const struct options *o, struct bt_torrent *t, struct b
 
     src.dht = dht;
     src.quiet = o->quiet;
+    src.encryption = o->encryption;
     if (tool_load_torrent(o->torrent, &src, t, NULL) != 0)
         return 1;
     err = bt_storage_open(st, t, o->data, BT_STORAGE_READ);
@@ -308,6 +309,7 @@ int main(int argc, char **argv)
     tool_init(argv);
     memset(&o, 0, sizeof(o));
     o.listen_text = DEFAULT_LISTEN;
+    o.encryption = BT_MSE_PREFER;
     o.max_peers = BT_SEED_MAX_PEERS;
     o.timeout_s = DEFAULT_TIMEOUT_S;
     status = parse_options(argc, argv, &o);

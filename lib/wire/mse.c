@@ -374,13 +374,17 @@ static size_t find(const unsigned char *hay, size_t n, const unsigned char *need
     return n;
 }
 
-/* B chooses: RC4 whenever offered; plaintext only if we do not require RC4. */
+/*
+ * B chooses.  Require: RC4 or nothing.  Prefer: plaintext when A offers it,
+ * as libtorrent does by default, since the handshake is hidden either way and
+ * RC4 costs more CPU than SHA-1 on a fast link; RC4 when A offers only RC4.
+ */
 static uint32_t choose(const struct bt_mse *m)
 {
+    if (m->policy != BT_MSE_REQUIRE && (m->provide & BT_MSE_CRYPTO_PLAIN) != 0)
+        return BT_MSE_CRYPTO_PLAIN;
     if ((m->provide & BT_MSE_CRYPTO_RC4) != 0)
         return BT_MSE_CRYPTO_RC4;
-    if ((m->provide & BT_MSE_CRYPTO_PLAIN) != 0 && m->policy != BT_MSE_REQUIRE)
-        return BT_MSE_CRYPTO_PLAIN;
     return 0;
 }
 

@@ -58,7 +58,7 @@
 /* What a peer connection does about encryption (struct bt_peer_config). */
 enum bt_mse_policy {
     BT_MSE_OFF = 0, /* plain BEP 3 only */
-    BT_MSE_PREFER,  /* dial with MSE offering RC4 or plaintext; accept both kinds */
+    BT_MSE_PREFER,  /* dial with MSE offering both; pick plaintext if offered; accept both */
     BT_MSE_REQUIRE, /* MSE with RC4 only, both ways; refuse plain handshakes */
 };
 

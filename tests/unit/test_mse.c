@@ -226,7 +226,10 @@ static void test_garbage(void)
 int main(void)
 {
     test_talk(BT_MSE_CRYPTO_RC4, BT_MSE_REQUIRE, BT_MSE_CRYPTO_RC4);
-    test_talk(BT_MSE_CRYPTO_RC4 | BT_MSE_CRYPTO_PLAIN, BT_MSE_PREFER, BT_MSE_CRYPTO_RC4);
+    /* Offered both, a receiver that prefers picks plaintext; one that requires, RC4. */
+    test_talk(BT_MSE_CRYPTO_RC4 | BT_MSE_CRYPTO_PLAIN, BT_MSE_PREFER, BT_MSE_CRYPTO_PLAIN);
+    test_talk(BT_MSE_CRYPTO_RC4 | BT_MSE_CRYPTO_PLAIN, BT_MSE_REQUIRE, BT_MSE_CRYPTO_RC4);
+    test_talk(BT_MSE_CRYPTO_RC4, BT_MSE_PREFER, BT_MSE_CRYPTO_RC4);
     test_talk(BT_MSE_CRYPTO_PLAIN, BT_MSE_PREFER, BT_MSE_CRYPTO_PLAIN);
     test_wrong_hash();
     test_require_refuses_plain();
