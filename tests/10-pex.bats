@@ -157,6 +157,24 @@ new_peers() {
     assert_line "sent 1 added"
 }
 
+@test "--no-pex: no ut_pex offered, and a peer's PEX is ignored, as for a private torrent" {
+    seed seeder t.torrent
+    pex_peer tell t.torrent "$SEED_ADDR"
+    run --separate-stderr timeout --preserve-status -s INT 4 bt-download --no-pex -v --no-dht \
+        --no-announce -l 127.0.0.1:0 -p "$PEX_ADDR" -o out t.torrent
+    assert_failure 1
+    [[ $stderr == *"$PEX_ADDR: connected"* ]]
+    ! [[ $stderr == *"pex:"* ]]
+    ! [[ $stderr == *"$SEED_ADDR"* ]]
+    run -0 cat pex-peer.log
+    assert_line "offers ut_pex 0"
+    # bt-seed --no-pex offers none either.
+    seed quiet t.torrent --no-pex
+    run -0 --separate-stderr timeout 30 bt-handshake --trace t.torrent "$SEED_ADDR"
+    [[ $stderr == *"ut_metadata"* ]]
+    ! [[ $stderr == *"ut_pex"* ]]
+}
+
 # lt NAME MODE TORRENT DIR [OPTIONS]: tests/lt-client.py on a free port; sets $LT_PORT.
 lt() {
     local name=$1 mode=$2 torrent=$3 dir=$4

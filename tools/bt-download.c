@@ -54,6 +54,7 @@ struct options {
     int trace;
     int timeout_s;
     int encryption; /* enum bt_mse_policy */
+    int no_pex;
     int give_up_s;
     size_t max_peers;
 };
@@ -96,7 +97,8 @@ static void usage(FILE *f, int help)
             "      --no-dht         do not use the DHT (BEP 5)\n"
             "  -w, --web-seed URL   also fetch pieces from web seed URL (BEP 19; repeatable)\n"
             "      --no-web-seeds   do not use web seeds, the torrent's url-list or -w\n"
-            "      --lsd            find peers on the LAN by local service discovery (BEP 14)\n"
+            "      --lsd            find peers on the LAN by local service discovery (BEP "
+            "14)\n" TOOL_NO_PEX_HELP
             "  -l, --listen ADDR    accept peers on ADDR (default %s; port 0 picks one)\n"
             "  -m, --max-peers N    at most N connections (default %d)\n"
             "  -s, --sequential     fetch pieces in order (for streaming) instead of rarest first\n"
@@ -138,6 +140,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"no-web-seeds", no_argument, NULL, 'W'},
         {"lsd", no_argument, NULL, 'L'},
         {"encryption", required_argument, NULL, TOOL_OPT_ENCRYPTION},
+        {"no-pex", no_argument, NULL, TOOL_OPT_NO_PEX},
         {NULL, 0, NULL, 0},
     };
     int c, status = TOOL_CONTINUE;
@@ -173,6 +176,9 @@ static int parse_options(int argc, char **argv, struct options *o)
         }
         case 'W':
             o->no_webseeds = 1;
+            break;
+        case TOOL_OPT_NO_PEX:
+            o->no_pex = 1;
             break;
         case 'L':
             o->lsd = 1;
@@ -495,7 +501,8 @@ static int run(struct session *s)
     s->cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
     bt_handshake_set_bit(s->cfg.reserved, BT_RESERVED_FAST_BYTE, BT_RESERVED_FAST_BIT); /* BEP 6 */
     s->cfg.encryption = o->encryption;
-    s->cfg.ut_pex_id = BT_EXT_UT_PEX_ID; /* BEP 11; not for a private torrent (download.c) */
+    /* BEP 11; never for a private torrent (download.c) */
+    s->cfg.ut_pex_id = o->no_pex ? 0 : BT_EXT_UT_PEX_ID;
     if (prepare_storage(s) != 0 || start_download(s) != 0 || start_announcing(s) != 0)
         return TOOL_EXIT_FAIL;
     s->start_have = s->dl.have_bytes;

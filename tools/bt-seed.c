@@ -39,6 +39,7 @@ struct options {
     size_t max_peers;
     int no_announce, trust, trace, quiet, timeout_s, lsd;
     int encryption; /* enum bt_mse_policy */
+    int no_pex;
 };
 
 static void usage(FILE *f, int help)
@@ -46,8 +47,9 @@ static void usage(FILE *f, int help)
     fprintf(
         f,
         "usage: %s [--trust] [-l ADDR] [-c PEER]... [-m MAX] [--tracker URL]... [--no-announce]\n"
-        "       [--dht-bootstrap NODE]... [--no-dht] [--lsd] [--trace] [--encryption MODE] [-q]\n"
-        "       TORRENT DATA\n"
+        "       [--dht-bootstrap NODE]... [--no-dht] [--lsd] [--no-pex] [--trace] [--encryption "
+        "MODE]\n"
+        "       [-q] TORRENT DATA\n"
         "\n"
         "Serve TORRENT's complete data to every peer that connects, until interrupted.\n"
         "DATA is the directory that contains the torrent's name (its top directory or\n"
@@ -63,8 +65,8 @@ static void usage(FILE *f, int help)
         "      --no-announce    contact no tracker\n"
         "      --dht-bootstrap NODE  start our DHT node from NODE, HOST:PORT (repeatable)\n"
         "      --no-dht         do not use the DHT\n"
-        "      --lsd            announce on the LAN, and dial the peers heard there (BEP 14)\n"
-        "  -m, --max-peers N    at most N connections (default %d)\n"
+        "      --lsd            announce on the LAN, and dial the peers heard there (BEP "
+        "14)\n" TOOL_NO_PEX_HELP "  -m, --max-peers N    at most N connections (default %d)\n"
         "      --trust          do not check the data's hashes on start\n"
         "      --trace          show every message sent and received on "
         "stderr\n" TOOL_ENCRYPTION_HELP "  -q, --quiet          do not log connections on stderr\n"
@@ -95,6 +97,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"no-dht", no_argument, NULL, TOOL_OPT_NO_DHT},
         {"lsd", no_argument, NULL, 'L'},
         {"encryption", required_argument, NULL, TOOL_OPT_ENCRYPTION},
+        {"no-pex", no_argument, NULL, TOOL_OPT_NO_PEX},
         {NULL, 0, NULL, 0},
     };
     int c, status = TOOL_CONTINUE;
@@ -104,6 +107,9 @@ static int parse_options(int argc, char **argv, struct options *o)
         switch (c) {
         case 'L':
             o->lsd = 1;
+            break;
+        case TOOL_OPT_NO_PEX:
+            o->no_pex = 1;
             break;
         case 'l':
             o->listen_text = optarg;
@@ -263,7 +269,8 @@ static int start_seeding(const struct options *o, struct bt_torrent *t, struct b
     cfg.reqq = BT_UPLOAD_MAX_REQUESTS;
     bt_handshake_set_bit(cfg.reserved, BT_RESERVED_FAST_BYTE, BT_RESERVED_FAST_BIT); /* BEP 6 */
     cfg.encryption = o->encryption;
-    cfg.ut_pex_id = BT_EXT_UT_PEX_ID; /* BEP 11; not for a private torrent (seed.c) */
+    /* BEP 11; never for a private torrent (seed.c) */
+    cfg.ut_pex_id = o->no_pex ? 0 : BT_EXT_UT_PEX_ID;
     tool_dht_peer_config(dht, &cfg);
     if (!o->quiet)
         seed->log = log_event;

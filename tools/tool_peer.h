@@ -48,7 +48,12 @@ int tool_peer_config(struct bt_peer_config *cfg, const struct bt_torrent *t, int
 /* --encryption MODE, on every tool that talks to peers. */
 #define TOOL_OPT_ENCRYPTION 0x1100
 #define TOOL_ENCRYPTION_HELP                                                                       \
-    "      --encryption MODE  MSE/PE encryption: off (default), prefer or require\n"
+    "      --encryption MODE  MSE/PE encryption: prefer (default), require or off\n"
+
+/* --no-pex, on the tools that keep connections open: bt-download, bt-seed. */
+#define TOOL_OPT_NO_PEX 0x1101
+#define TOOL_NO_PEX_HELP                                                                           \
+    "      --no-pex         do not exchange peers with peers (BEP 11's ut_pex)\n"
 
 /* Take --encryption's argument into *policy (enum bt_mse_policy).  Returns
  * TOOL_CONTINUE, or TOOL_EXIT_USAGE after saying why. */
