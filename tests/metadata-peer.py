@@ -38,7 +38,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peerwire import handshake, recv_handshake, recv_message, serve_forever  # noqa: E402
+from peerwire import (  # noqa: E402
+    bencode, extended, handshake, info_of, recv_handshake, recv_message, serve_forever)
 
 OUR_UT_METADATA = 7  # the id we ask to receive ut_metadata under
 
@@ -66,27 +67,6 @@ def bdecode(data, i=0):
     colon = data.index(b":", i)
     n = int(data[i:colon])
     return data[colon + 1 : colon + 1 + n], colon + 1 + n
-
-
-def bencode(v):
-    if isinstance(v, int):
-        return b"i%de" % v
-    if isinstance(v, bytes):
-        return b"%d:%s" % (len(v), v)
-    if isinstance(v, dict):
-        return b"d" + b"".join(bencode(k) + bencode(v[k]) for k in sorted(v)) + b"e"
-    raise TypeError(v)
-
-
-def info_of(path):
-    data = open(path, "rb").read()
-    top, _ = bdecode(data)
-    _, start, end = top[b"info"]
-    return data[start:end]
-
-
-def extended(ext_id, payload):
-    return struct.pack(">IBB", 2 + len(payload), 20, ext_id) + payload
 
 
 def answer_hashes(conn, mode, payload):

@@ -2,7 +2,8 @@
 scripted peers share: reading whole messages, writing them, and a listener
 that answers one connection at a time.
 
-Imported by hostile-peer.py and metadata-peer.py; written for btkit's tests.
+Imported by the scripted peers (hostile-peer.py, metadata-peer.py, pex-peer.py,
+...); written for btkit's tests.
 """
 
 import socket
@@ -14,6 +15,54 @@ PSTR = b"BitTorrent protocol"
 def handshake(reserved, info_hash, peer_id):
     """Our 68-byte handshake: length, protocol string, reserved, hash, id."""
     return bytes([len(PSTR)]) + PSTR + bytes(reserved) + info_hash + peer_id
+
+
+def bdecode(data, i=0):
+    """Decode one value at i; return (value, end).  Trusts its input: the
+    scripted peers read only what btkit sends them."""
+    c = data[i : i + 1]
+    if c == b"i":
+        end = data.index(b"e", i)
+        return int(data[i + 1 : end]), end + 1
+    if c in (b"l", b"d"):
+        items, i = [], i + 1
+        while data[i : i + 1] != b"e":
+            v, i = bdecode(data, i)
+            items.append(v)
+        if c == b"d":
+            return dict(zip(items[::2], items[1::2])), i + 1
+        return items, i + 1
+    colon = data.index(b":", i)
+    n = int(data[i:colon])
+    return data[colon + 1 : colon + 1 + n], colon + 1 + n
+
+
+def bencode(v):
+    if isinstance(v, int):
+        return b"i%de" % v
+    if isinstance(v, bytes):
+        return b"%d:%s" % (len(v), v)
+    if isinstance(v, dict):
+        return b"d" + b"".join(bencode(k) + bencode(v[k]) for k in sorted(v)) + b"e"
+    raise TypeError(v)
+
+
+def info_of(path):
+    """The info dict's own bytes, as the torrent file holds them."""
+    data = open(path, "rb").read()
+    i = 1
+    while data[i : i + 1] != b"e":
+        key, i = bdecode(data, i)
+        start = i
+        _, i = bdecode(data, i)
+        if key == b"info":
+            return data[start:i]
+    raise ValueError("no info dict")
+
+
+def extended(ext_id, payload):
+    """A BEP 10 extended message: id 20, the extension's id, its payload."""
+    return struct.pack(">IBB", 2 + len(payload), 20, ext_id) + payload
 
 
 def recv_exact(conn, n):

@@ -28,53 +28,12 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peerwire import handshake, recv_handshake, recv_message, serve_forever  # noqa: E402
+from peerwire import (  # noqa: E402
+    bdecode, bencode, extended, handshake, info_of, recv_handshake, recv_message, serve_forever)
 
 OUR_UT_PEX = 1  # the id we ask to receive ut_pex under
 FLOOD = 10000
 PER_MESSAGE = 50  # BEP 11's "no more than 50"
-
-
-def bdecode(data, i=0):
-    """Decode one value at i; return (value, end)."""
-    c = data[i : i + 1]
-    if c == b"i":
-        end = data.index(b"e", i)
-        return int(data[i + 1 : end]), end + 1
-    if c in (b"l", b"d"):
-        items, i = [], i + 1
-        while data[i : i + 1] != b"e":
-            v, i = bdecode(data, i)
-            items.append(v)
-        if c == b"d":
-            return dict(zip(items[::2], items[1::2])), i + 1
-        return items, i + 1
-    colon = data.index(b":", i)
-    n = int(data[i:colon])
-    return data[colon + 1 : colon + 1 + n], colon + 1 + n
-
-
-def bencode(v):
-    if isinstance(v, int):
-        return b"i%de" % v
-    if isinstance(v, bytes):
-        return b"%d:%s" % (len(v), v)
-    if isinstance(v, dict):
-        return b"d" + b"".join(bencode(k) + bencode(v[k]) for k in sorted(v)) + b"e"
-    raise TypeError(v)
-
-
-def info_hash_of(path):
-    """The SHA-1 of the info dict's own bytes, as the torrent holds them."""
-    data = open(path, "rb").read()
-    i = 1
-    while data[i : i + 1] != b"e":
-        key, i = bdecode(data, i)
-        start = i
-        _, i = bdecode(data, i)
-        if key == b"info":
-            return hashlib.sha1(data[start:i]).digest()
-    raise ValueError("no info dict")
 
 
 def compact(addrs):
@@ -83,10 +42,6 @@ def compact(addrs):
 
 def pex(addrs):
     return bencode({b"added": compact(addrs), b"added.f": bytes(len(addrs)), b"dropped": b""})
-
-
-def extended(ext_id, payload):
-    return struct.pack(">IBB", 2 + len(payload), 20, ext_id) + payload
 
 
 def flood_addrs():
@@ -139,7 +94,7 @@ def main():
     for a in sys.argv[4:]:
         host, p = a.rsplit(":", 1)
         addrs.append((host, int(p)))
-    info_hash = info_hash_of(torrent)
+    info_hash = hashlib.sha1(info_of(torrent)).digest()
     serve_forever(port, lambda conn: serve(conn, mode, info_hash, addrs), (EOFError, OSError))
 
 
