@@ -114,26 +114,16 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
     return atomic_load(&ws->stopping); /* non-zero aborts */
 }
 
-static enum bt_err curl_error(CURLcode code, const struct sink *s)
-{
-    switch (code) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-        return BT_ERR_TRACKER_DNS;
-    case CURLE_COULDNT_CONNECT:
-        return BT_ERR_NET_CONNECT;
-    case CURLE_OPERATION_TIMEDOUT:
-        return BT_ERR_NET_TIMEOUT;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-        return BT_ERR_TRACKER_TLS;
-    case CURLE_WRITE_ERROR:
-        return s->overflow ? BT_ERR_WEBSEED_SHORT : BT_ERR_IO;
-    case CURLE_OUT_OF_MEMORY:
-        return BT_ERR_NOMEM;
-    default:
-        return BT_ERR_WEBSEED_HTTP;
-    }
-}
+/* A web seed's failures, in the words of a peer's where they fit. */
+static const struct bt_http_errors webseed_errors = {
+    .dns = BT_ERR_TRACKER_DNS,
+    .connect = BT_ERR_NET_CONNECT,
+    .timeout = BT_ERR_NET_TIMEOUT,
+    .tls = BT_ERR_TRACKER_TLS,
+    .too_large = BT_ERR_WEBSEED_SHORT,
+    .url = BT_ERR_WEBSEED_HTTP,
+    .other = BT_ERR_WEBSEED_HTTP,
+};
 
 /*
  * Fetch bytes [from, from + len) of file idx into dst with one range request.
@@ -180,7 +170,7 @@ static enum bt_err fetch_range(struct bt_webseed *ws, size_t idx, int64_t from, 
         code = curl_easy_perform(curl);
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
         if (code != CURLE_OK)
-            err = curl_error(code, &s);
+            err = bt_http_error(code, s.overflow, &webseed_errors);
     }
     ws->http_status = status;
     if (err == BT_OK && status != 206 &&

@@ -38,6 +38,17 @@ enum bt_err bt_tracker_http_announce(const char *url, const struct bt_announce_r
  * other protocols.  The web seeds (session/webseed.c) use it as well. */
 enum bt_err bt_http_limit_protocols(void *curl);
 
+/* What a failed libcurl transfer means to its caller: the tracker client and
+ * the web seeds each name their own error for each kind of failure. */
+struct bt_http_errors {
+    enum bt_err dns, connect, timeout, tls, too_large, url, other;
+};
+
+/* The error for libcurl's code (a CURLcode): a write error is too_large when
+ * the caller's write callback refused bytes past its limit (overflow), an I/O
+ * error otherwise. */
+enum bt_err bt_http_error(int code, int overflow, const struct bt_http_errors *as);
+
 /*
  * Announce over UDP.  BEP 15 retransmits after 15 * 2^n seconds (n = 0..8); we
  * keep the doubling but start at min(15 s, timeout / 4), so that the whole

@@ -42,35 +42,45 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
-static enum bt_err map_curl_error(CURLcode code, const struct body *body)
+enum bt_err bt_http_error(int code, int overflow, const struct bt_http_errors *as)
 {
-    switch (code) {
+    switch ((CURLcode)code) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-        return BT_ERR_TRACKER_DNS;
+        return as->dns;
     case CURLE_COULDNT_CONNECT:
-        return BT_ERR_TRACKER_CONNECT;
+        return as->connect;
     case CURLE_OPERATION_TIMEDOUT:
-        return BT_ERR_TRACKER_TIMEOUT;
+        return as->timeout;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_CACERT_BADFILE:
-        return BT_ERR_TRACKER_TLS;
+        return as->tls;
     case CURLE_FILESIZE_EXCEEDED:
-        return BT_ERR_TRACKER_TOO_LARGE;
+        return as->too_large;
     case CURLE_WRITE_ERROR:
-        return body->too_large ? BT_ERR_TRACKER_TOO_LARGE : BT_ERR_IO;
+        return overflow ? as->too_large : BT_ERR_IO;
     case CURLE_OUT_OF_MEMORY:
         return BT_ERR_NOMEM;
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
-        return BT_ERR_TRACKER_URL;
+        return as->url;
     default:
-        return BT_ERR_TRACKER_HTTP;
+        return as->other;
     }
 }
+
+static const struct bt_http_errors tracker_errors = {
+    .dns = BT_ERR_TRACKER_DNS,
+    .connect = BT_ERR_TRACKER_CONNECT,
+    .timeout = BT_ERR_TRACKER_TIMEOUT,
+    .tls = BT_ERR_TRACKER_TLS,
+    .too_large = BT_ERR_TRACKER_TOO_LARGE,
+    .url = BT_ERR_TRACKER_URL,
+    .other = BT_ERR_TRACKER_HTTP,
+};
 
 enum bt_err bt_http_limit_protocols(void *handle)
 {
@@ -136,7 +146,7 @@ enum bt_err bt_tracker_http_announce(const char *url, const struct bt_announce_r
     if (err == BT_OK) {
         code = curl_easy_perform(curl);
         if (code != CURLE_OK)
-            err = map_curl_error(code, &body);
+            err = bt_http_error(code, body.too_large, &tracker_errors);
     }
     if (err == BT_OK) {
         long status = 0;
