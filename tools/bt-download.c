@@ -34,6 +34,10 @@
 #define DEFAULT_GIVE_UP_S 60
 #define DEFAULT_TIMEOUT_S 30
 
+/* Long options with no short form, past the shared TOOL_OPT_ values. */
+#define OPT_SEED_RATIO 0x1200
+#define OPT_SEED_TIME  0x1201
+
 struct options {
     const char *torrent;
     const char *dir;
@@ -49,6 +53,8 @@ struct options {
     int lsd;
     int sequential;
     int seed;
+    double seed_ratio;   /* with --seed: stop once uploaded >= this * the payload; 0: never */
+    int64_t seed_time_s; /* with --seed: stop after seeding this long; 0: never */
     int quiet;
     int verbose;
     int trace;
@@ -73,6 +79,8 @@ struct session {
     struct tool_progress progress;
     uint64_t start_ms;
     int64_t start_have;
+    uint64_t seeding_since_ms; /* when the download was first seen complete; 0: not yet */
+    const char *goal;          /* the seeding goal that ended the run, or NULL */
 };
 
 static void usage(FILE *f, int help)
@@ -103,6 +111,8 @@ static void usage(FILE *f, int help)
             "  -m, --max-peers N    at most N connections (default %d)\n"
             "  -s, --sequential     fetch pieces in order (for streaming) instead of rarest first\n"
             "      --seed           keep serving peers after the download completes\n"
+            "      --seed-ratio R   seed until we uploaded R times the payload (implies --seed)\n"
+            "      --seed-time DURATION  seed this long: 90, 90s, 30m, 2h, 7d (implies --seed)\n"
             "      --give-up SECS   fail after SECS with no peer and no progress (default %d)\n"
             "      --timeout SECS   peer connect, handshake and idle timeout (default %d)\n"
             "  -q, --quiet          print only errors\n"
@@ -141,6 +151,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"lsd", no_argument, NULL, 'L'},
         {"encryption", required_argument, NULL, TOOL_OPT_ENCRYPTION},
         {"no-pex", no_argument, NULL, TOOL_OPT_NO_PEX},
+        {"seed-ratio", required_argument, NULL, OPT_SEED_RATIO},
+        {"seed-time", required_argument, NULL, OPT_SEED_TIME},
         {NULL, 0, NULL, 0},
     };
     int c, status = TOOL_CONTINUE;
@@ -201,6 +213,27 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->sequential = 1;
             break;
         case 'S':
+            o->seed = 1;
+            break;
+        case OPT_SEED_RATIO: {
+            char *end;
+
+            errno = 0;
+            o->seed_ratio = strtod(optarg, &end);
+            /* Written as a plain decimal: no inf, nan or hex. */
+            if (end == optarg || *end != '\0' || errno != 0 ||
+                strspn(optarg, "0123456789.") != strlen(optarg) || !(o->seed_ratio > 0) ||
+                o->seed_ratio > 1000) {
+                tool_warn("invalid seed ratio '%s' (a number above 0, at most 1000)", optarg);
+                return TOOL_EXIT_USAGE;
+            }
+            o->seed = 1;
+            break;
+        }
+        case OPT_SEED_TIME:
+            o->seed_time_s = tool_duration("seed time", optarg);
+            if (o->seed_time_s < 0)
+                return TOOL_EXIT_USAGE;
             o->seed = 1;
             break;
         case 'G':
@@ -289,10 +322,34 @@ static void on_announced(void *arg, const struct bt_announce_result *r)
         tool_announce_report("tracker ", r, s->o->verbose);
 }
 
+/* With --seed-ratio or --seed-time: has the seeding that began at
+ * s->seeding_since_ms met its goal?  Says which, or NULL. */
+static const char *seeding_goal(const struct session *s, uint64_t now_ms)
+{
+    const struct options *o = s->o;
+
+    if (o->seed_ratio > 0 &&
+        (double)bt_download_uploaded(&s->dl) >= o->seed_ratio * (double)s->t.content_length)
+        return "ratio";
+    if (o->seed_time_s > 0 && now_ms - s->seeding_since_ms >= (uint64_t)o->seed_time_s * 1000)
+        return "time";
+    return NULL;
+}
+
 static void on_tool_tick(void *arg)
 {
     struct session *s = arg;
+    uint64_t now = bt_loop_now_ms();
 
+    if (s->dl.complete && s->o->seed) {
+        if (s->seeding_since_ms == 0)
+            s->seeding_since_ms = now;
+        s->goal = seeding_goal(s, now);
+        if (s->goal != NULL) {
+            bt_loop_stop(&s->loop); /* the announcer says "stopped" on the way out */
+            return;
+        }
+    }
     if (!s->dl.complete || s->o->seed)
         show_progress(s);
     bt_loop_timer(&s->loop, tool_progress_every_ms(&s->progress), on_tool_tick, s, NULL);
@@ -325,7 +382,9 @@ static void on_check(void *arg, size_t done, size_t total)
 
 static void summary(struct session *s)
 {
-    double secs = (double)(bt_loop_now_ms() - s->start_ms) / 1000.0;
+    /* The download's own time: a --seed that followed is not part of it. */
+    uint64_t end_ms = s->dl.complete_ms != 0 ? s->dl.complete_ms : bt_loop_now_ms();
+    double secs = end_ms > s->start_ms ? (double)(end_ms - s->start_ms) / 1000.0 : 0.0;
     int64_t got = s->dl.have_bytes - s->start_have;
     char total[32], rate[32], up[32];
 
@@ -347,6 +406,13 @@ static void summary(struct session *s)
     }
     if (s->dl.pex_learned > 0)
         tool_warn("peers learned by peer exchange (BEP 11): %zu", s->dl.pex_learned);
+    if (s->goal != NULL)
+        tool_warn("seeding goal reached (%s): uploaded %.2f times the payload in %.0f s of seeding",
+                  s->goal,
+                  s->t.content_length > 0
+                      ? (double)bt_download_uploaded(&s->dl) / (double)s->t.content_length
+                      : 0.0,
+                  (double)(bt_loop_now_ms() - s->seeding_since_ms) / 1000.0);
     if (s->dl.blocks_checked > 0 || s->dl.blocks_bad > 0)
         tool_warn("blocks checked by their leaf hash as they arrived: %" PRIu64 ", %" PRIu64 " bad",
                   s->dl.blocks_checked + s->dl.blocks_bad, s->dl.blocks_bad);

@@ -227,6 +227,29 @@ int tool_seconds(const char *what, const char *s)
     return (int)v;
 }
 
+int64_t tool_duration(const char *what, const char *s)
+{
+    static const struct {
+        char suffix;
+        int64_t seconds;
+    } units[] = {{'\0', 1}, {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+    const int64_t most = 366 * (int64_t)86400;
+    char *end;
+    long long v;
+    size_t i;
+
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (s[0] >= '0' && s[0] <= '9' && errno == 0 && v >= 1 && (end[0] == '\0' || end[1] == '\0')) {
+        for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+            if (units[i].suffix == end[0] && v <= most / units[i].seconds)
+                return v * units[i].seconds;
+    }
+    tool_warn("invalid %s '%s' (a number of seconds, or with s, m, h or d; at most a year)", what,
+              s);
+    return -1;
+}
+
 int tool_number(const char *what, const char *s, int64_t min, int64_t max, int64_t *out)
 {
     char *end;

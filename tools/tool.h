@@ -114,6 +114,11 @@ void tool_print_clean(FILE *f, const char *s);
  * print "invalid WHAT 'S' (seconds, 1-3600)" and return -1. */
 int tool_seconds(const char *what, const char *s);
 
+/* Parse a duration for an option: a whole number of seconds, or of minutes,
+ * hours or days with the suffix s, m, h or d ("90", "90s", "30m", "2h", "7d"),
+ * at most a year.  On an invalid one, print why and return -1. */
+int64_t tool_duration(const char *what, const char *s);
+
 /* Parse a whole decimal number in [min, max] given for an option into *out; on
  * an invalid one, print "invalid WHAT 'S' (want MIN-MAX)" and return -1. */
 int tool_number(const char *what, const char *s, int64_t min, int64_t max, int64_t *out);

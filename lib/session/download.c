@@ -360,6 +360,7 @@ static void piece_verified(struct bt_download *dl, uint32_t idx)
     if (!bt_picker_complete(&dl->picker))
         return;
     dl->complete = 1;
+    dl->complete_ms = bt_loop_now_ms();
     bt_pool_say(&dl->pool, NULL, "complete: every piece verified");
     for (i = 0; i < dl->pool.max_conns; i++) {
         struct bt_dl_conn *c = conn_at(dl, i);

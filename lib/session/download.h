@@ -165,6 +165,8 @@ struct bt_download {
     uint64_t timer;
     int seed_after; /* keep serving once complete */
     int complete;
+    uint64_t
+        complete_ms; /* when the last piece was verified; 0: complete from the start, or not yet */
     uint64_t give_up_ms; /* 0: never */
     uint64_t start_ms;
     int gave_up;       /* the loop stopped: no peer, and none to be had */

@@ -1,0 +1,105 @@
+#!/usr/bin/env bats
+# bt-download as a daily client (issue 15): the controls a user reaches for
+# after the first download.  Each test runs bt-download against a real
+# bt-seed (and bt-tracker where the tracker's view matters), on loopback.
+
+load helper
+
+setup() {
+    cd "$BATS_TEST_TMPDIR"
+    mkdir -p src
+    head -c 1048576 /dev/urandom >src/data.bin
+}
+
+teardown() {
+    stop_all
+}
+
+# tracker: a bt-tracker that logs every announce to tracker.log; sets $ANNOUNCE.
+tracker() {
+    local port
+    port=$(free_port)
+    start_bg tracker timeout 120 bt-tracker -p "$port"
+    wait_port "$port" 10 "$PID_tracker"
+    ANNOUNCE="http://127.0.0.1:$port/announce"
+}
+
+# seed NAME TORRENT [OPTIONS...]: a bt-seed of src/ on a free port; sets $SEED_ADDR.
+seed() {
+    local name=$1 torrent=$2 port
+    shift 2
+    port=$(free_port)
+    start_bg "$name" timeout 120 bt-seed --no-dht -l "127.0.0.1:$port" "$@" "$torrent" \
+        src/data.bin
+    local pid="PID_${name//-/_}"
+    wait_port "$port" 10 "${!pid}"
+    SEED_ADDR="127.0.0.1:$port"
+}
+
+# --- seeding goals -------------------------------------------------------------
+
+@test "--seed-ratio and --seed-time refuse what is not a goal, with exit 2" {
+    bt-create -q -d -l 32K -o t.torrent src/data.bin
+    local bad
+    for bad in 0 -1 abc inf nan 1e3 0x10 1001 ""; do
+        run -2 --separate-stderr bt-download --seed-ratio "$bad" t.torrent
+        [[ $stderr == *"invalid seed ratio '$bad'"* ]]
+    done
+    for bad in 0 -5 5x 1.5h 367d 10mm ""; do
+        run -2 --separate-stderr bt-download --seed-time "$bad" t.torrent
+        [[ $stderr == *"invalid seed time '$bad'"* ]]
+    done
+}
+
+@test "--seed-time: seeds that long once complete, then says stopped to the tracker and exits 0" {
+    tracker
+    bt-create -q -d -l 32K -a "$ANNOUNCE" -o t.torrent src/data.bin
+    seed s t.torrent
+    local port start end
+    port=$(free_port)
+    start=$(date +%s%N)
+    run --separate-stderr timeout 60 bt-download --seed-time 3s --no-dht -l "127.0.0.1:$port" \
+        -o out t.torrent
+    end=$(date +%s%N)
+    assert_success
+    assert_output out/data.bin
+    cmp src/data.bin out/data.bin
+    [[ $stderr == *"seeding goal reached (time): uploaded 0.00 times the payload in 3 s of seeding"* ]]
+    # Its time and rate are the download's, the 3 s of seeding left out.
+    local took
+    took=$(sed -n 's/.*done: 1\.0 MiB in \([0-9.]*\) s .*/\1/p' <<<"$stderr")
+    [ -n "$took" ]
+    awk -v t="$took" -v all=$(((end - start) / 1000000)) 'BEGIN { exit !(t * 1000 <= all - 3000) }'
+
+    # It seeded at least the 3 s it was asked to.
+    [ $(((end - start) / 1000000)) -ge 3000 ]
+    # The tracker heard it start, complete, and stop, in that order, from its port.
+    sed -n -E "s/^bt-tracker: http announce [0-9.:]+ [0-9a-f]{40} port $port ([a-z]+) .*/\1/p" \
+        tracker.log >events
+    run -0 cat events
+    assert_output "started
+completed
+stopped"
+}
+
+@test "--seed-ratio 1: seeds until it has uploaded the payload once, then exits 0" {
+    bt-create -q -d -l 32K -o t.torrent src/data.bin
+    seed s t.torrent --no-announce
+    local pa
+    pa=$(free_port)
+    start_bg a timeout 120 bt-download --seed-ratio 1 --no-dht --no-announce \
+        -l "127.0.0.1:$pa" -p "$SEED_ADDR" -o a t.torrent
+    wait_log a.log "complete: every piece verified"
+    # Still seeding: nobody has downloaded from it yet.
+    sleep 1.5
+    kill -0 "$PID_a"
+    # B knows only A (no PEX, so A cannot point it at the seeder): A uploads
+    # the whole payload to B, and that meets its goal.
+    run -0 --separate-stderr timeout 60 bt-download --no-pex --no-dht --no-announce \
+        -l 127.0.0.1:0 -p "127.0.0.1:$pa" -o b t.torrent
+    cmp src/data.bin b/data.bin
+    wait_for_exit "$PID_a" 20
+    run -0 cat a.log
+    assert_line --regexp '^bt-download: seeding goal reached \(ratio\): uploaded 1\.[0-9]{2} times the payload in [0-9]+ s of seeding$'
+    assert_line a/data.bin
+}
