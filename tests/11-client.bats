@@ -103,3 +103,111 @@ stopped"
     assert_line --regexp '^bt-download: seeding goal reached \(ratio\): uploaded 1\.[0-9]{2} times the payload in [0-9]+ s of seeding$'
     assert_line a/data.bin
 }
+
+# --- --json ----------------------------------------------------------------------
+
+# check_jsonl FILE: every line of FILE is one JSON object with an "event";
+# prints the events in order, one a line.
+check_jsonl() {
+    "$BT_PYTHON" - "$1" <<'PY'
+import json, sys
+for n, line in enumerate(open(sys.argv[1]), 1):
+    obj = json.loads(line)
+    assert isinstance(obj, dict) and isinstance(obj.get("event"), str), (n, line)
+    print(obj["event"])
+PY
+}
+
+@test "--json: start, progress, done on stdout, one object a line; the path moves into done" {
+    bt-create -q -d -l 32K -o t.torrent src/data.bin
+    seed s t.torrent --no-announce
+    run -0 --separate-stderr timeout 60 bt-download --json --no-dht --no-announce \
+        -l 127.0.0.1:0 -p "$SEED_ADDR" -o out t.torrent
+    cmp src/data.bin out/data.bin
+    echo "$output" >events.jsonl
+    run -0 check_jsonl events.jsonl
+    [ "${lines[0]}" = start ]
+    [ "${lines[-1]}" = done ]
+    # The human side stays on stderr.
+    [[ $stderr == *"complete: every piece verified"* ]]
+    run -0 jq -r 'select(.event == "start") | [.name, .size, .piece_count, .piece_length, .have] | @tsv' \
+        events.jsonl
+    assert_output "$(printf 'data.bin\t1048576\t32\t32768\t0')"
+    # bt-create makes a hybrid: both hashes.
+    run -0 jq -r 'select(.event == "start") | .info_hash, .info_hash_v2' events.jsonl
+    assert_output "$(bt-infohash t.torrent)"
+    run -0 jq -r 'select(.event == "done") |
+        [.complete, .path, .error, .have, .size, .downloaded, .peers, .hash_failures] | @tsv' events.jsonl
+    assert_output "$(printf 'true\tout/data.bin\t\t1048576\t1048576\t1048576\t1\t0')"
+    # Every progress event has its numbers (there may be none: 1 MiB is quick).
+    run -0 jq -r 'select(.event == "progress") |
+        (.have|type), (.rate|type), (.peers|type), (.uploaded|type), (.eta|type)' events.jsonl
+    refute_output --regexp 'string|object|array'
+    # Run again: already complete, nothing downloaded.
+    run -0 --separate-stderr timeout 60 bt-download --json --no-dht --no-announce \
+        -l 127.0.0.1:0 -o out t.torrent
+    run -0 jq -r 'select(.event == "done") | [.complete, .have, .downloaded] | @tsv' <<<"$output"
+    assert_output "$(printf 'true\t1048576\t0')"
+}
+
+@test "--json: a peer that sends bad data gives piece-failed and peer-banned, then a done that failed" {
+    local port hash
+    port=$(free_port)
+    hash=$(bt-infohash "$BT_SRCDIR/samples/single.torrent")
+    start_bg bad "$BT_PYTHON" "$BT_SRCDIR/tests/hostile-peer.py" bad-hash "$port" "$hash" \
+        "$(wc -l <"$BT_SRCDIR/tests/golden/02-single.pieces.out")"
+    wait_port "$port"
+    run -1 --separate-stderr timeout 60 bt-download --json --no-dht --no-announce --no-web-seeds \
+        -l 127.0.0.1:0 -p "127.0.0.1:$port" -o out "$BT_SRCDIR/samples/single.torrent"
+    echo "$output" >events.jsonl
+    run -0 check_jsonl events.jsonl
+    [ "${lines[0]}" = start ]
+    [ "${lines[-1]}" = done ]
+    assert_line piece-failed
+    assert_line peer-banned
+    run -0 jq -r 'select(.event == "peer-banned") | [.peer, .why] | @tsv' events.jsonl
+    assert_output "$(printf '127.0.0.1:%s\tsent data that failed a piece'"'"'s hash check' "$port")"
+    run -0 jq -r 'select(.event == "piece-failed") | .piece | type' events.jsonl
+    assert_line number
+    run -0 jq -r 'select(.event == "done") | [.complete, .path, .have, .hash_failures >= 1] | @tsv' \
+        events.jsonl
+    assert_output "$(printf 'false\t\t0\ttrue')"
+    run -0 jq -r 'select(.event == "done") | .error' events.jsonl
+    assert_output --partial "peer"
+}
+
+@test "the progress bar goes to a real terminal's stderr while --json goes to stdout" {
+    require_cmd tmux
+    require_libtorrent
+    # A slow seeder (libtorrent, 1 MiB/s), so that the bar is up for seconds.
+    head -c 4194304 /dev/urandom >src/data.bin
+    bt-create -q -d -l 64K -o t.torrent src/data.bin
+    local port
+    port=$(free_port)
+    start_bg lt timeout 120 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-client.py" seed t.torrent src "$port" \
+        --upload-limit 1048576
+    wait_port "$port" 20 "$PID_lt"
+    # tmux gets its own server (-L) in this test's directory, stopped at the end.
+    local sock="bt$$"
+    tmux -L "$sock" new-session -d -x 100 -y 10 \
+        "bt-download --json --no-dht --no-announce -l 127.0.0.1:0 -p 127.0.0.1:$port -o out t.torrent >events.jsonl; echo exit=\$? >status; sleep 30"
+    local pane="" i
+    for ((i = 0; i < 200; i++)); do
+        pane=$(tmux -L "$sock" capture-pane -p)
+        [[ $pane == *"ETA"* && $pane == *"[#"* ]] && break
+        sleep 0.1
+    done
+    for ((i = 0; i < 300; i++)); do
+        [ -s status ] && break
+        sleep 0.1
+    done
+    tmux -L "$sock" kill-server
+    [[ $pane == *"ETA"* && $pane == *"[#"* ]] || fail "no progress bar on the terminal: $pane"
+    [ "$(cat status)" = "exit=0" ]
+    cmp src/data.bin out/data.bin
+    # Nothing of the bar reached stdout: only JSON lines.
+    run -0 check_jsonl events.jsonl
+    [ "${lines[-1]}" = done ]
+    assert_line progress
+    ! grep -q 'ETA' events.jsonl
+}

@@ -27,6 +27,7 @@
 #include "tool_dht.h"
 #include "tool_peer.h"
 #include "wire/handshake.h"
+#include "tool_jsonl.h"
 #include "tool_progress.h"
 #include "tool_source.h"
 
@@ -37,6 +38,9 @@
 /* Long options with no short form, past the shared TOOL_OPT_ values. */
 #define OPT_SEED_RATIO 0x1200
 #define OPT_SEED_TIME  0x1201
+#define OPT_JSON       0x1202
+
+#define JSON_PROGRESS_MS 1000 /* --json: a progress event this often */
 
 struct options {
     const char *torrent;
@@ -58,6 +62,7 @@ struct options {
     int quiet;
     int verbose;
     int trace;
+    int json;
     int timeout_s;
     int encryption; /* enum bt_mse_policy */
     int no_pex;
@@ -81,6 +86,8 @@ struct session {
     int64_t start_have;
     uint64_t seeding_since_ms; /* when the download was first seen complete; 0: not yet */
     const char *goal;          /* the seeding goal that ended the run, or NULL */
+    struct tool_jsonl json;    /* --json: events on standard output */
+    uint64_t json_last_ms;     /* the last progress event */
 };
 
 static void usage(FILE *f, int help)
@@ -117,6 +124,7 @@ static void usage(FILE *f, int help)
             "      --timeout SECS   peer connect, handshake and idle timeout (default %d)\n"
             "  -q, --quiet          print only errors\n"
             "  -v, --verbose        also log every peer connecting and leaving\n"
+            "      --json           events as JSON lines on stdout (bt-download(1) has them)\n"
             "      --trace          show every message sent and received on "
             "stderr\n" TOOL_ENCRYPTION_HELP "  -h, --help           show this help\n"
             "  -V, --version        show the version\n"
@@ -153,6 +161,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"no-pex", no_argument, NULL, TOOL_OPT_NO_PEX},
         {"seed-ratio", required_argument, NULL, OPT_SEED_RATIO},
         {"seed-time", required_argument, NULL, OPT_SEED_TIME},
+        {"json", no_argument, NULL, OPT_JSON},
         {NULL, 0, NULL, 0},
     };
     int c, status = TOOL_CONTINUE;
@@ -252,6 +261,9 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'v':
             o->verbose = 1;
             break;
+        case OPT_JSON:
+            o->json = 1;
+            break;
         case 'R':
             o->trace = 1;
             break;
@@ -304,6 +316,51 @@ static void log_event(void *arg, const char *peer, const char *text)
         tool_warn("%s", text);
 }
 
+/* --json: where the download stands. */
+static void json_progress(struct session *s)
+{
+    int64_t left = s->t.content_length - s->dl.have_bytes;
+    uint64_t rate = bt_download_rate(&s->dl);
+
+    if (!tool_jsonl_begin(&s->json, "progress"))
+        return;
+    tool_jsonl_int(&s->json, "have", s->dl.have_bytes);
+    tool_jsonl_int(&s->json, "size", s->t.content_length);
+    tool_jsonl_int(&s->json, "pieces", (int64_t)s->dl.picker.have_count);
+    tool_jsonl_int(&s->json, "rate", (int64_t)rate);
+    tool_jsonl_int(&s->json, "peers", (int64_t)bt_download_open_peers(&s->dl));
+    tool_jsonl_int(&s->json, "uploaded", (int64_t)bt_download_uploaded(&s->dl));
+    if (left <= 0)
+        tool_jsonl_int(&s->json, "eta", 0);
+    else if (rate > 0)
+        tool_jsonl_int(&s->json, "eta", (left + (int64_t)rate - 1) / (int64_t)rate);
+    else
+        tool_jsonl_null(&s->json, "eta");
+    tool_jsonl_end(&s->json);
+}
+
+/* --json: a piece that failed, a peer banned (the library's events). */
+static void on_dl_event(void *arg, const struct bt_download_event *e)
+{
+    struct session *s = arg;
+
+    switch (e->kind) {
+    case BT_DL_EVENT_PIECE_FAILED:
+        if (tool_jsonl_begin(&s->json, "piece-failed")) {
+            tool_jsonl_int(&s->json, "piece", e->piece);
+            tool_jsonl_end(&s->json);
+        }
+        break;
+    case BT_DL_EVENT_PEER_BANNED:
+        if (tool_jsonl_begin(&s->json, "peer-banned")) {
+            tool_jsonl_str(&s->json, "peer", e->peer);
+            tool_jsonl_str(&s->json, "why", e->why);
+            tool_jsonl_end(&s->json);
+        }
+        break;
+    }
+}
+
 static void show_progress(struct session *s)
 {
     char peers[32];
@@ -350,8 +407,13 @@ static void on_tool_tick(void *arg)
             return;
         }
     }
-    if (!s->dl.complete || s->o->seed)
+    if (!s->dl.complete || s->o->seed) {
         show_progress(s);
+        if (now - s->json_last_ms >= JSON_PROGRESS_MS) {
+            json_progress(s);
+            s->json_last_ms = now;
+        }
+    }
     bt_loop_timer(&s->loop, tool_progress_every_ms(&s->progress), on_tool_tick, s, NULL);
 }
 
@@ -378,6 +440,50 @@ static void on_check(void *arg, size_t done, size_t total)
         if (done == total)
             fputc('\n', stderr);
     }
+}
+
+/* --json: what is to be downloaded, and what was already there. */
+static void json_start(struct session *s)
+{
+    char hex[2 * BT_INFOHASH_V2_LEN + 1];
+
+    if (!tool_jsonl_begin(&s->json, "start"))
+        return;
+    tool_jsonl_str(&s->json, "name", s->t.name);
+    /* The v1 hash, or a v2-only torrent's cut to 20 bytes: the swarm's name. */
+    bt_hex_encode(s->t.info_hash, BT_INFOHASH_LEN, hex);
+    tool_jsonl_str(&s->json, "info_hash", hex);
+    bt_hex_encode(s->t.info_hash_v2, BT_INFOHASH_V2_LEN, hex);
+    tool_jsonl_str(&s->json, "info_hash_v2", (s->t.versions & BT_META_V2) != 0 ? hex : NULL);
+    tool_jsonl_int(&s->json, "size", s->t.content_length);
+    tool_jsonl_int(&s->json, "piece_count", (int64_t)s->t.piece_count);
+    tool_jsonl_int(&s->json, "piece_length", s->t.piece_length);
+    tool_jsonl_int(&s->json, "have", s->dl.have_bytes);
+    tool_jsonl_end(&s->json);
+}
+
+/* --json: the last event, with the summary; path on success, error otherwise. */
+static void json_done(struct session *s, const char *path, const char *error)
+{
+    uint64_t end_ms = s->dl.complete_ms != 0 ? s->dl.complete_ms : bt_loop_now_ms();
+    uint64_t ms = end_ms > s->start_ms ? end_ms - s->start_ms : 0;
+    int64_t got = s->dl.have_bytes - s->start_have;
+
+    if (!tool_jsonl_begin(&s->json, "done"))
+        return;
+    tool_jsonl_bool(&s->json, "complete", s->dl.complete);
+    tool_jsonl_str(&s->json, "path", path);
+    tool_jsonl_str(&s->json, "error", error);
+    tool_jsonl_int(&s->json, "have", s->dl.have_bytes);
+    tool_jsonl_int(&s->json, "size", s->t.content_length);
+    tool_jsonl_int(&s->json, "downloaded", got);
+    tool_jsonl_int(&s->json, "ms", (int64_t)ms);
+    tool_jsonl_int(&s->json, "rate", ms > 0 ? got * 1000 / (int64_t)ms : 0);
+    tool_jsonl_int(&s->json, "peers", (int64_t)s->dl.peers_ever);
+    tool_jsonl_int(&s->json, "uploaded", (int64_t)bt_download_uploaded(&s->dl));
+    tool_jsonl_int(&s->json, "hash_failures", (int64_t)s->dl.hash_fails);
+    tool_jsonl_str(&s->json, "seeding_goal", s->goal);
+    tool_jsonl_end(&s->json);
 }
 
 static void summary(struct session *s)
@@ -492,6 +598,8 @@ static int start_download(struct session *s)
 
     s->dl.log = log_event;
     s->dl.log_arg = s;
+    s->dl.event = on_dl_event;
+    s->dl.event_arg = s;
     if (o->trace)
         s->dl.trace = tool_trace;
     memset(&dopts, 0, sizeof(dopts));
@@ -547,6 +655,7 @@ static int start_announcing(struct session *s)
 static int run(struct session *s)
 {
     struct options *o = s->o;
+    char path[4096];
     enum bt_err err;
 
     s->source.peers = o->peers.addrs;
@@ -573,6 +682,7 @@ static int run(struct session *s)
         return TOOL_EXIT_FAIL;
     s->start_have = s->dl.have_bytes;
     s->start_ms = bt_loop_now_ms();
+    json_start(s);
     if (!s->dl.complete || o->seed) {
         bt_loop_timer(&s->loop, 0, on_tool_tick, s, NULL);
         err = bt_loop_run(&s->loop, &tool_interrupted);
@@ -584,6 +694,7 @@ static int run(struct session *s)
     tool_progress_end(&s->progress);
     if (s->dl.fatal != BT_OK) {
         tool_warn("%s: %s", bt_strerror(s->dl.fatal), s->dl.fatal_detail);
+        json_done(s, NULL, bt_strerror(s->dl.fatal));
         return TOOL_EXIT_FAIL;
     }
     if (!s->dl.complete) {
@@ -594,10 +705,15 @@ static int run(struct session *s)
             tool_warn("%s: %zu of %zu pieces verified after %d s without progress",
                       bt_strerror(BT_ERR_NO_PEERS), s->dl.picker.have_count, s->t.piece_count,
                       (int)((bt_loop_now_ms() - s->dl.last_progress_ms) / 1000));
+        json_done(s, NULL, tool_interrupted ? "interrupted" : bt_strerror(BT_ERR_NO_PEERS));
         return TOOL_EXIT_FAIL;
     }
     summary(s);
-    printf("%s/%s\n", o->dir, s->t.multi_file ? s->t.name : s->t.files[0].path);
+    snprintf(path, sizeof(path), "%s/%s", o->dir, s->t.multi_file ? s->t.name : s->t.files[0].path);
+    if (o->json)
+        json_done(s, path, NULL);
+    else
+        printf("%s\n", path);
     return TOOL_EXIT_OK;
 }
 
@@ -623,6 +739,7 @@ int main(int argc, char **argv)
     memset(&s, 0, sizeof(s));
     s.o = &o;
     tool_progress_init(&s.progress, o.quiet);
+    tool_jsonl_init(&s.json, o.json);
     bt_torrent_init(&s.t);
     bt_storage_init(&s.st);
     bt_loop_init(&s.loop);
@@ -638,5 +755,6 @@ int main(int argc, char **argv)
     bt_loop_release(&s.loop);
     bt_storage_release(&s.st);
     bt_torrent_release(&s.t);
+    tool_jsonl_release(&s.json);
     return tool_close_stdout(status);
 }

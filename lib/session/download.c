@@ -133,6 +133,11 @@ static void ban(struct bt_download *dl, size_t cand, const char *why)
         return;
     bt_addr_format(&dl->cands[cand].addr, name);
     bt_pool_say(&dl->pool, name, "banned: %s", why);
+    if (dl->event != NULL) {
+        struct bt_download_event e = {.kind = BT_DL_EVENT_PEER_BANNED, .peer = name, .why = why};
+
+        dl->event(dl->event_arg, &e);
+    }
     dl->cands[cand].state = BT_DL_CAND_BANNED;
     c = conn_for_cand(dl, cand);
     if (c != NULL)
@@ -392,6 +397,11 @@ static void piece_failed(struct bt_download *dl, struct bt_dl_active *a)
     bt_picker_piece_failed(&dl->picker, a->index);
     bt_pool_say(&dl->pool, NULL, "piece %" PRIu32 " failed its hash check; fetching it again",
                 a->index);
+    if (dl->event != NULL) {
+        struct bt_download_event e = {.kind = BT_DL_EVENT_PIECE_FAILED, .piece = a->index};
+
+        dl->event(dl->event_arg, &e);
+    }
     /* One sender: it is the culprit.  Several: each gets a strike, and the one
      * that keeps turning up in failed pieces is banned. */
     for (i = 0; i < a->n_contrib; i++) {

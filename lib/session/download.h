@@ -138,6 +138,20 @@ struct bt_dl_active {
 };
 
 typedef void bt_download_log_fn(void *arg, const char *peer, const char *text);
+
+/* What happened, for an owner that reports events to a program (bt-download
+ * --json) rather than lines to a person. */
+enum bt_download_event_kind {
+    BT_DL_EVENT_PIECE_FAILED, /* piece failed its hash check, and is fetched again */
+    BT_DL_EVENT_PEER_BANNED,  /* peer is banned, for why */
+};
+struct bt_download_event {
+    enum bt_download_event_kind kind;
+    uint32_t piece;   /* PIECE_FAILED */
+    const char *peer; /* PEER_BANNED: "ip:port" */
+    const char *why;  /* PEER_BANNED */
+};
+typedef void bt_download_event_fn(void *arg, const struct bt_download_event *e);
 typedef void bt_download_trace_fn(void *arg, const char *peer, const char *text, size_t len);
 
 struct bt_download {
@@ -190,6 +204,8 @@ struct bt_download {
     void *log_arg;
     bt_download_trace_fn *trace; /* may be NULL */
     void *trace_arg;
+    bt_download_event_fn *event; /* may be NULL */
+    void *event_arg;
 };
 
 struct bt_download_opts {
