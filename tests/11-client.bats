@@ -211,3 +211,59 @@ PY
     assert_line progress
     ! grep -q 'ETA' events.jsonl
 }
+
+# --- rate limits -------------------------------------------------------------------
+
+@test "--max-download-rate and --max-upload-rate take 500K, 1.5M, 10M and refuse the rest" {
+    bt-create -q -d -l 32K -o t.torrent src/data.bin
+    local bad
+    for bad in 0 1000 abc 1e6 -5 10MB 2048G 1.5.5M ""; do
+        run -2 --separate-stderr bt-download --max-download-rate "$bad" t.torrent
+        [[ $stderr == *"invalid download rate '$bad'"* ]]
+        run -2 --separate-stderr bt-download --max-upload-rate "$bad" t.torrent
+        [[ $stderr == *"invalid upload rate '$bad'"* ]]
+    done
+}
+
+# rate_of FILE: the done event's rate in FILE (JSON lines), in bytes a second.
+rate_of() {
+    jq -r 'select(.event == "done") | .rate' "$1"
+}
+
+# within_5pct RATE CAP: is RATE within 5% of CAP?
+within_5pct() {
+    awk -v r="$1" -v c="$2" 'BEGIN { exit !(r >= 0.95 * c && r <= 1.05 * c) }' ||
+        fail "rate $1 is not within 5% of $2"
+}
+
+@test "--max-download-rate 1M holds a 10 s download from a fast seeder within 5% of the cap" {
+    head -c 10485760 /dev/urandom >src/data.bin
+    bt-create -q -d --v1 -l 256K -o t.torrent src/data.bin
+    seed s t.torrent --no-announce
+    run -0 --separate-stderr timeout 60 bt-download --json --max-download-rate 1M --no-dht \
+        --no-announce -l 127.0.0.1:0 -p "$SEED_ADDR" -o out t.torrent
+    cmp src/data.bin out/data.bin
+    echo "$output" >events.jsonl
+    within_5pct "$(rate_of events.jsonl)" 1048576
+    # Even, not in bursts: no second (of the progress events) took in more than
+    # the cap and one 256 KiB piece, the granularity of "have".
+    run -0 jq -r 'select(.event == "progress") | .have' events.jsonl
+    echo "$output" | awk 'NR > 1 && $1 - p > 1048576 + 262144 { bad = 1; print "burst: " $1 - p }
+        { p = $1 } END { exit bad }'
+}
+
+@test "--max-upload-rate 1M holds what a seeding bt-download serves within 5% of the cap" {
+    head -c 10485760 /dev/urandom >src/data.bin
+    bt-create -q -d --v1 -l 256K -o t.torrent src/data.bin
+    mkdir a && cp src/data.bin a/
+    local pa
+    pa=$(free_port)
+    start_bg a timeout 120 bt-download --seed --max-upload-rate 1M --no-dht --no-announce \
+        -l "127.0.0.1:$pa" -o a t.torrent
+    wait_port "$pa" 10 "$PID_a"
+    run -0 --separate-stderr timeout 60 bt-download --json --no-dht --no-announce \
+        -l 127.0.0.1:0 -p "127.0.0.1:$pa" -o b t.torrent
+    cmp src/data.bin b/data.bin
+    echo "$output" >events.jsonl
+    within_5pct "$(rate_of events.jsonl)" 1048576
+}

@@ -39,6 +39,8 @@
 #define OPT_SEED_RATIO 0x1200
 #define OPT_SEED_TIME  0x1201
 #define OPT_JSON       0x1202
+#define OPT_MAX_DOWN   0x1203
+#define OPT_MAX_UP     0x1204
 
 #define JSON_PROGRESS_MS 1000 /* --json: a progress event this often */
 
@@ -57,8 +59,9 @@ struct options {
     int lsd;
     int sequential;
     int seed;
-    double seed_ratio;   /* with --seed: stop once uploaded >= this * the payload; 0: never */
-    int64_t seed_time_s; /* with --seed: stop after seeding this long; 0: never */
+    double seed_ratio;        /* with --seed: stop once uploaded >= this * the payload; 0: never */
+    int64_t seed_time_s;      /* with --seed: stop after seeding this long; 0: never */
+    int64_t max_down, max_up; /* bytes a second; 0: no limit */
     int quiet;
     int verbose;
     int trace;
@@ -116,6 +119,8 @@ static void usage(FILE *f, int help)
             "14)\n" TOOL_NO_PEX_HELP
             "  -l, --listen ADDR    accept peers on ADDR (default %s; port 0 picks one)\n"
             "  -m, --max-peers N    at most N connections (default %d)\n"
+            "      --max-download-rate RATE  at most RATE bytes a second in: 500K, 10M\n"
+            "      --max-upload-rate RATE    at most RATE bytes a second out, to all peers\n"
             "  -s, --sequential     fetch pieces in order (for streaming) instead of rarest first\n"
             "      --seed           keep serving peers after the download completes\n"
             "      --seed-ratio R   seed until we uploaded R times the payload (implies --seed)\n"
@@ -162,6 +167,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"seed-ratio", required_argument, NULL, OPT_SEED_RATIO},
         {"seed-time", required_argument, NULL, OPT_SEED_TIME},
         {"json", no_argument, NULL, OPT_JSON},
+        {"max-download-rate", required_argument, NULL, OPT_MAX_DOWN},
+        {"max-upload-rate", required_argument, NULL, OPT_MAX_UP},
         {NULL, 0, NULL, 0},
     };
     int c, status = TOOL_CONTINUE;
@@ -263,6 +270,16 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case OPT_JSON:
             o->json = 1;
+            break;
+        case OPT_MAX_DOWN:
+            o->max_down = tool_rate("download rate", optarg);
+            if (o->max_down < 0)
+                return TOOL_EXIT_USAGE;
+            break;
+        case OPT_MAX_UP:
+            o->max_up = tool_rate("upload rate", optarg);
+            if (o->max_up < 0)
+                return TOOL_EXIT_USAGE;
             break;
         case 'R':
             o->trace = 1;
@@ -605,6 +622,8 @@ static int start_download(struct session *s)
     memset(&dopts, 0, sizeof(dopts));
     dopts.max_conns = o->max_peers;
     dopts.sequential = o->sequential;
+    dopts.max_download_rate = (uint64_t)o->max_down;
+    dopts.max_upload_rate = (uint64_t)o->max_up;
     dopts.seed_after = o->seed;
     dopts.listen = &o->listen;
     dopts.give_up_ms = (uint64_t)o->give_up_s * 1000;

@@ -250,6 +250,33 @@ int64_t tool_duration(const char *what, const char *s)
     return -1;
 }
 
+int64_t tool_rate(const char *what, const char *s)
+{
+    const char *units = "KMG";
+    double v, scale = 1;
+    size_t digits = strspn(s, "0123456789.");
+    const char *unit;
+    char *end;
+
+    errno = 0;
+    v = strtod(s, &end);
+    /* Plain decimals only (no sign, exponent, inf or hex), then at most a unit. */
+    if (digits == 0 || end != s + digits || errno != 0)
+        goto invalid;
+    if (*end != '\0') {
+        unit = strchr(units, *end >= 'a' ? *end - ('a' - 'A') : *end);
+        if (unit == NULL || end[1] != '\0')
+            goto invalid;
+        scale = (double)((int64_t)1 << (10 * (unit - units + 1)));
+    }
+    v *= scale;
+    if (v >= 1024 && v <= 1024.0 * 1024 * 1024 * 1024)
+        return (int64_t)v;
+invalid:
+    tool_warn("invalid %s '%s' (bytes a second, with K, M or G: 500K, 10M; 1K to 1024G)", what, s);
+    return -1;
+}
+
 int tool_number(const char *what, const char *s, int64_t min, int64_t max, int64_t *out)
 {
     char *end;

@@ -119,6 +119,11 @@ int tool_seconds(const char *what, const char *s);
  * at most a year.  On an invalid one, print why and return -1. */
 int64_t tool_duration(const char *what, const char *s);
 
+/* Parse a rate in bytes a second for an option: a number, with K, M or G for
+ * KiB, MiB or GiB ("500K", "1.5M", "10M"), from 1K to 1024G.  On an invalid
+ * one, print why and return -1; else the bytes a second. */
+int64_t tool_rate(const char *what, const char *s);
+
 /* Parse a whole decimal number in [min, max] given for an option into *out; on
  * an invalid one, print "invalid WHAT 'S' (want MIN-MAX)" and return -1. */
 int tool_number(const char *what, const char *s, int64_t min, int64_t max, int64_t *out);

@@ -144,9 +144,12 @@ static void ban(struct bt_download *dl, size_t cand, const char *why)
         c->doomed = 1;
 }
 
-/* A banned connection ends itself with an error from its own callback. */
+/* A banned connection ends itself with an error from its own callback; so does
+ * one whose error came outside them (at a rate tick). */
 static enum bt_err doomed(struct bt_dl_conn *c)
 {
+    if (c->failed != BT_OK)
+        return c->failed;
     if (!c->doomed)
         return BT_OK;
     bt_peer_why(&c->base.peer, "banned");
@@ -255,6 +258,9 @@ static enum bt_err send_requests(struct bt_dl_conn *c, const unsigned char *bits
         struct bt_block b;
         enum bt_err err;
 
+        /* Over --max-download-rate: the rate tick asks again (rate.h). */
+        if (bt_rate_limited(&dl->down) && !bt_rate_ready(&dl->down, bt_loop_now_ms()))
+            break;
         if (!bt_picker_next(&dl->picker, bits, in_flight_here, c, &b))
             break;
         if (!c->no_leaves)
@@ -265,6 +271,7 @@ static enum bt_err send_requests(struct bt_dl_conn *c, const unsigned char *bits
             return err == BT_ERR_TOO_LARGE ? BT_OK : err; /* send buffer full: later */
         }
         c->inflight[c->n_inflight++] = b;
+        bt_rate_spend(&dl->down, b.length);
     }
     return BT_OK;
 }
@@ -1043,6 +1050,8 @@ static enum bt_err on_new(void *arg, struct bt_pool_conn *pc)
     c->last_block_ms = bt_loop_now_ms();
     bt_pex_state_init(&c->pex);
     bt_upload_init(&c->up, dl->t, dl->storage, &dl->have);
+    if (bt_rate_limited(&dl->up))
+        c->up.limit = &dl->up;
     return BT_OK;
 }
 
@@ -1151,6 +1160,8 @@ static void webseeds_fill(struct bt_download *dl)
 
         if (!bt_webseed_ready(ws, now))
             continue;
+        if (!bt_rate_ready(&dl->down, now))
+            return;
         while (length < dl->t->piece_length && bt_picker_next(&dl->picker, NULL, NULL, NULL, &b)) {
             if (length == 0) {
                 first = b;
@@ -1162,6 +1173,7 @@ static void webseeds_fill(struct bt_download *dl)
         }
         if (length == 0)
             return; /* nothing left to ask for */
+        bt_rate_spend(&dl->down, length);
         if (bt_webseed_fetch(ws, first.piece, first.offset, length) != BT_OK) {
             ws->piece = first.piece;
             ws->begin = first.offset;
@@ -1228,6 +1240,37 @@ static int hopeless(struct bt_download *dl, uint64_t now)
               !webseeds_alive(dl) && !bt_dht_source_alive(&dl->dht) && now - dl->start_ms > 1000;
 
     return dl->give_up_ms != 0 && !dl->complete && (stuck || dry);
+}
+
+/*
+ * Every BT_RATE_TICK_MS while a rate is limited: what waited for tokens goes
+ * now, the connections taken in turn from a different one each tick, so that
+ * no peer always comes first.  An error here closes its connection at its
+ * next callback (doomed()).
+ */
+static void on_rate_tick(void *arg)
+{
+    struct bt_download *dl = arg;
+    size_t n = dl->pool.max_conns, k;
+
+    dl->rate_timer = 0;
+    for (k = 0; k < n; k++) {
+        struct bt_dl_conn *c = conn_at(dl, (dl->rate_next + k) % n);
+        enum bt_err err = BT_OK;
+
+        if (c == NULL || !c->open || c->doomed || c->failed != BT_OK)
+            continue;
+        if (bt_rate_limited(&dl->up))
+            err = bt_upload_serve(&c->up, &c->base.peer);
+        if (err == BT_OK && bt_rate_limited(&dl->down))
+            err = request_more(c);
+        c->failed = err;
+    }
+    dl->rate_next = n > 0 ? (dl->rate_next + 1) % n : 0;
+    if (bt_rate_limited(&dl->down))
+        webseeds_fill(dl);
+    if (bt_loop_timer(dl->loop, BT_RATE_TICK_MS, on_rate_tick, dl, &dl->rate_timer) != BT_OK)
+        fatal(dl, BT_ERR_NOMEM, "cannot set a timer");
 }
 
 static void on_session_tick(void *arg)
@@ -1315,6 +1358,8 @@ enum bt_err bt_download_start(struct bt_download *dl, struct bt_loop *loop,
         dl->cfg.ut_pex_id = 0;
     dl->seed_after = opts->seed_after;
     dl->give_up_ms = opts->give_up_ms;
+    bt_rate_init(&dl->down, opts->max_download_rate, bt_loop_now_ms());
+    bt_rate_init(&dl->up, opts->max_upload_rate, bt_loop_now_ms());
     dl->start_ms = bt_loop_now_ms();
     dl->picker.sequential = opts->sequential;
     if (opts->seed != 0)
@@ -1339,6 +1384,11 @@ enum bt_err bt_download_start(struct bt_download *dl, struct bt_loop *loop,
         if (err != BT_OK)
             return err;
         dl->cfg.listen_port = bt_addr_port(&dl->pool.listen_addr);
+    }
+    if ((bt_rate_limited(&dl->down) || bt_rate_limited(&dl->up)) && dl->rate_timer == 0) {
+        err = bt_loop_timer(loop, BT_RATE_TICK_MS, on_rate_tick, dl, &dl->rate_timer);
+        if (err != BT_OK)
+            return err;
     }
     return bt_loop_timer(loop, 0, on_session_tick, dl, &dl->timer);
 }
@@ -1519,6 +1569,8 @@ void bt_download_release(struct bt_download *dl)
         bt_webseed_release(&dl->webseeds[i]);
     if (dl->timer != 0)
         bt_loop_cancel(dl->loop, dl->timer);
+    if (dl->rate_timer != 0)
+        bt_loop_cancel(dl->loop, dl->rate_timer);
     for (i = 0; i < dl->active_count; i++)
         bt_piece_hash_release(&dl->active[i].hash);
     free(dl->active);

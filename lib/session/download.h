@@ -116,6 +116,7 @@ struct bt_dl_conn {
     uint64_t bytes_down;     /* piece bytes received */
     uint64_t waste;          /* bytes received that we did not ask for */
     int doomed;              /* banned: closes at its next callback */
+    enum bt_err failed;      /* an error outside its callbacks: closes at its next one */
     int no_leaves;           /* not to be asked for leaf hashes (leaf_table.h) */
     struct bt_pex_state pex; /* peer exchange with it (BEP 11) */
     struct bt_upload up;     /* up.fast: both sides speak BEP 6 */
@@ -206,6 +207,13 @@ struct bt_download {
     void *trace_arg;
     bt_download_event_fn *event; /* may be NULL */
     void *event_arg;
+
+    /* --max-download-rate, --max-upload-rate (rate.h): requests and web seed
+     * jobs wait for down's tokens, blocks we serve for up's; while either is
+     * limited, a timer lets them try again every BT_RATE_TICK_MS. */
+    struct bt_rate down, up;
+    uint64_t rate_timer;
+    size_t rate_next; /* the connection served first at the next rate tick */
 };
 
 struct bt_download_opts {
@@ -215,6 +223,8 @@ struct bt_download_opts {
     const struct bt_addr *listen; /* NULL: do not accept connections */
     uint64_t seed;                /* picker tie-breaks; 0 picks one */
     uint64_t give_up_ms;          /* no open peer and no progress this long: give up (0: never) */
+    uint64_t max_download_rate;   /* bytes a second, peers and web seeds together; 0: none */
+    uint64_t max_upload_rate;     /* bytes a second to all peers together; 0: none */
 };
 
 /* Cannot fail. */

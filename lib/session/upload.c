@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/bytes.h"
+#include "core/loop.h"
 #include "core/sha256.h"
 #include "pieces/piece_hash.h"
 #include "wire/hashes.h"
@@ -53,6 +54,9 @@ enum bt_err bt_upload_serve(struct bt_upload *u, struct bt_peer *p)
         int64_t off = (int64_t)r.index * u->t->piece_length + r.begin;
         enum bt_err err;
 
+        /* Over the limit: the owner calls again when tokens come (rate.h). */
+        if (u->limit != NULL && !bt_rate_ready(u->limit, bt_loop_now_ms()))
+            break;
         u->q_head = (u->q_head + 1) % BT_UPLOAD_MAX_REQUESTS;
         u->q_len--;
         err = bt_peer_send_piece(p, r.index, r.begin, r.length, off, read_block, u);
@@ -62,6 +66,8 @@ enum bt_err bt_upload_serve(struct bt_upload *u, struct bt_peer *p)
         }
         u->blocks_sent++;
         u->bytes_sent += r.length;
+        if (u->limit != NULL)
+            bt_rate_spend(u->limit, r.length);
     }
     return BT_OK;
 }

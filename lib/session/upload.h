@@ -51,6 +51,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/rate.h"
 #include "wire/bitfield.h"
 #include "wire/fast.h"
 #include "metainfo/metainfo.h"
@@ -68,11 +69,12 @@ struct bt_upload_request {
 };
 
 struct bt_upload {
-    const struct bt_torrent *t;                             /* borrowed */
-    struct bt_storage *storage;                             /* borrowed */
-    const struct bt_bitfield *have;                         /* borrowed: the pieces we serve */
-    int interested;                                         /* the peer is interested in us */
-    int unchoked;                                           /* we unchoked the peer */
+    const struct bt_torrent *t;     /* borrowed */
+    struct bt_storage *storage;     /* borrowed */
+    const struct bt_bitfield *have; /* borrowed: the pieces we serve */
+    int interested;                 /* the peer is interested in us */
+    int unchoked;                   /* we unchoked the peer */
+    struct bt_rate *limit;          /* borrowed, shared by every peer; NULL: no upload limit */
     struct bt_upload_request queue[BT_UPLOAD_MAX_REQUESTS]; /* a ring */
     size_t q_head, q_len;
     uint64_t blocks_sent;
