@@ -1,0 +1,338 @@
+#!/usr/bin/env bats
+# Three more real clients on loopback: qBittorrent (qbittorrent-nox 4.5.2, on
+# libtorrent-rasterbar 2.0.8, driven by its Web API), rtorrent 0.9.8 (on
+# rakshasa's libtorrent 0.13.8, an implementation of its own, driven by
+# XML-RPC: tests/rtorrent-rpc.py) and deluged 2.0.3 (libtorrent-rasterbar
+# again, driven by its own RPC client: tests/deluge-rpc.py).  Each seeds to
+# bt-download and downloads from bt-seed, byte for byte, once with encryption
+# (MSE) required on its side; then a swarm of all three where bt-download
+# learns peers only by PEX (BEP 11).
+#
+# Every client gets its own home and config under $BATS_TEST_TMPDIR, listens
+# on 127.0.0.1 only, with DHT, LSD, UPnP and NAT-PMP off.
+
+bats_require_minimum_version 1.5.0
+
+load helper
+
+setup() {
+    cd "$BATS_TEST_TMPDIR"
+    mkdir -p src
+    head -c 2097152 /dev/urandom >src/data.bin
+    # rtorrent 0.9.8 refuses a torrent with neither announce nor announce-list,
+    # without a word in its log ("the input is not a valid torrent" only with
+    # load.raw_verbose): every torrent here names a tracker, ours.
+    TRACKER_PORT=$(free_port)
+    bt-create --v1 -q -d -l 64K -a "http://127.0.0.1:$TRACKER_PORT/announce" -o t.torrent \
+        src/data.bin
+    HASH=$(bt-infohash t.torrent)
+}
+
+teardown() {
+    stop_all
+}
+
+tracker() {
+    start_bg tracker timeout 300 bt-tracker -q -i 5 -p "$TRACKER_PORT"
+    wait_port "$TRACKER_PORT" 10 "$PID_tracker"
+}
+
+# seed NAME [ARGS]: bt-seed of src/data.bin on a free port; sets $SEED_PORT.
+seed() {
+    local name=$1 pid
+    shift
+    SEED_PORT=$(free_port)
+    start_bg "$name" timeout 300 bt-seed --no-dht -l "127.0.0.1:$SEED_PORT" "$@" t.torrent \
+        src/data.bin
+    pid="PID_${name//-/_}"
+    wait_port "$SEED_PORT" 10 "${!pid}"
+}
+
+# wait_file FILE SECONDS: until FILE exists.
+wait_file() {
+    local i
+    for ((i = 0; i < $2 * 10; i++)); do
+        [ -e "$1" ] && return 0
+        sleep 0.1
+    done
+    echo "no $1 after $2 s" >&2
+    return 1
+}
+
+download() {
+    run --separate-stderr timeout 120 bt-download -v --no-dht --no-announce -l 127.0.0.1:0 "$@"
+}
+
+# wait_same FILE SECONDS: until FILE holds src/data.bin's bytes.
+wait_same() {
+    local i
+    for ((i = 0; i < $2 * 10; i++)); do
+        cmp -s src/data.bin "$1" && return 0
+        sleep 0.1
+    done
+    echo "$1 is not src/data.bin after $2 s" >&2
+    return 1
+}
+
+# --- qBittorrent ---------------------------------------------------------------
+
+# qbt_start NAME [ENCRYPTION]: qbittorrent-nox with the profile NAME/ (its
+# qBittorrent.conf written here); ENCRYPTION is its Session\Encryption: 0
+# allow (the default), 1 require, 2 off.  Sets $QBT_PORT (peers) and $QBT_API.
+qbt_start() {
+    local name=$1 web pid
+    QBT_PORT=$(free_port)
+    web=$(free_port)
+    mkdir -p "$name/qBittorrent/config"
+    # 4.5.2 has no --confirm-legal-notice: LegalNotice\Accepted does it.  The
+    # Web API asks no login from 127.0.0.1 (LocalHostAuth=false).  Peers from
+    # 127.0.0.1 all share one address: MultiConnectionsPerIp (libtorrent's
+    # allow_multiple_connections_per_ip) or it keeps only one of them.  Peer
+    # countries off: otherwise it tries to download a GeoIP database.
+    cat >"$name/qBittorrent/config/qBittorrent.conf" <<EOF
+[LegalNotice]
+Accepted=true
+
+[BitTorrent]
+Session\\Port=$QBT_PORT
+Session\\Interface=lo
+Session\\InterfaceName=lo
+Session\\InterfaceAddress=127.0.0.1
+Session\\DHTEnabled=false
+Session\\LSDEnabled=false
+Session\\PeXEnabled=true
+Session\\BTProtocol=TCP
+Session\\Encryption=${2:-0}
+Session\\MultiConnectionsPerIp=true
+Session\\QueueingSystemEnabled=false
+Session\\AnonymousModeEnabled=false
+
+[Network]
+PortForwardingEnabled=false
+
+[Preferences]
+Connection\\ResolvePeerCountries=false
+WebUI\\Address=127.0.0.1
+WebUI\\Port=$web
+WebUI\\LocalHostAuth=false
+WebUI\\CSRFProtection=false
+WebUI\\HostHeaderValidation=false
+WebUI\\UseUPnP=false
+EOF
+    start_bg "$name" timeout 300 qbittorrent-nox --profile="$BATS_TEST_TMPDIR/$name"
+    pid="PID_${name//-/_}"
+    wait_port "$web" 30 "${!pid}"
+    wait_port "$QBT_PORT" 10 "${!pid}"
+    QBT_API="http://127.0.0.1:$web/api/v2"
+}
+
+# qbt_add DIR [skip]: add t.torrent, its data in DIR; "skip" trusts DIR's data
+# without a check.  Returns once qBittorrent lists the torrent.
+qbt_add() {
+    local i
+    curl -sf -F torrents=@t.torrent -F "savepath=$BATS_TEST_TMPDIR/$1" \
+        -F "skip_checking=$([ "${2:-}" = skip ] && echo true || echo false)" \
+        "$QBT_API/torrents/add" >/dev/null
+    for ((i = 0; i < 100; i++)); do
+        [ "$(qbt_field hash)" = "$HASH" ] && return 0
+        sleep 0.1
+    done
+    echo "qBittorrent does not list t.torrent after 10 s" >&2
+    return 1
+}
+
+# qbt_field NAME: the torrent's NAME in /torrents/info (state, progress, ...).
+qbt_field() {
+    curl -sf "$QBT_API/torrents/info?hashes=$HASH" | jq -r ".[0].$1 // empty"
+}
+
+# qbt_wait_progress P SECONDS: until the torrent's progress is P (1: complete).
+qbt_wait_progress() {
+    local i
+    for ((i = 0; i < $2 * 10; i++)); do
+        [ "$(qbt_field progress)" = "$1" ] && return 0
+        sleep 0.1
+    done
+    echo "qBittorrent's progress is not $1 after $2 s: $(qbt_field state) $(qbt_field progress)" >&2
+    return 1
+}
+
+# --- rtorrent --------------------------------------------------------------------
+
+# rt_start NAME DIR [ENCRYPTION]: rtorrent with HOME=NAME/ and its .rtorrent.rc
+# written here, downloading into (or seeding from) DIR; ENCRYPTION is the
+# argument of protocol.encryption.set (default: allow_incoming,try_outgoing,
+# enable_retry).  Sets $RT_PORT and $RT_RPC (its XML-RPC socket).
+rt_start() {
+    local name=$1 dir=$2 home pid
+    home="$BATS_TEST_TMPDIR/$name"
+    RT_PORT=$(free_port)
+    RT_RPC="$home/rpc.sock"
+    mkdir -p "$home/session" "$dir"
+    # daemon mode: no terminal, no ncurses.  event.download.finished fires when
+    # the last piece is checked: a file to wait for.
+    cat >"$home/.rtorrent.rc" <<EOF
+system.daemon.set = true
+session.path.set = $home/session
+directory.default.set = $BATS_TEST_TMPDIR/$dir
+network.bind_address.set = 127.0.0.1
+network.port_range.set = $RT_PORT-$RT_PORT
+network.port_random.set = no
+network.scgi.open_local = $RT_RPC
+dht.mode.set = disable
+protocol.pex.set = yes
+trackers.use_udp.set = no
+protocol.encryption.set = ${3:-allow_incoming,try_outgoing,enable_retry}
+log.open_file = main, $home/rtorrent.log
+log.add_output = info, main
+method.set_key = event.download.finished, btkit, "execute.nothrow = touch, $home/finished"
+EOF
+    start_bg "$name" env HOME="$home" timeout 300 rtorrent
+    pid="PID_${name//-/_}"
+    wait_port "$RT_PORT" 10 "${!pid}"
+}
+
+rt_rpc() {
+    timeout 20 "$BT_PYTHON" "$BT_SRCDIR/tests/rtorrent-rpc.py" "$RT_RPC" "$@"
+}
+
+# rt_add: load t.torrent and start it; returns once rtorrent has checked
+# what its directory holds (d.is_hash_checked; a seeder is then complete).
+rt_add() {
+    local i
+    rt_rpc load.start_verbose "" "$BATS_TEST_TMPDIR/t.torrent" >/dev/null
+    for ((i = 0; i < 100; i++)); do
+        [ "$(rt_rpc d.is_hash_checked "${HASH^^}" 2>/dev/null)" = 1 ] && return 0
+        sleep 0.1
+    done
+    echo "rtorrent has not checked t.torrent after 10 s" >&2
+    return 1
+}
+
+# --- deluged ---------------------------------------------------------------------
+
+# deluge_start NAME DIR [POLICY]: deluged with the config directory NAME/,
+# its torrents' data in DIR; POLICY is its enc_in_policy and enc_out_policy,
+# libtorrent's enc_policy: 0 forced, 1 enabled (the default), 2 disabled.
+# Sets $DELUGE_PORT (peers) and $DELUGE_RPC.
+deluge_start() {
+    local name=$1 dir=$2 policy=${3:-1} pid
+    DELUGE_PORT=$(free_port)
+    DELUGE_RPC=$(free_port)
+    mkdir -p "$name" "$dir"
+    # enc_level 1 is RC4 only (with policy 0, no plaintext after MSE either).
+    cat >"$name/core.conf" <<EOF
+{"file": 1, "format": 1}{
+    "listen_ports": [$DELUGE_PORT, $DELUGE_PORT], "random_port": false,
+    "listen_interface": "127.0.0.1", "dht": false, "lsd": false, "upnp": false,
+    "natpmp": false, "utpex": true, "new_release_check": false, "send_info": false,
+    "enc_in_policy": $policy, "enc_out_policy": $policy, "enc_level": $([ "$policy" = 0 ] && echo 1 || echo 2),
+    "download_location": "$BATS_TEST_TMPDIR/$dir", "stop_seed_at_ratio": false
+}
+EOF
+    # deluge has no setting for these libtorrent ones, but it loads its
+    # session.state (a bencoded libtorrent session state) before it applies
+    # its own: every peer here is 127.0.0.1, and libtorrent keeps one
+    # connection per address unless allow_multiple_connections_per_ip; uTP off.
+    printf 'd8:settingsd%s%s%see' '32:allow_multiple_connections_per_ipi1e' \
+        '19:enable_incoming_utpi0e' '19:enable_outgoing_utpi0e' >"$name/session.state"
+    # -L none: deluge 2.0.3's logger breaks on Python 3.11 ("findCaller() takes
+    # from 1 to 2 positional arguments but 3 were given", a traceback for every
+    # message logged); only critical ones are logged then.
+    start_bg "$name" timeout 300 deluged -d -c "$BATS_TEST_TMPDIR/$name" -p "$DELUGE_RPC" \
+        -u 127.0.0.1 -i 127.0.0.1 -L none
+    pid="PID_${name//-/_}"
+    wait_port "$DELUGE_RPC" 30 "${!pid}"
+    wait_port "$DELUGE_PORT" 10 "${!pid}"
+    DELUGE_CONF="$BATS_TEST_TMPDIR/$name"
+}
+
+deluge_rpc() {
+    timeout 60 "$BT_PYTHON" "$BT_SRCDIR/tests/deluge-rpc.py" "$DELUGE_CONF" "$DELUGE_RPC" "$@"
+}
+
+# --- qBittorrent ---------------------------------------------------------------
+
+@test "bt-download downloads from a qBittorrent seeder" {
+    require_cmd qbittorrent-nox curl jq
+    tracker
+    qbt_start qbt
+    qbt_add src skip
+    download -p "127.0.0.1:$QBT_PORT" -o out t.torrent
+    assert_success
+    assert_output out/data.bin
+    cmp src/data.bin out/data.bin
+    [[ $stderr == *"127.0.0.1:$QBT_PORT: connected (qBittorrent 4.5.2"* ]]
+}
+
+@test "qBittorrent requiring encryption downloads from bt-seed, told of it through its Web API" {
+    require_cmd qbittorrent-nox curl jq
+    tracker
+    seed s --no-announce --encryption require --trace
+    qbt_start qbt 1
+    qbt_add qdl
+    curl -sf -d "hashes=$HASH" -d "peers=127.0.0.1:$SEED_PORT" "$QBT_API/torrents/addPeers"
+    qbt_wait_progress 1 60
+    cmp src/data.bin qdl/data.bin
+    grep -q "connected (qBittorrent 4.5.2" s.log
+    grep -q "^<- not a plain handshake: MSE, as the receiver$" s.log
+    grep -q "^-> MSE ENCRYPT(VC, crypto_select 0x02 (rc4), PadD)" s.log
+}
+
+# --- rtorrent --------------------------------------------------------------------
+
+@test "bt-download downloads from an rtorrent seeder that requires encryption" {
+    require_cmd rtorrent
+    tracker
+    rt_start rt src allow_incoming,try_outgoing,require,require_RC4
+    rt_add
+    [ "$(rt_rpc d.complete "${HASH^^}")" = 1 ]
+    run -1 --separate-stderr timeout 30 bt-handshake -t 5 t.torrent "127.0.0.1:$RT_PORT"
+    download --encryption require --trace -p "127.0.0.1:$RT_PORT" -o out t.torrent
+    assert_success
+    assert_output out/data.bin
+    cmp src/data.bin out/data.bin
+    [[ $stderr == *"127.0.0.1:$RT_PORT: connected (libTorrent"* ]]
+    grep -q "crypto_select 0x02 (rc4)" <<<"$stderr"
+}
+
+@test "rtorrent downloads from bt-seed found through bt-tracker" {
+    require_cmd rtorrent
+    tracker
+    seed s
+    rt_start rt rdl
+    rt_add
+    wait_file rt/finished 60
+    cmp src/data.bin rdl/data.bin
+    grep -q "connected (libTorrent" s.log
+}
+
+# --- deluged ---------------------------------------------------------------------
+
+@test "bt-download downloads from a deluged seeder that forces encryption" {
+    require_cmd deluged
+    tracker
+    deluge_start deluge src 0
+    run -0 deluge_rpc add t.torrent src
+    assert_output "$HASH"
+    run -0 deluge_rpc wait "$HASH" Seeding 30
+    run -1 --separate-stderr timeout 30 bt-handshake -t 5 t.torrent "127.0.0.1:$DELUGE_PORT"
+    download --encryption require --trace -p "127.0.0.1:$DELUGE_PORT" -o out t.torrent
+    assert_success
+    assert_output out/data.bin
+    cmp src/data.bin out/data.bin
+    [[ $stderr == *"127.0.0.1:$DELUGE_PORT: connected (Deluge 2.0.3"* ]]
+    grep -q "crypto_select 0x02 (rc4)" <<<"$stderr"
+}
+
+@test "deluged downloads from bt-seed, told of it through its RPC" {
+    require_cmd deluged
+    tracker
+    seed s --no-announce
+    deluge_start deluge ddl
+    run -0 deluge_rpc add t.torrent ddl
+    run -0 deluge_rpc peer "$HASH" 127.0.0.1 "$SEED_PORT"
+    run -0 deluge_rpc wait "$HASH" Seeding 60
+    cmp src/data.bin ddl/data.bin
+    grep -q "connected (Deluge 2.0.3" s.log
+}
