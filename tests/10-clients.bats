@@ -59,6 +59,21 @@ wait_file() {
     return 1
 }
 
+# serving PORT [OPTIONS]: until a handshake for t.torrent with 127.0.0.1:PORT
+# succeeds (OPTIONS for bt-handshake: --encryption require), at most 20 s.  A
+# client may listen before its torrent is ready, and drop the peers that
+# come before it is (qBittorrent does, for a moment after /torrents/add).
+serving() {
+    local port=$1 i
+    shift
+    for ((i = 0; i < 40; i++)); do
+        bt-handshake -t 2 "$@" t.torrent "127.0.0.1:$port" >/dev/null 2>&1 && return 0
+        sleep 0.5
+    done
+    echo "127.0.0.1:$port does not serve t.torrent after 20 s" >&2
+    return 1
+}
+
 download() {
     run --separate-stderr timeout 120 bt-download -v --no-dht --no-announce -l 127.0.0.1:0 "$@"
 }
@@ -234,8 +249,8 @@ EOF
     # session.state (a bencoded libtorrent session state) before it applies
     # its own: every peer here is 127.0.0.1, and libtorrent keeps one
     # connection per address unless allow_multiple_connections_per_ip; uTP off.
-    printf 'd8:settingsd%s%s%see' '32:allow_multiple_connections_per_ipi1e' \
-        '19:enable_incoming_utpi0e' '19:enable_outgoing_utpi0e' >"$name/session.state"
+    bt-encode -e '{"settings": {"allow_multiple_connections_per_ip": 1,
+        "enable_incoming_utp": 0, "enable_outgoing_utp": 0}}' >"$name/session.state"
     # -L none: deluge 2.0.3's logger breaks on Python 3.11 ("findCaller() takes
     # from 1 to 2 positional arguments but 3 were given", a traceback for every
     # message logged); only critical ones are logged then.
@@ -253,30 +268,34 @@ deluge_rpc() {
 
 # --- qBittorrent ---------------------------------------------------------------
 
-@test "bt-download downloads from a qBittorrent seeder" {
+@test "bt-download downloads from a qBittorrent seeder that requires encryption" {
     require_cmd qbittorrent-nox curl jq
     tracker
-    qbt_start qbt
+    qbt_start qbt 1
     qbt_add src skip
-    download -p "127.0.0.1:$QBT_PORT" -o out t.torrent
+    serving "$QBT_PORT" --encryption require
+    # A plain handshake gets nowhere with it ...
+    run -1 --separate-stderr timeout 30 bt-handshake -t 5 t.torrent "127.0.0.1:$QBT_PORT"
+    # ... MSE with RC4 does.
+    download --encryption require --trace -p "127.0.0.1:$QBT_PORT" -o out t.torrent
     assert_success
     assert_output out/data.bin
     cmp src/data.bin out/data.bin
-    [[ $stderr == *"127.0.0.1:$QBT_PORT: connected (qBittorrent 4.5.2"* ]]
+    [[ $stderr == *"127.0.0.1:$QBT_PORT: connected (qBittorrent 4.5.2, fast extension)"* ]]
+    grep -q "^<- MSE ENCRYPT(crypto_select 0x02 (rc4)" <<<"$stderr"
 }
 
-@test "qBittorrent requiring encryption downloads from bt-seed, told of it through its Web API" {
+@test "qBittorrent downloads from bt-seed, told of it through its Web API" {
     require_cmd qbittorrent-nox curl jq
     tracker
-    seed s --no-announce --encryption require --trace
-    qbt_start qbt 1
+    # bt-seed does not announce: qBittorrent hears of it only from /torrents/addPeers.
+    seed s --no-announce
+    qbt_start qbt
     qbt_add qdl
     curl -sf -d "hashes=$HASH" -d "peers=127.0.0.1:$SEED_PORT" "$QBT_API/torrents/addPeers"
     qbt_wait_progress 1 60
     cmp src/data.bin qdl/data.bin
     grep -q "connected (qBittorrent 4.5.2" s.log
-    grep -q "^<- not a plain handshake: MSE, as the receiver$" s.log
-    grep -q "^-> MSE ENCRYPT(VC, crypto_select 0x02 (rc4), PadD)" s.log
 }
 
 # --- rtorrent --------------------------------------------------------------------
@@ -292,19 +311,34 @@ deluge_rpc() {
     assert_success
     assert_output out/data.bin
     cmp src/data.bin out/data.bin
+    # rtorrent's peer id is -lt0D80- (0.13.8 in its own digits).
     [[ $stderr == *"127.0.0.1:$RT_PORT: connected (libTorrent"* ]]
-    grep -q "crypto_select 0x02 (rc4)" <<<"$stderr"
+    grep -q "^<- MSE ENCRYPT(crypto_select 0x02 (rc4)" <<<"$stderr"
 }
 
 @test "rtorrent downloads from bt-seed found through bt-tracker" {
     require_cmd rtorrent
     tracker
+    # Unlike transmission, rtorrent dials the 127.0.0.1 peers a tracker names.
     seed s
     rt_start rt rdl
     rt_add
     wait_file rt/finished 60
     cmp src/data.bin rdl/data.bin
     grep -q "connected (libTorrent" s.log
+}
+
+@test "rtorrent requiring encryption downloads from bt-seed --encryption require, told of it by XML-RPC" {
+    require_cmd rtorrent
+    tracker
+    seed s --no-announce --encryption require --trace
+    rt_start rt rdl allow_incoming,try_outgoing,require,require_RC4
+    rt_add
+    rt_rpc add_peer "${HASH^^}" "127.0.0.1:$SEED_PORT"
+    wait_file rt/finished 60
+    cmp src/data.bin rdl/data.bin
+    grep -q "^<- not a plain handshake: MSE, as the receiver$" s.log
+    grep -q "^-> MSE ENCRYPT(VC, crypto_select 0x02 (rc4), PadD)" s.log
 }
 
 # --- deluged ---------------------------------------------------------------------
@@ -315,6 +349,7 @@ deluge_rpc() {
     deluge_start deluge src 0
     run -0 deluge_rpc add t.torrent src
     assert_output "$HASH"
+    # Deluge checks the data it is given (no seed mode here): Seeding after that.
     run -0 deluge_rpc wait "$HASH" Seeding 30
     run -1 --separate-stderr timeout 30 bt-handshake -t 5 t.torrent "127.0.0.1:$DELUGE_PORT"
     download --encryption require --trace -p "127.0.0.1:$DELUGE_PORT" -o out t.torrent
@@ -322,7 +357,7 @@ deluge_rpc() {
     assert_output out/data.bin
     cmp src/data.bin out/data.bin
     [[ $stderr == *"127.0.0.1:$DELUGE_PORT: connected (Deluge 2.0.3"* ]]
-    grep -q "crypto_select 0x02 (rc4)" <<<"$stderr"
+    grep -q "^<- MSE ENCRYPT(crypto_select 0x02 (rc4)" <<<"$stderr"
 }
 
 @test "deluged downloads from bt-seed, told of it through its RPC" {

@@ -14,6 +14,7 @@ RPC port (deluged -p).  The commands:
   state HASH               print its state and progress: "Seeding 100.0"
   wait HASH STATE SECONDS  until the torrent's state is STATE; exit 1 with the
                            last state seen after SECONDS
+  upload-limit HASH KIB    cap the torrent's upload at KIB KiB/s
   peers HASH               the connected peers, "IP:PORT CLIENT" a line
 
 deluge-console can add a torrent but not dial a peer, and takes about 4 s to
@@ -69,6 +70,8 @@ def run(port, command, args):
                 status = 1
                 break
             yield sleep(POLL_S)
+    elif command == "upload-limit":
+        yield client.core.set_torrent_options([args[0]], {"max_upload_speed": float(args[1])})
     elif command == "peers":
         st = yield client.core.get_torrent_status(args[0], ["peers"])
         for p in st["peers"]:
