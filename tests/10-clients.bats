@@ -226,12 +226,19 @@ rt_add() {
 
 # --- deluged ---------------------------------------------------------------------
 
-# deluge_start NAME DIR [POLICY]: deluged with the config directory NAME/,
-# its torrents' data in DIR; POLICY is its enc_in_policy and enc_out_policy,
-# libtorrent's enc_policy: 0 forced, 1 enabled (the default), 2 disabled.
-# Sets $DELUGE_PORT (peers) and $DELUGE_RPC.
+# deluge_start NAME DIR [POLICY [no-dial]]: deluged with the config directory
+# NAME/, its torrents' data in DIR; POLICY is its enc_in_policy and
+# enc_out_policy, libtorrent's enc_policy: 0 forced, 1 enabled (the default),
+# 2 disabled.  With no-dial it accepts peers but dials none.  Sets
+# $DELUGE_PORT (peers) and $DELUGE_RPC.
 deluge_start() {
-    local name=$1 dir=$2 policy=${3:-1} pid
+    local name=$1 dir=$2 policy=${3:-1} dials=20 boost=30 pid
+    if [ "${4:-}" = no-dial ]; then
+        # libtorrent dials at connection_speed a second (deluge's
+        # max_connections_per_second; 0: none) and, at once, up to
+        # torrent_connect_boost of the peers a tracker or PEX just named.
+        dials=0 boost=0
+    fi
     DELUGE_PORT=$(free_port)
     DELUGE_RPC=$(free_port)
     mkdir -p "$name" "$dir"
@@ -242,7 +249,8 @@ deluge_start() {
     "listen_interface": "127.0.0.1", "dht": false, "lsd": false, "upnp": false,
     "natpmp": false, "utpex": true, "new_release_check": false, "send_info": false,
     "enc_in_policy": $policy, "enc_out_policy": $policy, "enc_level": $([ "$policy" = 0 ] && echo 1 || echo 2),
-    "download_location": "$BATS_TEST_TMPDIR/$dir", "stop_seed_at_ratio": false
+    "download_location": "$BATS_TEST_TMPDIR/$dir", "stop_seed_at_ratio": false,
+    "max_connections_per_second": $dials
 }
 EOF
     # deluge has no setting for these libtorrent ones, but it loads its
@@ -250,7 +258,8 @@ EOF
     # its own: every peer here is 127.0.0.1, and libtorrent keeps one
     # connection per address unless allow_multiple_connections_per_ip; uTP off.
     bt-encode -e '{"settings": {"allow_multiple_connections_per_ip": 1,
-        "enable_incoming_utp": 0, "enable_outgoing_utp": 0}}' >"$name/session.state"
+        "enable_incoming_utp": 0, "enable_outgoing_utp": 0,
+        "torrent_connect_boost": '"$boost"'}}' >"$name/session.state"
     # -L none: deluge 2.0.3's logger breaks on Python 3.11 ("findCaller() takes
     # from 1 to 2 positional arguments but 3 were given", a traceback for every
     # message logged); only critical ones are logged then.
@@ -370,4 +379,63 @@ deluge_rpc() {
     run -0 deluge_rpc wait "$HASH" Seeding 60
     cmp src/data.bin ddl/data.bin
     grep -q "connected (Deluge 2.0.3" s.log
+}
+
+# --- all three, and peer exchange --------------------------------------------------
+
+# qBittorrent seeds; it dials deluged and rtorrent dials it, so that each
+# leecher knows only the seeder; bt-download is given only qBittorrent and no
+# tracker runs.  What it learns of the others comes by PEX.  The seeder is
+# capped at 512 KiB/s: no leecher can be done (and leave) within 4 s, so the
+# swarm is still a swarm when bt-download's PEX comes, a second or so after
+# it connects.
+#
+# rtorrent 0.9.8 keeps at most one connection per IP address (libtorrent
+# 0.13.8's PeerList::connected() refuses an address already connected;
+# 0.14 lifted it): on loopback, once connected to qBittorrent it refuses
+# every other 127.0.0.1 peer, bt-download included, and so has nobody to tell
+# of by PEX either.  qBittorrent and deluged (libtorrent-rasterbar) send PEX
+# on loopback once several connections from one address are allowed.
+@test "bt-download learns deluged and rtorrent by qBittorrent's PEX, and completes with deluged" {
+    require_cmd qbittorrent-nox curl jq rtorrent deluged
+    local x i
+    qbt_start qbt
+    qbt_add src skip
+    curl -sf -d "hashes=$HASH" -d "limit=524288" "$QBT_API/torrents/setUploadLimit"
+    serving "$QBT_PORT"
+    x="127.0.0.1:$QBT_PORT"
+    # deluged dials nobody: qBittorrent tells it of bt-download too (in the
+    # PEX it sends a minute after its first), and deluged would then dial
+    # bt-download before bt-download dials it, as often as not.
+    deluge_start deluge ddl 1 no-dial
+    run -0 deluge_rpc add t.torrent ddl
+    rt_start rt rdl
+    rt_add
+    curl -sf -d "hashes=$HASH" -d "peers=127.0.0.1:$DELUGE_PORT" "$QBT_API/torrents/addPeers"
+    rt_rpc add_peer "${HASH^^}" "$x"
+    for ((i = 0; i < 100; i++)); do
+        [ "$(curl -sf "$QBT_API/sync/torrentPeers?hash=$HASH" | jq '.peers | length')" = 2 ] && break
+        sleep 0.1
+    done
+    [ "$i" -lt 100 ]
+    download --trace -p "$x" -o out t.torrent
+    echo "$stderr" >dl.log
+    assert_success
+    cmp src/data.bin out/data.bin
+    # qBittorrent told of both (and of bt-download itself) ...
+    grep -Eq "^bt-download: $x: pex: 3 added, 0 dropped: 2 new peers" dl.log
+    grep -q "^     added 127.0.0.1:$DELUGE_PORT flags" dl.log
+    grep -q "^     added 127.0.0.1:$RT_PORT flags" dl.log
+    grep -q "peers learned by peer exchange (BEP 11): 2" dl.log
+    # ... bt-download dialled both: deluged took it, and sent PEX too; rtorrent,
+    # connected to qBittorrent, closed the connection.  (Once done, rtorrent
+    # is a seed that the seed qBittorrent drops: then it may take a later dial.)
+    grep -q "^bt-download: 127.0.0.1:$DELUGE_PORT: connected (Deluge 2.0.3" dl.log
+    grep -Eq "^bt-download: 127.0.0.1:$DELUGE_PORT: pex: [0-9]+ added" dl.log
+    grep -q "^bt-download: 127.0.0.1:$RT_PORT: failed: connection closed by peer" dl.log
+    # And the others complete too.
+    run -0 deluge_rpc wait "$HASH" Seeding 60
+    cmp src/data.bin ddl/data.bin
+    wait_file rt/finished 60
+    cmp src/data.bin rdl/data.bin
 }
