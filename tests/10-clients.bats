@@ -19,9 +19,9 @@ setup() {
     cd "$BATS_TEST_TMPDIR"
     mkdir -p src
     head -c 2097152 /dev/urandom >src/data.bin
-    # rtorrent 0.9.8 refuses a torrent with neither announce nor announce-list,
-    # without a word in its log ("the input is not a valid torrent" only with
-    # load.raw_verbose): every torrent here names a tracker, ours.
+    # rtorrent 0.9.8 refuses a torrent that names no tracker ("Could not
+    # create download: Could not find any trackers", logged by load.verbose;
+    # load.start says nothing): every torrent here names ours.
     TRACKER_PORT=$(free_port)
     bt-create --v1 -q -d -l 64K -a "http://127.0.0.1:$TRACKER_PORT/announce" -o t.torrent \
         src/data.bin
@@ -76,17 +76,6 @@ serving() {
 
 download() {
     run --separate-stderr timeout 120 bt-download -v --no-dht --no-announce -l 127.0.0.1:0 "$@"
-}
-
-# wait_same FILE SECONDS: until FILE holds src/data.bin's bytes.
-wait_same() {
-    local i
-    for ((i = 0; i < $2 * 10; i++)); do
-        cmp -s src/data.bin "$1" && return 0
-        sleep 0.1
-    done
-    echo "$1 is not src/data.bin after $2 s" >&2
-    return 1
 }
 
 # --- qBittorrent ---------------------------------------------------------------
@@ -144,9 +133,9 @@ EOF
 # qbt_add DIR [skip]: add t.torrent, its data in DIR; "skip" trusts DIR's data
 # without a check.  Returns once qBittorrent lists the torrent.
 qbt_add() {
-    local i
-    curl -sf -F torrents=@t.torrent -F "savepath=$BATS_TEST_TMPDIR/$1" \
-        -F "skip_checking=$([ "${2:-}" = skip ] && echo true || echo false)" \
+    local skip=false i
+    [ "${2:-}" = skip ] && skip=true
+    curl -sf -F torrents=@t.torrent -F "savepath=$BATS_TEST_TMPDIR/$1" -F "skip_checking=$skip" \
         "$QBT_API/torrents/add" >/dev/null
     for ((i = 0; i < 100; i++)); do
         [ "$(qbt_field hash)" = "$HASH" ] && return 0
@@ -232,7 +221,9 @@ rt_add() {
 # 2 disabled.  With no-dial it accepts peers but dials none.  Sets
 # $DELUGE_PORT (peers) and $DELUGE_RPC.
 deluge_start() {
-    local name=$1 dir=$2 policy=${3:-1} dials=20 boost=30 pid
+    local name=$1 dir=$2 policy=${3:-1} level=2 dials=20 boost=30 pid
+    # enc_level 1 is RC4 only, 2 either: forced means no plaintext after MSE either.
+    [ "$policy" = 0 ] && level=1
     if [ "${4:-}" = no-dial ]; then
         # libtorrent dials at connection_speed a second (deluge's
         # max_connections_per_second; 0: none) and, at once, up to
@@ -242,13 +233,12 @@ deluge_start() {
     DELUGE_PORT=$(free_port)
     DELUGE_RPC=$(free_port)
     mkdir -p "$name" "$dir"
-    # enc_level 1 is RC4 only (with policy 0, no plaintext after MSE either).
     cat >"$name/core.conf" <<EOF
 {"file": 1, "format": 1}{
     "listen_ports": [$DELUGE_PORT, $DELUGE_PORT], "random_port": false,
     "listen_interface": "127.0.0.1", "dht": false, "lsd": false, "upnp": false,
     "natpmp": false, "utpex": true, "new_release_check": false, "send_info": false,
-    "enc_in_policy": $policy, "enc_out_policy": $policy, "enc_level": $([ "$policy" = 0 ] && echo 1 || echo 2),
+    "enc_in_policy": $policy, "enc_out_policy": $policy, "enc_level": $level,
     "download_location": "$BATS_TEST_TMPDIR/$dir", "stop_seed_at_ratio": false,
     "max_connections_per_second": $dials
 }
@@ -263,8 +253,8 @@ EOF
     # -L none: deluge 2.0.3's logger breaks on Python 3.11 ("findCaller() takes
     # from 1 to 2 positional arguments but 3 were given", a traceback for every
     # message logged); only critical ones are logged then.
-    start_bg "$name" timeout 300 deluged -d -c "$BATS_TEST_TMPDIR/$name" -p "$DELUGE_RPC" \
-        -u 127.0.0.1 -i 127.0.0.1 -L none
+    start_bg "$name" env HOME="$BATS_TEST_TMPDIR/$name" timeout 300 deluged -d \
+        -c "$BATS_TEST_TMPDIR/$name" -p "$DELUGE_RPC" -u 127.0.0.1 -i 127.0.0.1 -L none
     pid="PID_${name//-/_}"
     wait_port "$DELUGE_RPC" 30 "${!pid}"
     wait_port "$DELUGE_PORT" 10 "${!pid}"
@@ -337,7 +327,7 @@ deluge_rpc() {
     grep -q "connected (libTorrent" s.log
 }
 
-@test "rtorrent requiring encryption downloads from bt-seed --encryption require, told of it by XML-RPC" {
+@test "rtorrent requiring encryption downloads from bt-seed that requires it, told of it by XML-RPC" {
     require_cmd rtorrent
     tracker
     seed s --no-announce --encryption require --trace
@@ -404,17 +394,21 @@ deluge_rpc() {
     curl -sf -d "hashes=$HASH" -d "limit=524288" "$QBT_API/torrents/setUploadLimit"
     serving "$QBT_PORT"
     x="127.0.0.1:$QBT_PORT"
-    # deluged dials nobody: qBittorrent tells it of bt-download too (in the
-    # PEX it sends a minute after its first), and deluged would then dial
-    # bt-download before bt-download dials it, as often as not.
+    # deluged dials nobody.  qBittorrent's PEX may tell it of bt-download
+    # (its first message to deluged goes once it has two peers, which may be
+    # after bt-download came), and libtorrent dials the peers PEX names at
+    # once: deluged would be the one to dial, as often as not, and bt-download
+    # does not dial a peer it is connected to already.
     deluge_start deluge ddl 1 no-dial
     run -0 deluge_rpc add t.torrent ddl
     rt_start rt rdl
     rt_add
     curl -sf -d "hashes=$HASH" -d "peers=127.0.0.1:$DELUGE_PORT" "$QBT_API/torrents/addPeers"
     rt_rpc add_peer "${HASH^^}" "$x"
+    # Both connected to the seeder before bt-download comes.
     for ((i = 0; i < 100; i++)); do
-        [ "$(curl -sf "$QBT_API/sync/torrentPeers?hash=$HASH" | jq '.peers | length')" = 2 ] && break
+        [ "$(curl -sf "$QBT_API/sync/torrentPeers?hash=$HASH" | jq '.peers | length')" = 2 ] &&
+            break
         sleep 0.1
     done
     [ "$i" -lt 100 ]
