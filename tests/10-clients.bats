@@ -4,9 +4,10 @@
 # rakshasa's libtorrent 0.13.8, an implementation of its own, driven by
 # XML-RPC: tests/rtorrent-rpc.py) and deluged 2.0.3 (libtorrent-rasterbar
 # again, driven by its own RPC client: tests/deluge-rpc.py).  Each seeds to
-# bt-download and downloads from bt-seed, byte for byte, once with encryption
-# (MSE) required on its side; then a swarm of all three where bt-download
-# learns peers only by PEX (BEP 11).
+# bt-download with encryption (MSE) required on its side, and downloads from
+# bt-seed, byte for byte, the seed's trace showing which handshake and
+# stream the client chose; then a swarm of all three where bt-download learns
+# peers only by PEX (BEP 11).
 #
 # Every client gets its own home and config under $BATS_TEST_TMPDIR, listens
 # on 127.0.0.1 only, with DHT, LSD, UPnP and NAT-PMP off.
@@ -274,7 +275,8 @@ deluge_rpc() {
     qbt_add src skip
     serving "$QBT_PORT" --encryption require
     # A plain handshake gets nowhere with it ...
-    run -1 --separate-stderr timeout 30 bt-handshake -t 5 t.torrent "127.0.0.1:$QBT_PORT"
+    run -1 --separate-stderr timeout 30 bt-handshake --encryption off -t 5 t.torrent \
+        "127.0.0.1:$QBT_PORT"
     # ... MSE with RC4 does.
     download --encryption require --trace -p "127.0.0.1:$QBT_PORT" -o out t.torrent
     assert_success
@@ -288,13 +290,18 @@ deluge_rpc() {
     require_cmd qbittorrent-nox curl jq
     tracker
     # bt-seed does not announce: qBittorrent hears of it only from /torrents/addPeers.
-    seed s --no-announce
+    seed s --no-announce --trace
     qbt_start qbt
     qbt_add qdl
     curl -sf -d "hashes=$HASH" -d "peers=127.0.0.1:$SEED_PORT" "$QBT_API/torrents/addPeers"
     qbt_wait_progress 1 60
     cmp src/data.bin qdl/data.bin
     grep -q "connected (qBittorrent 4.5.2" s.log
+    # It dials with MSE and offers RC4 alone, even with encryption merely
+    # allowed (Encryption=0): qBittorrent sets libtorrent's allowed_enc_level
+    # to RC4 and prefer_rc4 in every mode.
+    grep -q "^<- MSE ENCRYPT(VC, crypto_provide 0x02 (rc4)," s.log
+    grep -q "^-> MSE ENCRYPT(VC, crypto_select 0x02 (rc4), PadD)" s.log
 }
 
 # --- rtorrent --------------------------------------------------------------------
@@ -305,7 +312,8 @@ deluge_rpc() {
     rt_start rt src allow_incoming,try_outgoing,require,require_RC4
     rt_add
     [ "$(rt_rpc d.complete "${HASH^^}")" = 1 ]
-    run -1 --separate-stderr timeout 30 bt-handshake -t 5 t.torrent "127.0.0.1:$RT_PORT"
+    run -1 --separate-stderr timeout 30 bt-handshake --encryption off -t 5 t.torrent \
+        "127.0.0.1:$RT_PORT"
     download --encryption require --trace -p "127.0.0.1:$RT_PORT" -o out t.torrent
     assert_success
     assert_output out/data.bin
@@ -319,15 +327,19 @@ deluge_rpc() {
     require_cmd rtorrent
     tracker
     # Unlike transmission, rtorrent dials the 127.0.0.1 peers a tracker names.
-    seed s
+    seed s --encryption off --trace
     rt_start rt rdl
     rt_add
     wait_file rt/finished 60
     cmp src/data.bin rdl/data.bin
     grep -q "connected (libTorrent" s.log
+    # try_outgoing: it dials with MSE first, which a plain-only bt-seed drops;
+    # enable_retry: it dials again with BEP 3's handshake.
+    grep -q "dropped: invalid handshake: first byte [0-9]* is not 19" s.log
+    grep -q "^<- handshake (68 bytes)$" s.log
 }
 
-@test "rtorrent requiring encryption downloads from bt-seed that requires it, told of it by XML-RPC" {
+@test "rtorrent requiring encryption downloads from bt-seed requiring it, told of it by XML-RPC" {
     require_cmd rtorrent
     tracker
     seed s --no-announce --encryption require --trace
@@ -350,7 +362,8 @@ deluge_rpc() {
     assert_output "$HASH"
     # Deluge checks the data it is given (no seed mode here): Seeding after that.
     run -0 deluge_rpc wait "$HASH" Seeding 30
-    run -1 --separate-stderr timeout 30 bt-handshake -t 5 t.torrent "127.0.0.1:$DELUGE_PORT"
+    run -1 --separate-stderr timeout 30 bt-handshake --encryption off -t 5 t.torrent \
+        "127.0.0.1:$DELUGE_PORT"
     download --encryption require --trace -p "127.0.0.1:$DELUGE_PORT" -o out t.torrent
     assert_success
     assert_output out/data.bin
@@ -362,13 +375,17 @@ deluge_rpc() {
 @test "deluged downloads from bt-seed, told of it through its RPC" {
     require_cmd deluged
     tracker
-    seed s --no-announce
+    seed s --no-announce --trace
     deluge_start deluge ddl
     run -0 deluge_rpc add t.torrent ddl
     run -0 deluge_rpc peer "$HASH" 127.0.0.1 "$SEED_PORT"
     run -0 deluge_rpc wait "$HASH" Seeding 60
     cmp src/data.bin ddl/data.bin
     grep -q "connected (Deluge 2.0.3" s.log
+    # Deluge's defaults (encryption enabled, either level) offer both methods
+    # and bt-seed, preferring encryption, picks plaintext, as libtorrent would.
+    grep -q "^<- MSE ENCRYPT(VC, crypto_provide 0x03 (rc4 or plaintext)," s.log
+    grep -q "^-> MSE ENCRYPT(VC, crypto_select 0x01 (plaintext), PadD)" s.log
 }
 
 # --- all three, and peer exchange --------------------------------------------------
