@@ -47,7 +47,10 @@ require_cmd() {
     local c
     for c in "$@"; do
         case $c in
-        aria2c | opentracker | transmission-cli | transmission-daemon) interop "$c" ;;
+        aria2c | opentracker | transmission-cli | transmission-daemon | qbittorrent-nox | rtorrent | \
+            deluged)
+            interop "$c"
+            ;;
         esac
         command -v "$c" >/dev/null 2>&1 || missing "$c"
     done
