@@ -3,6 +3,7 @@
 # after the first download.  Each test runs bt-download against a real
 # bt-seed (and bt-tracker where the tracker's view matters), on loopback.
 
+bats_require_minimum_version 1.5.0
 load helper
 
 setup() {
@@ -24,13 +25,14 @@ tracker() {
     ANNOUNCE="http://127.0.0.1:$port/announce"
 }
 
-# seed NAME TORRENT [OPTIONS...]: a bt-seed of src/ on a free port; sets $SEED_ADDR.
+# seed NAME TORRENT [OPTIONS...]: a bt-seed of $SEED_DATA (src/data.bin unless
+# set) on a free port; sets $SEED_ADDR.
 seed() {
     local name=$1 torrent=$2 port
     shift 2
     port=$(free_port)
     start_bg "$name" timeout 120 bt-seed --no-dht -l "127.0.0.1:$port" "$@" "$torrent" \
-        src/data.bin
+        "${SEED_DATA:-src/data.bin}"
     local pid="PID_${name//-/_}"
     wait_port "$port" 10 "${!pid}"
     SEED_ADDR="127.0.0.1:$port"
@@ -266,4 +268,122 @@ within_5pct() {
     cmp src/data.bin b/data.bin
     echo "$output" >events.jsonl
     within_5pct "$(rate_of events.jsonl)" 1048576
+}
+
+# --- instant resume: the state file ---------------------------------------------------
+
+# multi: four files of 1 MiB in src/multi, a v1 torrent of them with 64 KiB pieces.
+multi() {
+    mkdir -p src/multi
+    local i
+    for i in 1 2 3 4; do
+        head -c 1048576 /dev/urandom >"src/multi/f$i.bin"
+    done
+    bt-create -q -d --v1 -l 64K -o m.torrent src/multi
+    SEED_DATA=src
+}
+
+# start_of FILE: the start event's "have checked" in FILE (JSON lines).
+start_of() {
+    jq -r 'select(.event == "start") | "\(.have) \(.checked)"' "$1"
+}
+
+# resume_json OUT [OPTIONS...]: bt-download of m.torrent into OUT with no peer
+# at all (it fails at once unless complete), its events in resume.jsonl.
+resume_json() {
+    local out=$1
+    shift
+    run --separate-stderr timeout 60 bt-download --json --no-dht --no-announce --no-web-seeds \
+        -l 127.0.0.1:0 -o "$out" "$@" m.torrent
+    echo "$output" >resume.jsonl
+}
+
+@test "a restart trusts the state file and reads nothing; --recheck hashes every piece" {
+    multi
+    seed s m.torrent --no-announce
+    run -0 --separate-stderr timeout 60 bt-download --no-dht --no-announce -l 127.0.0.1:0 \
+        -p "$SEED_ADDR" -o out m.torrent
+    diff -r src/multi out/multi
+    # The state sits beside the download.
+    [ -s out/.multi.bt-state ]
+    run -0 bt-decode out/.multi.bt-state
+    [ "$(jq -r '.version, ."piece count", (.files | length)' <<<"$output" | tr '\n' ' ')" = "1 64 4 " ]
+    resume_json out
+    [ "$status" -eq 0 ]
+    [ "$(start_of resume.jsonl)" = "4194304 0" ]
+    [[ $stderr == *"state file out/.multi.bt-state: 64 pieces verified before, 0 checked again (0 files changed)"* ]]
+    resume_json out --recheck
+    [ "$status" -eq 0 ]
+    [ "$(start_of resume.jsonl)" = "4194304 64" ]
+}
+
+@test "a file changed since the state was written is checked again, and only it" {
+    multi
+    seed s m.torrent --no-announce
+    run -0 --separate-stderr timeout 60 bt-download --no-dht --no-announce -l 127.0.0.1:0 \
+        -p "$SEED_ADDR" -o out m.torrent
+    # One byte of f3 changes (and with it its mtime): its 16 pieces are hashed,
+    # one fails, and the download fetches it again.
+    printf 'X' | dd of=out/multi/f3.bin bs=1 seek=100000 conv=notrunc status=none
+    run -0 --separate-stderr timeout 60 bt-download --json --no-dht --no-announce \
+        -l 127.0.0.1:0 -p "$SEED_ADDR" -o out m.torrent
+    echo "$output" >events.jsonl
+    [ "$(start_of events.jsonl)" = "$((4194304 - 65536)) 16" ]
+    [[ $stderr == *"48 pieces verified before, 16 checked again (1 files changed)"* ]]
+    [[ $stderr == *"resuming: 63 of 64 pieces already verified"* ]]
+    diff -r src/multi out/multi
+}
+
+@test "a damaged state file, or another torrent's, is set aside with a reason: every piece is hashed" {
+    multi
+    seed s m.torrent --no-announce
+    run -0 --separate-stderr timeout 60 bt-download --no-dht --no-announce -l 127.0.0.1:0 \
+        -p "$SEED_ADDR" -o out m.torrent
+    cp out/.multi.bt-state good.state
+    # Damaged: cut short.
+    head -c 50 good.state >out/.multi.bt-state
+    resume_json out
+    [ "$status" -eq 0 ]
+    [[ $stderr == *"state file out/.multi.bt-state: not a state file, or a damaged one; checking every piece"* ]]
+    [ "$(start_of resume.jsonl)" = "4194304 64" ]
+    # Another torrent's (--state names it): refused as such.
+    bt-create -q -d --v1 -l 32K -o other.torrent src/multi/f1.bin
+    mkdir o && cp src/multi/f1.bin o/
+    run -0 --separate-stderr timeout 60 bt-download -q --no-dht --no-announce -l 127.0.0.1:0 \
+        -o o other.torrent
+    resume_json out --state o/.f1.bin.bt-state
+    [[ $stderr == *"state file o/.f1.bin.bt-state: the state file is of another torrent; checking every piece"* ]]
+    [ "$(start_of resume.jsonl)" = "4194304 64" ]
+    # A state that claims every piece of files that are gone is not believed.
+    rm out/multi/f2.bin
+    cp good.state out/.multi.bt-state
+    resume_json out
+    [ "$status" -eq 1 ]
+    [ "$(start_of resume.jsonl)" = "$((4194304 - 1048576)) 16" ]
+}
+
+@test "SIGKILL at any moment: a restart loses no verified piece and trusts no unverified one" {
+    multi
+    seed s m.torrent --no-announce
+    local round pid wait resumed truth
+    for round in 1 2 3 4 5; do
+        # A slow download (1 MiB/s: 4 s in all), killed at a random moment.
+        bt-download -q --max-download-rate 1M --no-dht --no-announce -l 127.0.0.1:0 \
+            -p "$SEED_ADDR" -o out m.torrent >/dev/null 2>&1 &
+        pid=$!
+        wait=$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", 0.2 + (r % 300) / 100 }')
+        sleep "$wait"
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        # What a restart believes, against what hashing every piece finds.
+        resume_json out
+        resumed=$(start_of resume.jsonl | cut -d' ' -f1)
+        resume_json out --recheck
+        truth=$(start_of resume.jsonl | cut -d' ' -f1)
+        [ "$resumed" = "$truth" ] || fail "round $round, killed after ${wait}s: restart has $resumed bytes, the disk $truth"
+    done
+    # And it finishes, byte for byte.
+    run -0 --separate-stderr timeout 60 bt-download --no-dht --no-announce -l 127.0.0.1:0 \
+        -p "$SEED_ADDR" -o out m.torrent
+    diff -r src/multi out/multi
 }

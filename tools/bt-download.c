@@ -27,6 +27,7 @@
 #include "tool_dht.h"
 #include "tool_peer.h"
 #include "wire/handshake.h"
+#include "pieces/resume.h"
 #include "tool_jsonl.h"
 #include "tool_progress.h"
 #include "tool_source.h"
@@ -41,6 +42,10 @@
 #define OPT_JSON       0x1202
 #define OPT_MAX_DOWN   0x1203
 #define OPT_MAX_UP     0x1204
+#define OPT_STATE      0x1205
+#define OPT_RECHECK    0x1206
+
+#define STATE_SAVE_MS 30000 /* the state file is written this often while pieces come */
 
 #define JSON_PROGRESS_MS 1000 /* --json: a progress event this often */
 
@@ -62,6 +67,8 @@ struct options {
     double seed_ratio;        /* with --seed: stop once uploaded >= this * the payload; 0: never */
     int64_t seed_time_s;      /* with --seed: stop after seeding this long; 0: never */
     int64_t max_down, max_up; /* bytes a second; 0: no limit */
+    const char *state;        /* --state FILE; NULL: DIR/.NAME.bt-state */
+    int recheck;              /* --recheck: hash everything, whatever the state says */
     int quiet;
     int verbose;
     int trace;
@@ -90,52 +97,59 @@ struct session {
     uint64_t seeding_since_ms; /* when the download was first seen complete; 0: not yet */
     const char *goal;          /* the seeding goal that ended the run, or NULL */
     struct tool_jsonl json;    /* --json: events on standard output */
+    char state_path[4096];     /* the state file (pieces/resume.h) */
+    uint64_t state_saved_ms;   /* when it was last written */
+    size_t state_saved_have;   /* with this many pieces */
+    int state_failed;          /* it could not be written: said once, not again */
     uint64_t json_last_ms;     /* the last progress event */
 };
 
 static void usage(FILE *f, int help)
 {
-    fprintf(f,
-            "usage: %s [options] TORRENT|MAGNET\n"
-            "\n"
-            "Download TORRENT's files into DIR from the swarm, verifying every piece, and\n"
-            "print the path of the result.  What DIR already holds is checked first, so a\n"
-            "download that was stopped or killed resumes where it was.  Given a magnet\n"
-            "link, first fetch the metadata (BEP 9) from the -p peers, the link's x.pe\n"
-            "peers, its trackers or the DHT (tutorials/07-magnets.md).  Unless --no-dht,\n"
-            "a DHT node (BEP 5) runs on the listen address's UDP port, finds peers with\n"
-            "the trackers' and tells the swarm we are in it (tutorials/08-dht.md).\n"
-            "\n"
-            "  -o, --output DIR     download into DIR (default: the current directory)\n"
-            "  -p, --peer PEER      also use PEER (ip:port or [v6]:port; repeatable);\n"
-            "                       '-' reads peers from standard input, one per line\n"
-            "  -t, --tracker URL    announce to URL instead of the torrent's trackers\n"
-            "      --no-announce    contact no tracker (use -p peers only)\n"
-            "      --dht-bootstrap NODE  start our DHT node from NODE, HOST:PORT (repeatable)\n"
-            "      --no-dht         do not use the DHT (BEP 5)\n"
-            "  -w, --web-seed URL   also fetch pieces from web seed URL (BEP 19; repeatable)\n"
-            "      --no-web-seeds   do not use web seeds, the torrent's url-list or -w\n"
-            "      --lsd            find peers on the LAN by local service discovery (BEP "
-            "14)\n" TOOL_NO_PEX_HELP
-            "  -l, --listen ADDR    accept peers on ADDR (default %s; port 0 picks one)\n"
-            "  -m, --max-peers N    at most N connections (default %d)\n"
-            "      --max-download-rate RATE  at most RATE bytes a second in: 500K, 10M\n"
-            "      --max-upload-rate RATE    at most RATE bytes a second out, to all peers\n"
-            "  -s, --sequential     fetch pieces in order (for streaming) instead of rarest first\n"
-            "      --seed           keep serving peers after the download completes\n"
-            "      --seed-ratio R   seed until we uploaded R times the payload (implies --seed)\n"
-            "      --seed-time DURATION  seed this long: 90, 90s, 30m, 2h, 7d (implies --seed)\n"
-            "      --give-up SECS   fail after SECS with no peer and no progress (default %d)\n"
-            "      --timeout SECS   peer connect, handshake and idle timeout (default %d)\n"
-            "  -q, --quiet          print only errors\n"
-            "  -v, --verbose        also log every peer connecting and leaving\n"
-            "      --json           events as JSON lines on stdout (bt-download(1) has them)\n"
-            "      --trace          show every message sent and received on "
-            "stderr\n" TOOL_ENCRYPTION_HELP "  -h, --help           show this help\n"
-            "  -V, --version        show the version\n"
-            "\n"
-            "Tutorial: tutorials/06-download.md\n",
-            tool_name(), DEFAULT_LISTEN, BT_DL_MAX_PEERS, DEFAULT_GIVE_UP_S, DEFAULT_TIMEOUT_S);
+    fprintf(
+        f,
+        "usage: %s [options] TORRENT|MAGNET\n"
+        "\n"
+        "Download TORRENT's files into DIR from the swarm, verifying every piece, and\n"
+        "print the path of the result.  What DIR already holds is checked first, so a\n"
+        "download that was stopped or killed resumes where it was.  Given a magnet\n"
+        "link, first fetch the metadata (BEP 9) from the -p peers, the link's x.pe\n"
+        "peers, its trackers or the DHT (tutorials/07-magnets.md).  Unless --no-dht,\n"
+        "a DHT node (BEP 5) runs on the listen address's UDP port, finds peers with\n"
+        "the trackers' and tells the swarm we are in it (tutorials/08-dht.md).\n"
+        "\n"
+        "  -o, --output DIR     download into DIR (default: the current directory)\n"
+        "  -p, --peer PEER      also use PEER (ip:port or [v6]:port; repeatable);\n"
+        "                       '-' reads peers from standard input, one per line\n"
+        "  -t, --tracker URL    announce to URL instead of the torrent's trackers\n"
+        "      --no-announce    contact no tracker (use -p peers only)\n"
+        "      --dht-bootstrap NODE  start our DHT node from NODE, HOST:PORT (repeatable)\n"
+        "      --no-dht         do not use the DHT (BEP 5)\n"
+        "  -w, --web-seed URL   also fetch pieces from web seed URL (BEP 19; repeatable)\n"
+        "      --no-web-seeds   do not use web seeds, the torrent's url-list or -w\n"
+        "      --lsd            find peers on the LAN by local service discovery (BEP "
+        "14)\n" TOOL_NO_PEX_HELP
+        "  -l, --listen ADDR    accept peers on ADDR (default %s; port 0 picks one)\n"
+        "  -m, --max-peers N    at most N connections (default %d)\n"
+        "      --max-download-rate RATE  at most RATE bytes a second in: 500K, 10M\n"
+        "      --max-upload-rate RATE    at most RATE bytes a second out, to all peers\n"
+        "  -s, --sequential     fetch pieces in order (for streaming) instead of rarest first\n"
+        "      --state FILE     where verified pieces are recorded (default DIR/.NAME.bt-state)\n"
+        "      --recheck        hash every piece on disk, whatever the state file says\n"
+        "      --seed           keep serving peers after the download completes\n"
+        "      --seed-ratio R   seed until we uploaded R times the payload (implies --seed)\n"
+        "      --seed-time DURATION  seed this long: 90, 90s, 30m, 2h, 7d (implies --seed)\n"
+        "      --give-up SECS   fail after SECS with no peer and no progress (default %d)\n"
+        "      --timeout SECS   peer connect, handshake and idle timeout (default %d)\n"
+        "  -q, --quiet          print only errors\n"
+        "  -v, --verbose        also log every peer connecting and leaving\n"
+        "      --json           events as JSON lines on stdout (bt-download(1) has them)\n"
+        "      --trace          show every message sent and received on "
+        "stderr\n" TOOL_ENCRYPTION_HELP "  -h, --help           show this help\n"
+        "  -V, --version        show the version\n"
+        "\n"
+        "Tutorial: tutorials/06-download.md\n",
+        tool_name(), DEFAULT_LISTEN, BT_DL_MAX_PEERS, DEFAULT_GIVE_UP_S, DEFAULT_TIMEOUT_S);
 }
 
 /* Validate every argument before any I/O: a wrong one costs nothing. */
@@ -169,6 +183,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"json", no_argument, NULL, OPT_JSON},
         {"max-download-rate", required_argument, NULL, OPT_MAX_DOWN},
         {"max-upload-rate", required_argument, NULL, OPT_MAX_UP},
+        {"state", required_argument, NULL, OPT_STATE},
+        {"recheck", no_argument, NULL, OPT_RECHECK},
         {NULL, 0, NULL, 0},
     };
     int c, status = TOOL_CONTINUE;
@@ -275,6 +291,12 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->max_down = tool_rate("download rate", optarg);
             if (o->max_down < 0)
                 return TOOL_EXIT_USAGE;
+            break;
+        case OPT_STATE:
+            o->state = optarg;
+            break;
+        case OPT_RECHECK:
+            o->recheck = 1;
             break;
         case OPT_MAX_UP:
             o->max_up = tool_rate("upload rate", optarg);
@@ -396,6 +418,24 @@ static void on_announced(void *arg, const struct bt_announce_result *r)
         tool_announce_report("tracker ", r, s->o->verbose);
 }
 
+/* Write the state file (pieces/resume.h), unless it already says as much.
+ * A failure is said once: the download goes on without it. */
+static void save_state(struct session *s)
+{
+    enum bt_err err;
+
+    if (s->state_failed || s->state_path[0] == '\0')
+        return;
+    err = bt_download_save_state(&s->dl, s->state_path);
+    s->state_saved_ms = bt_loop_now_ms();
+    s->state_saved_have = s->dl.picker.have_count;
+    if (err != BT_OK) {
+        tool_warn("%s: cannot write the state file: %s%s%s", s->state_path, bt_strerror(err),
+                  err == BT_ERR_IO ? ": " : "", err == BT_ERR_IO ? strerror(errno) : "");
+        s->state_failed = 1;
+    }
+}
+
 /* With --seed-ratio or --seed-time: has the seeding that began at
  * s->seeding_since_ms met its goal?  Says which, or NULL. */
 static const char *seeding_goal(const struct session *s, uint64_t now_ms)
@@ -415,6 +455,9 @@ static void on_tool_tick(void *arg)
     struct session *s = arg;
     uint64_t now = bt_loop_now_ms();
 
+    if (s->dl.picker.have_count != s->state_saved_have &&
+        (s->dl.complete || now - s->state_saved_ms >= STATE_SAVE_MS))
+        save_state(s);
     if (s->dl.complete && s->o->seed) {
         if (s->seeding_since_ms == 0)
             s->seeding_since_ms = now;
@@ -476,6 +519,7 @@ static void json_start(struct session *s)
     tool_jsonl_int(&s->json, "piece_count", (int64_t)s->t.piece_count);
     tool_jsonl_int(&s->json, "piece_length", s->t.piece_length);
     tool_jsonl_int(&s->json, "have", s->dl.have_bytes);
+    tool_jsonl_int(&s->json, "checked", (int64_t)s->dl.checked);
     tool_jsonl_end(&s->json);
 }
 
@@ -561,6 +605,57 @@ static int ensure_dir(const char *dir)
 }
 
 /* Open DIR, check what it holds, and size every file. */
+/*
+ * What is on disk already: from the state file where it can be trusted
+ * (pieces/resume.h), else by hashing every piece.  With --recheck, always by
+ * hashing.
+ */
+static enum bt_err check_existing(struct session *s)
+{
+    struct bt_resume_file *now = NULL;
+    struct bt_bitfield trusted, recheck;
+    size_t changed = 0;
+    enum bt_err err = BT_ERR_STATE_BAD;
+    int saved;
+
+    if (s->o->recheck)
+        return bt_download_check(&s->dl, on_check, s);
+    bt_bitfield_init(&trusted);
+    bt_bitfield_init(&recheck);
+    now = calloc(s->t.file_count, sizeof(*now));
+    if (now == NULL || bt_bitfield_resize(&trusted, s->t.piece_count) != BT_OK ||
+        bt_bitfield_resize(&recheck, s->t.piece_count) != BT_OK) {
+        err = BT_ERR_NOMEM;
+        goto out;
+    }
+    err = bt_resume_stat(&s->st, now);
+    if (err != BT_OK)
+        goto out;
+    err = bt_resume_load(s->state_path, &s->t, now, &trusted, &recheck, &changed);
+    saved = errno;
+    if (err == BT_OK) {
+        err = bt_download_resume(&s->dl, &trusted, &recheck, on_check, s);
+        if (err == BT_OK && !s->o->quiet)
+            tool_warn("state file %s: %zu pieces verified before, %zu checked again (%zu files "
+                      "changed)",
+                      s->state_path, bt_bitfield_popcount(&trusted), s->dl.checked, changed);
+    } else if (err == BT_ERR_NOMEM) {
+        goto out;
+    } else {
+        /* No state yet (the first run) says nothing; a bad one says why. */
+        if (!(err == BT_ERR_IO && saved == ENOENT) && !s->o->quiet)
+            tool_warn("state file %s: %s%s%s; checking every piece", s->state_path,
+                      bt_strerror(err), err == BT_ERR_IO ? ": " : "",
+                      err == BT_ERR_IO ? strerror(saved) : "");
+        err = bt_download_check(&s->dl, on_check, s);
+    }
+out:
+    free(now);
+    bt_bitfield_release(&trusted);
+    bt_bitfield_release(&recheck);
+    return err;
+}
+
 static int prepare_storage(struct session *s)
 {
     const char *dir = s->o->dir;
@@ -577,9 +672,13 @@ static int prepare_storage(struct session *s)
         tool_warn("%s: not writable: %s", dir, strerror(errno));
         return 1;
     }
+    if (s->o->state != NULL)
+        snprintf(s->state_path, sizeof(s->state_path), "%s", s->o->state);
+    else
+        snprintf(s->state_path, sizeof(s->state_path), "%s/.%s.bt-state", dir, s->t.name);
     err = bt_download_setup(&s->dl, &s->t, &s->st);
     if (err == BT_OK)
-        err = bt_download_check(&s->dl, on_check, s);
+        err = check_existing(s);
     if (err == BT_OK)
         err = bt_storage_prepare(&s->st);
     if (err != BT_OK) {
@@ -592,6 +691,7 @@ static int prepare_storage(struct session *s)
     if (!s->o->quiet && s->dl.have_bytes > 0)
         tool_warn("resuming: %zu of %zu pieces already verified", s->dl.picker.have_count,
                   s->t.piece_count);
+    save_state(s); /* the files as prepared: their sizes may have changed */
     return 0;
 }
 
@@ -711,6 +811,8 @@ static int run(struct session *s)
         }
     }
     tool_progress_end(&s->progress);
+    if (s->dl.picker.have_count != s->state_saved_have)
+        save_state(s); /* what the run verified, interrupted or not */
     if (s->dl.fatal != BT_OK) {
         tool_warn("%s: %s", bt_strerror(s->dl.fatal), s->dl.fatal_detail);
         json_done(s, NULL, bt_strerror(s->dl.fatal));

@@ -226,6 +226,10 @@ const char *bt_strerror(enum bt_err err)
         return "web seed did not answer the range request";
     case BT_ERR_WEBSEED_SHORT:
         return "web seed sent a body of the wrong length";
+    case BT_ERR_STATE_BAD:
+        return "not a state file, or a damaged one";
+    case BT_ERR_STATE_OTHER:
+        return "the state file is of another torrent";
     }
     return "unknown error";
 }

@@ -144,6 +144,10 @@ enum bt_err {
     /* session/webseed.c (BEP 19) */
     BT_ERR_WEBSEED_HTTP,  /* the server answered with another status than 206 (or 200) */
     BT_ERR_WEBSEED_SHORT, /* the body is not the length of the range asked for */
+
+    /* pieces/resume.c */
+    BT_ERR_STATE_BAD,   /* a state file that is not one, or is damaged */
+    BT_ERR_STATE_OTHER, /* a state file of another torrent */
 };
 
 /* A short, lower-case message for err, without a trailing period.  Never NULL. */

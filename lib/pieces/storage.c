@@ -346,6 +346,59 @@ enum bt_err bt_storage_prepare(struct bt_storage *st)
     return BT_OK;
 }
 
+enum bt_err bt_storage_stat(struct bt_storage *st, size_t idx, int *exists, int64_t *size,
+                            int64_t *mtime_ns)
+{
+    unsigned flags = st->flags;
+    struct stat sb;
+    enum bt_err err;
+    int fd, saved;
+
+    *exists = 0;
+    *size = 0;
+    *mtime_ns = 0;
+    if (st->t->files[idx].pad)
+        return BT_OK;            /* never on disk */
+    st->flags = BT_STORAGE_READ; /* look, and create nothing */
+    err = open_file(st, idx, &fd);
+    st->flags = flags;
+    if (err == BT_ERR_IO && errno == ENOENT)
+        return BT_OK;
+    if (err != BT_OK) {
+        st->failed_file = idx;
+        return err;
+    }
+    if (fstat(fd, &sb) < 0) {
+        saved = errno;
+        close(fd);
+        errno = saved;
+        st->failed_file = idx;
+        return BT_ERR_IO;
+    }
+    close(fd);
+    *exists = 1;
+    *size = (int64_t)sb.st_size;
+    *mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + (int64_t)sb.st_mtim.tv_nsec;
+    return BT_OK;
+}
+
+enum bt_err bt_storage_sync(struct bt_storage *st)
+{
+    int fd = st->root_fd, rc, saved;
+
+    if (fd < 0) {
+        fd = open(st->single_path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return BT_ERR_IO;
+    }
+    rc = syncfs(fd);
+    saved = errno;
+    if (fd != st->root_fd)
+        close(fd);
+    errno = saved;
+    return rc == 0 ? BT_OK : BT_ERR_IO;
+}
+
 enum bt_err bt_storage_verify_piece(struct bt_storage *st, size_t idx, unsigned char *scratch)
 {
     const struct bt_torrent *t = st->t;

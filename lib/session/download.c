@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pieces/resume.h"
 #include "wire/hashes.h"
 #include "wire/peerid.h"
 #include "wire/pex.h"
@@ -1326,24 +1327,86 @@ void bt_download_set_have(struct bt_download *dl, size_t idx)
     dl->complete = bt_picker_complete(&dl->picker);
 }
 
+/* Hash piece i on disk; had if it matches.  Only a path out of the download
+ * or no memory is an error: anything else leaves the piece missing. */
+static enum bt_err check_piece(struct bt_download *dl, size_t i)
+{
+    enum bt_err err = bt_storage_verify_piece(dl->storage, i, dl->scratch);
+
+    dl->checked++;
+    if (err == BT_ERR_NOMEM || err == BT_ERR_STORAGE_PATH)
+        return err;
+    if (err == BT_OK)
+        bt_download_set_have(dl, i);
+    return BT_OK;
+}
+
 enum bt_err bt_download_check(struct bt_download *dl,
                               void (*progress)(void *arg, size_t done, size_t total), void *arg)
 {
     size_t i;
 
     for (i = 0; i < dl->t->piece_count; i++) {
-        enum bt_err err = bt_storage_verify_piece(dl->storage, i, dl->scratch);
-
         /* A missing, short or damaged piece is only one still to fetch; a path
          * that leads out of the download, or no memory, stops the check. */
-        if (err == BT_ERR_NOMEM || err == BT_ERR_STORAGE_PATH)
+        enum bt_err err = check_piece(dl, i);
+
+        if (err != BT_OK)
             return err;
-        if (err == BT_OK)
-            bt_download_set_have(dl, i);
         if (progress != NULL)
             progress(arg, i + 1, dl->t->piece_count);
     }
     return BT_OK;
+}
+
+enum bt_err bt_download_resume(struct bt_download *dl, const struct bt_bitfield *trusted,
+                               const struct bt_bitfield *recheck,
+                               void (*progress)(void *arg, size_t done, size_t total), void *arg)
+{
+    size_t i, total = bt_bitfield_popcount(recheck), done = 0;
+
+    for (i = 0; i < dl->t->piece_count; i++) {
+        if (bt_bitfield_get(trusted, i)) {
+            bt_download_set_have(dl, i);
+        } else if (bt_bitfield_get(recheck, i)) {
+            enum bt_err err = check_piece(dl, i);
+
+            if (err != BT_OK)
+                return err;
+            if (progress != NULL)
+                progress(arg, ++done, total);
+        }
+    }
+    return BT_OK;
+}
+
+enum bt_err bt_download_save_state(struct bt_download *dl, const char *path)
+{
+    struct bt_bitfield durable;
+    struct bt_resume_file *files;
+    enum bt_err err;
+
+    /* The pieces written so far; the sync makes them durable; the files are
+     * stat()ed after it, so a write that comes later changes their mtime. */
+    bt_bitfield_init(&durable);
+    err = bt_bitfield_resize(&durable, dl->t->piece_count);
+    if (err != BT_OK)
+        return err;
+    if (durable.count > 0)
+        memcpy(durable.bits, dl->have.bits, bt_bitfield_bytes(durable.count));
+    files = calloc(dl->t->file_count > 0 ? dl->t->file_count : 1, sizeof(*files));
+    if (files == NULL) {
+        bt_bitfield_release(&durable);
+        return BT_ERR_NOMEM;
+    }
+    err = bt_storage_sync(dl->storage);
+    if (err == BT_OK)
+        err = bt_resume_stat(dl->storage, files);
+    if (err == BT_OK)
+        err = bt_resume_save(path, dl->t, &durable, files);
+    free(files);
+    bt_bitfield_release(&durable);
+    return err;
 }
 
 enum bt_err bt_download_start(struct bt_download *dl, struct bt_loop *loop,

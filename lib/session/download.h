@@ -200,6 +200,7 @@ struct bt_download {
     size_t webseed_count;
     size_t peers_ever;  /* connections that completed a handshake */
     size_t pex_learned; /* candidates that peers told us of (BEP 11) */
+    size_t checked;     /* pieces hashed on disk before the download started */
 
     bt_download_log_fn *log; /* may be NULL */
     void *log_arg;
@@ -239,6 +240,25 @@ void bt_download_release(struct bt_download *dl);
  */
 enum bt_err bt_download_setup(struct bt_download *dl, const struct bt_torrent *t,
                               struct bt_storage *storage);
+
+/*
+ * Resume from a state file (resume.h) instead: the trusted pieces are had
+ * without a read, those in recheck are hashed as bt_download_check() does,
+ * the rest are missing.  progress (may be NULL) is called after each piece
+ * hashed, with the count of those.
+ */
+enum bt_err bt_download_resume(struct bt_download *dl, const struct bt_bitfield *trusted,
+                               const struct bt_bitfield *recheck,
+                               void (*progress)(void *arg, size_t done, size_t total), void *arg);
+
+/*
+ * Write the state file at path: make what was written durable
+ * (bt_storage_sync()), then record the pieces that were on disk before it,
+ * with the files as they are after it.  A crash at any point leaves a state
+ * that claims only durable, verified pieces.  BT_ERR_IO (errno set),
+ * BT_ERR_NOMEM.
+ */
+enum bt_err bt_download_save_state(struct bt_download *dl, const char *path);
 
 /*
  * Resume: hash what is on disk, piece by piece, and keep every piece that

@@ -1,0 +1,68 @@
+/*
+ * resume.h - the state file: which pieces of a download are verified and
+ * durable on disk, with each file's size and modification time as they were
+ * then, so that a restart trusts it instead of hashing every byte again.
+ *
+ *   d
+ *     5:files        l d 6:lengthi<bytes>e 5:mtimei<ns since the epoch>e e ... e
+ *                    one per file of the torrent, in its order; pad files and
+ *                    files not on disk have length -1
+ *     9:info hash    20:<the 20 bytes that name the swarm>
+ *     12:piece count i<pieces>e
+ *     12:piece length i<bytes>e
+ *     6:pieces       <a bitfield of the verified pieces, BEP 3's bit order>
+ *     7:version      i1e
+ *   e
+ *
+ * Saving: the pieces given must already be durable (bt_storage_sync() after
+ * they were written, before the files are stat()ed for this).  The state goes
+ * to PATH.part, is fsync()ed, renamed over PATH, and PATH's directory is
+ * fsync()ed: a crash, a SIGKILL or a power cut leaves the old state or the
+ * new one, whole, and never one that claims a piece that is not on the disk.
+ *
+ * Loading: a file whose size or mtime differs from the state's has changed
+ * (written since, truncated, replaced).  What the state says is trusted only
+ * for the pieces that touch no changed file; those that touch one are to be
+ * checked again; the rest are missing, with nothing read.
+ */
+#ifndef BT_RESUME_H
+#define BT_RESUME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "metainfo/metainfo.h"
+#include "pieces/storage.h"
+#include "wire/bitfield.h"
+
+#define BT_RESUME_VERSION 1
+#define BT_RESUME_MAX_LEN (64u << 20) /* a state file, at most: 500 M pieces, 1 M files */
+
+struct bt_resume_file {
+    int64_t length;   /* -1: not on disk (or a pad file) */
+    int64_t mtime_ns; /* nanoseconds since the epoch */
+};
+
+/* Stat every file of st's torrent into files (t->file_count entries).
+ * Errors: bt_storage_stat()'s. */
+enum bt_err bt_resume_stat(struct bt_storage *st, struct bt_resume_file *files);
+
+/* Write the state of t at path: the pieces in have, the files as given.
+ * BT_ERR_IO (errno set), BT_ERR_NOMEM. */
+enum bt_err bt_resume_save(const char *path, const struct bt_torrent *t,
+                           const struct bt_bitfield *have, const struct bt_resume_file *files);
+
+/*
+ * Read the state at path for t, and compare its files with now (from
+ * bt_resume_stat()).  trusted and recheck must be sized to t's pieces and
+ * clear: trusted gets the verified pieces that touch no changed file, recheck
+ * every piece that touches one.  *changed (may be NULL) gets the number of
+ * changed files.  Errors: BT_ERR_IO (errno ENOENT: no state yet),
+ * BT_ERR_TOO_LARGE, BT_ERR_STATE_BAD, BT_ERR_STATE_OTHER, BT_ERR_NOMEM.
+ */
+enum bt_err bt_resume_load(const char *path, const struct bt_torrent *t,
+                           const struct bt_resume_file *now, struct bt_bitfield *trusted,
+                           struct bt_bitfield *recheck, size_t *changed);
+
+#endif /* BT_RESUME_H */
