@@ -200,27 +200,19 @@ static int compare_files(const struct bt_torrent *t, const struct bt_bnode *list
     return 0;
 }
 
-enum bt_err bt_resume_load(const char *path, const struct bt_torrent *t,
-                           const struct bt_resume_file *now, struct bt_bitfield *trusted,
-                           struct bt_bitfield *recheck, size_t *changed)
+enum bt_err bt_resume_parse(const void *data, size_t len, const struct bt_torrent *t,
+                            const struct bt_resume_file *now, struct bt_bitfield *trusted,
+                            struct bt_bitfield *recheck, size_t *changed)
 {
     const struct bt_bnode *root, *hash, *count, *plen, *pieces, *version;
     struct bt_bencode dec;
-    struct bt_buf raw;
     size_t n_changed = 0, i;
     enum bt_err err;
 
-    bt_buf_init(&raw, BT_RESUME_MAX_LEN);
-    err = bt_buf_read_file(&raw, path);
-    if (err != BT_OK) {
-        int saved = errno;
-
-        bt_buf_release(&raw);
-        errno = saved;
-        return err;
-    }
+    if (len > BT_RESUME_MAX_LEN)
+        return BT_ERR_TOO_LARGE;
     bt_bencode_init(&dec);
-    err = bt_bencode_parse(&dec, raw.data, raw.len, 0);
+    err = bt_bencode_parse(&dec, data, len, 0);
     root = err == BT_OK ? bt_bencode_root(&dec) : NULL;
     if (root == NULL || root->type != BT_BENCODE_DICT) {
         err = BT_ERR_STATE_BAD;
@@ -255,6 +247,27 @@ enum bt_err bt_resume_load(const char *path, const struct bt_torrent *t,
         *changed = n_changed;
 out:
     bt_bencode_release(&dec);
-    bt_buf_release(&raw);
     return err;
+}
+
+enum bt_err bt_resume_load(const char *path, const struct bt_torrent *t,
+                           const struct bt_resume_file *now, struct bt_bitfield *trusted,
+                           struct bt_bitfield *recheck, size_t *changed)
+{
+    struct bt_buf raw;
+    enum bt_err err;
+
+    bt_buf_init(&raw, BT_RESUME_MAX_LEN);
+    err = bt_buf_read_file(&raw, path);
+    if (err == BT_OK)
+        err = bt_resume_parse(raw.data, raw.len, t, now, trusted, recheck, changed);
+    if (err != BT_OK) {
+        int saved = errno;
+
+        bt_buf_release(&raw);
+        errno = saved;
+        return err;
+    }
+    bt_buf_release(&raw);
+    return BT_OK;
 }

@@ -65,4 +65,10 @@ enum bt_err bt_resume_load(const char *path, const struct bt_torrent *t,
                            const struct bt_resume_file *now, struct bt_bitfield *trusted,
                            struct bt_bitfield *recheck, size_t *changed);
 
+/* bt_resume_load() of the len bytes at data, a state file's contents (at most
+ * BT_RESUME_MAX_LEN: BT_ERR_TOO_LARGE beyond). */
+enum bt_err bt_resume_parse(const void *data, size_t len, const struct bt_torrent *t,
+                            const struct bt_resume_file *now, struct bt_bitfield *trusted,
+                            struct bt_bitfield *recheck, size_t *changed);
+
 #endif /* BT_RESUME_H */
