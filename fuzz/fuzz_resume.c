@@ -38,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (bt_bitfield_resize(&trusted, t.piece_count) != BT_OK ||
         bt_bitfield_resize(&recheck, t.piece_count) != BT_OK)
         return 0;
-    if (bt_resume_parse(data, size, &t, now, &trusted, &recheck, &changed) == BT_OK) {
+    if (bt_resume_parse(data, size, &t, "f22bf314-f9f2-4df8-8c2b-1941435d21c1", now, &trusted,
+                        &recheck, &changed) == BT_OK) {
         if (changed > t.file_count)
             __builtin_trap();
         for (i = 0; i < t.piece_count; i++)

@@ -308,6 +308,7 @@ resume_json() {
     [ -s out/.multi.bt-state ]
     run -0 bt-decode out/.multi.bt-state
     [ "$(jq -r '.version, ."piece count", (.files | length)' <<<"$output" | tr '\n' ' ')" = "1 64 4 " ]
+    [ "$(jq -r '."boot id"' <<<"$output")" = "$(cat /proc/sys/kernel/random/boot_id)" ]
     resume_json out
     [ "$status" -eq 0 ]
     [ "$(start_of resume.jsonl)" = "4194304 0" ]
@@ -353,6 +354,13 @@ resume_json() {
         -o o other.torrent
     resume_json out --state o/.f1.bin.bt-state
     [[ $stderr == *"state file o/.f1.bin.bt-state: the state file is of another torrent; checking every piece"* ]]
+    [ "$(start_of resume.jsonl)" = "4194304 64" ]
+    # A state from another boot of the system: what the kernel held may be
+    # lost, so nothing in it is trusted.
+    bt-decode good.state | jq '."boot id" = "00000000-0000-0000-0000-000000000000"' |
+        bt-encode >out/.multi.bt-state
+    resume_json out
+    [[ $stderr == *"state file out/.multi.bt-state: the state file is from before the system last started; checking every piece"* ]]
     [ "$(start_of resume.jsonl)" = "4194304 64" ]
     # A state that claims every piece of files that are gone is not believed.
     rm out/multi/f2.bin

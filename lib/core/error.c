@@ -230,6 +230,8 @@ const char *bt_strerror(enum bt_err err)
         return "not a state file, or a damaged one";
     case BT_ERR_STATE_OTHER:
         return "the state file is of another torrent";
+    case BT_ERR_STATE_BOOT:
+        return "the state file is from before the system last started";
     }
     return "unknown error";
 }

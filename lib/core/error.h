@@ -148,6 +148,7 @@ enum bt_err {
     /* pieces/resume.c */
     BT_ERR_STATE_BAD,   /* a state file that is not one, or is damaged */
     BT_ERR_STATE_OTHER, /* a state file of another torrent */
+    BT_ERR_STATE_BOOT,  /* a state file from before the system last started */
 };
 
 /* A short, lower-case message for err, without a trailing period.  Never NULL. */

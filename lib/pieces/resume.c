@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +31,29 @@ enum bt_err bt_resume_stat(struct bt_storage *st, struct bt_resume_file *files)
     return BT_OK;
 }
 
+void bt_resume_boot_id(char *out)
+{
+    FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+    size_t n = 0;
+
+    if (f != NULL) {
+        n = fread(out, 1, BT_RESUME_BOOT_ID_LEN, f);
+        fclose(f);
+    }
+    out[n == BT_RESUME_BOOT_ID_LEN ? n : 0] = '\0';
+}
+
 static enum bt_err encode(struct bt_buf *b, const struct bt_torrent *t,
-                          const struct bt_bitfield *have, const struct bt_resume_file *files)
+                          const struct bt_bitfield *have, const struct bt_resume_file *files,
+                          const char *boot_id)
 {
     enum bt_err err = bt_bencode_put_dict(b);
     size_t i;
 
+    if (err == BT_OK)
+        err = bt_bencode_put_cstr(b, "boot id");
+    if (err == BT_OK)
+        err = bt_bencode_put_cstr(b, boot_id);
     if (err == BT_OK)
         err = bt_bencode_put_cstr(b, "files");
     if (err == BT_OK)
@@ -98,28 +114,11 @@ static int write_all(int fd, const unsigned char *p, size_t n)
     return 0;
 }
 
-/* fsync() the directory that holds path, so that a rename into it is durable. */
-static int sync_dir_of(const char *path)
-{
-    char *copy = strdup(path);
-    int fd, rc = -1;
-
-    if (copy == NULL)
-        return -1;
-    fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        rc = fsync(fd);
-        close(fd);
-    }
-    free(copy);
-    return rc;
-}
-
 enum bt_err bt_resume_save(const char *path, const struct bt_torrent *t,
                            const struct bt_bitfield *have, const struct bt_resume_file *files)
 {
     struct bt_buf b;
-    char tmp[4096];
+    char tmp[4096], boot_id[BT_RESUME_BOOT_ID_LEN + 1];
     enum bt_err err;
     int fd, saved;
 
@@ -127,8 +126,9 @@ enum bt_err bt_resume_save(const char *path, const struct bt_torrent *t,
         errno = ENAMETOOLONG;
         return BT_ERR_IO;
     }
+    bt_resume_boot_id(boot_id);
     bt_buf_init(&b, BT_RESUME_MAX_LEN);
-    err = encode(&b, t, have, files);
+    err = encode(&b, t, have, files, boot_id);
     if (err != BT_OK) {
         bt_buf_release(&b);
         return err;
@@ -138,7 +138,7 @@ enum bt_err bt_resume_save(const char *path, const struct bt_torrent *t,
         bt_buf_release(&b);
         return BT_ERR_IO;
     }
-    if (write_all(fd, b.data, b.len) != 0 || fsync(fd) != 0) {
+    if (write_all(fd, b.data, b.len) != 0) {
         saved = errno;
         close(fd);
         unlink(tmp);
@@ -147,7 +147,7 @@ enum bt_err bt_resume_save(const char *path, const struct bt_torrent *t,
         return BT_ERR_IO;
     }
     bt_buf_release(&b);
-    if (close(fd) != 0 || rename(tmp, path) != 0 || sync_dir_of(path) != 0) {
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
         saved = errno;
         unlink(tmp);
         errno = saved;
@@ -201,10 +201,11 @@ static int compare_files(const struct bt_torrent *t, const struct bt_bnode *list
 }
 
 enum bt_err bt_resume_parse(const void *data, size_t len, const struct bt_torrent *t,
-                            const struct bt_resume_file *now, struct bt_bitfield *trusted,
-                            struct bt_bitfield *recheck, size_t *changed)
+                            const char *boot_id, const struct bt_resume_file *now,
+                            struct bt_bitfield *trusted, struct bt_bitfield *recheck,
+                            size_t *changed)
 {
-    const struct bt_bnode *root, *hash, *count, *plen, *pieces, *version;
+    const struct bt_bnode *root, *hash, *count, *plen, *pieces, *version, *boot;
     struct bt_bencode dec;
     size_t n_changed = 0, i;
     enum bt_err err;
@@ -223,7 +224,8 @@ enum bt_err bt_resume_parse(const void *data, size_t len, const struct bt_torren
     count = bt_bnode_dict_get_type(root, "piece count", BT_BENCODE_INT);
     plen = bt_bnode_dict_get_type(root, "piece length", BT_BENCODE_INT);
     pieces = bt_bnode_dict_get_type(root, "pieces", BT_BENCODE_STR);
-    if (version == NULL || version->i != BT_RESUME_VERSION || hash == NULL ||
+    boot = bt_bnode_dict_get_type(root, "boot id", BT_BENCODE_STR);
+    if (boot == NULL || version == NULL || version->i != BT_RESUME_VERSION || hash == NULL ||
         hash->slen != BT_INFOHASH_LEN || count == NULL || plen == NULL || pieces == NULL) {
         err = BT_ERR_STATE_BAD;
         goto out;
@@ -231,6 +233,11 @@ enum bt_err bt_resume_parse(const void *data, size_t len, const struct bt_torren
     if (memcmp(hash->s, t->info_hash, BT_INFOHASH_LEN) != 0 ||
         count->i != (int64_t)t->piece_count || plen->i != t->piece_length) {
         err = BT_ERR_STATE_OTHER;
+        goto out;
+    }
+    /* Another boot: what the page cache held then may be lost (resume.h). */
+    if (boot_id[0] == '\0' || !bt_bnode_str_eq(boot, boot_id)) {
+        err = BT_ERR_STATE_BOOT;
         goto out;
     }
     if (bt_bitfield_check(pieces->s, pieces->slen, t->piece_count) != BT_OK ||
@@ -254,13 +261,15 @@ enum bt_err bt_resume_load(const char *path, const struct bt_torrent *t,
                            const struct bt_resume_file *now, struct bt_bitfield *trusted,
                            struct bt_bitfield *recheck, size_t *changed)
 {
+    char boot_id[BT_RESUME_BOOT_ID_LEN + 1];
     struct bt_buf raw;
     enum bt_err err;
 
+    bt_resume_boot_id(boot_id);
     bt_buf_init(&raw, BT_RESUME_MAX_LEN);
     err = bt_buf_read_file(&raw, path);
     if (err == BT_OK)
-        err = bt_resume_parse(raw.data, raw.len, t, now, trusted, recheck, changed);
+        err = bt_resume_parse(raw.data, raw.len, t, boot_id, now, trusted, recheck, changed);
     if (err != BT_OK) {
         int saved = errno;
 

@@ -382,23 +382,6 @@ enum bt_err bt_storage_stat(struct bt_storage *st, size_t idx, int *exists, int6
     return BT_OK;
 }
 
-enum bt_err bt_storage_sync(struct bt_storage *st)
-{
-    int fd = st->root_fd, rc, saved;
-
-    if (fd < 0) {
-        fd = open(st->single_path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            return BT_ERR_IO;
-    }
-    rc = syncfs(fd);
-    saved = errno;
-    if (fd != st->root_fd)
-        close(fd);
-    errno = saved;
-    return rc == 0 ? BT_OK : BT_ERR_IO;
-}
-
 enum bt_err bt_storage_verify_piece(struct bt_storage *st, size_t idx, unsigned char *scratch)
 {
     const struct bt_torrent *t = st->t;

@@ -110,13 +110,6 @@ enum bt_err bt_storage_stat(struct bt_storage *st, size_t idx, int *exists, int6
                             int64_t *mtime_ns);
 
 /*
- * Make what was written durable: the data and the sizes of every file, on the
- * device, not only in the page cache (syncfs() of the file system that holds
- * the download; one call, however many files).  BT_ERR_IO (errno set).
- */
-enum bt_err bt_storage_sync(struct bt_storage *st);
-
-/*
  * Read piece idx and compare it with its SHA-1 from the torrent: the one check
  * of data on disk (bt-seed's start, bt-download's resume).  It reads and hashes
  * BT_BLOCK_SIZE bytes at a time through scratch, which holds that many, so the

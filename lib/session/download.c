@@ -1386,8 +1386,8 @@ enum bt_err bt_download_save_state(struct bt_download *dl, const char *path)
     struct bt_resume_file *files;
     enum bt_err err;
 
-    /* The pieces written so far; the sync makes them durable; the files are
-     * stat()ed after it, so a write that comes later changes their mtime. */
+    /* The pieces written so far; the files are stat()ed after, so a write
+     * that comes later changes their mtime. */
     bt_bitfield_init(&durable);
     err = bt_bitfield_resize(&durable, dl->t->piece_count);
     if (err != BT_OK)
@@ -1399,9 +1399,7 @@ enum bt_err bt_download_save_state(struct bt_download *dl, const char *path)
         bt_bitfield_release(&durable);
         return BT_ERR_NOMEM;
     }
-    err = bt_storage_sync(dl->storage);
-    if (err == BT_OK)
-        err = bt_resume_stat(dl->storage, files);
+    err = bt_resume_stat(dl->storage, files);
     if (err == BT_OK)
         err = bt_resume_save(path, dl->t, &durable, files);
     free(files);

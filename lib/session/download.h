@@ -252,11 +252,10 @@ enum bt_err bt_download_resume(struct bt_download *dl, const struct bt_bitfield 
                                void (*progress)(void *arg, size_t done, size_t total), void *arg);
 
 /*
- * Write the state file at path: make what was written durable
- * (bt_storage_sync()), then record the pieces that were on disk before it,
- * with the files as they are after it.  A crash at any point leaves a state
- * that claims only durable, verified pieces.  BT_ERR_IO (errno set),
- * BT_ERR_NOMEM.
+ * Write the state file at path: the pieces written so far, with the files as
+ * they are after them (resume.h says why that is durable enough).  A crash
+ * at any point leaves a state that claims only verified pieces whose bytes
+ * the kernel has.  BT_ERR_IO (errno set), BT_ERR_NOMEM.
  */
 enum bt_err bt_download_save_state(struct bt_download *dl, const char *path);
 
