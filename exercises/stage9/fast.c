@@ -93,8 +93,9 @@ int bt_fast_is_message(unsigned id)
  * pieces, k = 7 gives 1059, 431, 808, 1217, 287, 376, 1188; k = 9 adds 353,
  * 508.  The graded suites run on loopback and check the set bt-seed sends
  * 127.0.0.1 for a 25-piece torrent against a Python version of the algorithm
- * (tests/fast-peer.py): check the vector yourself, with a small main() that
- * links your fast.c and lib/core/sha1.c (and -lcrypto).
+ * (tests/fast-peer.py): check the vector yourself, with a small main() built
+ * against the library that make exercise leaves with your files in it:
+ *   cc -I lib vector.c exercise-build/stage9/libbt.a -lcrypto
  * Common mistake: hashing the whole address; BEP 6 masks the last byte away.
  */
 enum bt_err bt_fast_allowed_set(const unsigned char info_hash[BT_HANDSHAKE_HASH_LEN], uint32_t ipv4,
