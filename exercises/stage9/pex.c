@@ -4,21 +4,22 @@
  *
  * Stage 9 is two files: fast.c and this one.  You write the functions
  * lib/wire/pex.h declares; the header is the contract and draws the message
- * (read it first, with BEP 11 and BEP 10).  Peers that both name "ut_pex" in
- * their extension handshakes (stage 4's extension.c) tell each other, at most
- * once a minute, whom they connected to and whom they lost since their last
- * message, in one bencoded dict (stage 1's bencode.c reads and writes it):
+ * (read it first, with section 5 of tutorials/09-swarms.md and BEP 11).
+ * Peers that both name "ut_pex" in their extension handshakes (stage 4's
+ * extension.c) tell each other, at most once a minute, whom they connected to
+ * and whom they lost since their last message, in one bencoded dict (stage
+ * 1's bencode.c reads and writes it):
  *
  *   00 00 00 38  14  01  d 5:added 12:<2 peers> 7:added.f 2:<2 flags> 7:dropped 6:<1 peer> e
  *   length       id  ext id: the id the RECEIVER asked for in its handshake's "m"
  *
- *   key        value: one string                               one entry
+ *   key        a string of                                   entries of
  *   added      the peers the sender connected to, IPv4       6 bytes: 4 address, 2 port
- *   added.f    one byte of flags per peer of added           1 byte (BT_PEX_F_*)
- *   added6     the same, IPv6 (BEP 7)                        18 bytes: 16 address, 2 port
- *   added6.f   one byte of flags per peer of added6          1 byte
- *   dropped    the peers the sender is no longer connected to, IPv4    6 bytes
- *   dropped6   the same, IPv6                                18 bytes
+ *   added.f    their flags, one per peer of added            1 byte (BT_PEX_F_*)
+ *   added6     the peers the sender connected to, IPv6       18 bytes: 16 address, 2 port
+ *   added6.f   their flags, one per peer of added6           1 byte
+ *   dropped    the peers it is no longer connected to, IPv4  6 bytes
+ *   dropped6   the peers it is no longer connected to, IPv6  18 bytes
  *
  *   7f 00 00 01 1a e1   127.0.0.1:6881, port big-endian (BEP 23's compact form)
  *   flags 0x12          BT_PEX_F_SEED | BT_PEX_F_REACHABLE: a seed the sender dialled
