@@ -1,11 +1,11 @@
 #!/usr/bin/env bats
 # Peer exchange (BEP 11, ut_pex over the BEP 10 extension protocol): peers that
-# bt-download learns from a connected peer and dials, bounded and never for a
-# private torrent; what bt-download and bt-seed tell their peers; the same
-# against libtorrent.
+# bt-download learns from a connected peer and dials (IPv4 and IPv6), bounded
+# and never for a private torrent; what bt-download and bt-seed tell their
+# peers; the same against libtorrent.  Stage 9's pex.c is graded here.
 #
 # tests/pex-peer.py is the scripted counterpart: a peer with no pieces that
-# tells whoever connects of other peers, honestly or as a flood.
+# tells whoever connects of other peers, honestly, as a flood, or malformed.
 
 bats_require_minimum_version 1.5.0
 
@@ -53,9 +53,11 @@ new_peers() {
 @test "a peer's PEX brings the only seeder: the download completes from it" {
     seed seeder t.torrent
     pex_peer tell t.torrent "$SEED_ADDR"
-    run --separate-stderr timeout 60 bt-download -v --no-dht --no-announce -l 127.0.0.1:0 \
+    # A bt-download that cannot read the message redials its one peer until
+    # stopped: the last lines of what it said tell why.
+    run --separate-stderr timeout 30 bt-download -v --no-dht --no-announce -l 127.0.0.1:0 \
         -p "$PEX_ADDR" -o out t.torrent
-    assert_success
+    [ "$status" -eq 0 ] || fail "exit $status: $(tail -n 8 <<<"$stderr")"
     assert_output out/data.bin
     cmp src/data.bin out/data.bin
     [[ $stderr == *"$PEX_ADDR: pex: 1 added, 0 dropped: 1 new peers, 0 ignored"* ]]
@@ -102,6 +104,24 @@ new_peers() {
     assert_line --partial "$SEED_ADDR: pex: 1 added, 0 dropped: 1 new peers"
 }
 
+@test "PEX's IPv6 list brings a seeder on ::1; its dropped peers, IPv4 and IPv6, are counted" {
+    "$BT_PYTHON" -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))' \
+        2>/dev/null || skip "no IPv6 loopback here"
+    local port
+    port=$(free_port)
+    start_bg seeder6 timeout 120 bt-seed --no-dht --no-announce -l "[::1]:$port" t.torrent \
+        src/data.bin
+    wait_log seeder6.log "^\[::1\]:$port\$" 10
+    # added6: the seeder; dropped and dropped6: one peer each, never dialled.
+    pex_peer tell t.torrent "[::1]:$port" -127.0.0.9:9 "-[::1]:9"
+    run --separate-stderr timeout 30 bt-download -v --no-dht --no-announce -l 127.0.0.1:0 \
+        -p "$PEX_ADDR" -o out t.torrent
+    [ "$status" -eq 0 ] || fail "exit $status: $(tail -n 8 <<<"$stderr")"
+    cmp src/data.bin out/data.bin
+    [[ $stderr == *"$PEX_ADDR: pex: 1 added, 2 dropped: 1 new peers, 0 ignored"* ]] || fail "$stderr"
+    [[ $stderr == *"[::1]:$port: connected (btkit"* ]] || fail "$stderr"
+}
+
 @test "hostile: a PEX flood of 10,000 addresses gives at most 50 new peers a minute" {
     pex_peer flood t.torrent
     run --separate-stderr timeout --preserve-status -s INT 8 bt-download -v --no-dht --no-announce \
@@ -126,6 +146,17 @@ new_peers() {
         -l 127.0.0.1:0 -p "$PEX_ADDR" -o out t.torrent
     assert_failure 1
     [[ $stderr =~ "$PEX_ADDR: disconnected: "[a-z\ ]+": ut_pex message of "[0-9]+" bytes (the limit is 8192)" ]]
+    ! [[ $stderr == *": pex: "* ]]
+}
+
+@test "hostile: a ut_pex message whose added list is no whole number of peers drops the peer" {
+    pex_peer malformed t.torrent
+    run --separate-stderr timeout --preserve-status -s INT 4 bt-download -v --no-dht --no-announce \
+        -l 127.0.0.1:0 -p "$PEX_ADDR" -o out t.torrent
+    assert_failure 1
+    # d5:added7:<7 bytes>e
+    [[ $stderr == *"$PEX_ADDR: disconnected: invalid peer message: malformed ut_pex message (18 bytes)"* ]] ||
+        fail "$stderr"
     ! [[ $stderr == *": pex: "* ]]
 }
 

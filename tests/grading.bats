@@ -18,7 +18,7 @@ load helper
 
 # Stages with a test below; a stage listed in stages.txt beyond these fails the
 # last test.
-STAGES="1 2 3 4 5 6 8"
+STAGES="1 2 3 4 5 6 8 9"
 
 # QUICK_N: for the stages whose suites are long, the checks graded here (a bats
 # --filter regex), so that each stage's test takes about two minutes.  Each set
@@ -44,15 +44,26 @@ QUICK_8='no command is|no node to start from|serve prints|find-node walks|announ
 QUICK_8+='|get-peers --json|--state keeps|answers with itself|flood of queries|unproven address'
 QUICK_8+='|ids that collide|bt-seed announces|fetches a bare magnet link|trade port messages'
 QUICK_8+='|demo --dht|^IPv6'
+# Stage 9: the allowed fast set bt-seed gives 127.0.0.1, have all and reject
+# request once both sides set the fast bit, a fast message without it; a
+# seeder learned by PEX, one told by a bt-download --seed, and the parser's
+# bounds: a flood, an oversized message, a list of no whole number of peers.
+QUICK_9='example peer is the published|gives a fast peer at 127|choked request gets a reject'
+QUICK_9+='|trade have all|have all from a peer without|brings the only seeder|finds a second seeder'
+QUICK_9+='|PEX flood|over the size limit|no whole number'
 
 setup() {
     [ -f "$BT_BUILDDIR/Makefile" ] || skip "needs a configured build tree ($BT_BUILDDIR has no Makefile)"
 }
 
+# stages ARGS: exercises/stages, the reader of stages.txt (list, files N, suites N).
+stages() {
+    bash "$BT_SRCDIR/exercises/stages" "$@"
+}
+
 # stage_files N: the lib files of stage N, from stages.txt.
 stage_files() {
-    awk -v s="$1" '!/^#/ && NF > 1 && $1 + 0 == s { $1 = ""; print }' \
-        "$BT_SRCDIR/exercises/stages.txt"
+    stages files "$1"
 }
 
 # in_build TARGET VAR=VALUE...: run make TARGET in the build tree, outside the
@@ -116,16 +127,26 @@ grade_stage() {
     done
 }
 
-@test "stages.txt: every file of every stage is in lib/ and has a skeleton" {
+@test "stages.txt: every file of every stage is in lib/ and has a skeleton, every suite exists" {
     local n f count=0
-    while read -r n; do
+    for n in $(stages list); do
         for f in $(stage_files "$n"); do
             assert_file_exists "$BT_SRCDIR/lib/$f"
             assert_file_exists "$BT_SRCDIR/exercises/stage$n/$(basename "$f")"
             count=$((count + 1))
         done
-    done < <(awk '!/^#/ && NF > 1 { print $1 }' "$BT_SRCDIR/exercises/stages.txt")
+        run -0 stages suites "$n"
+        [ -n "$output" ] || fail "stage $n has no graded suite"
+        for f in $output; do
+            assert_file_exists "$BT_SRCDIR/$f"
+        done
+    done
     [ "$count" -ge 2 ]
+    # A stage's own `tests:` field, or else tests/0N-*.bats.
+    run -0 stages suites 9
+    assert_output $'tests/10-fast.bats\ntests/10-pex.bats'
+    run -0 stages suites 3
+    assert_output "$(cd "$BT_SRCDIR" && ls tests/03-*.bats)"
 }
 
 @test "make exercise refuses a missing STAGE, an unknown stage and a missing file, clearly" {
@@ -213,6 +234,10 @@ grade_stage() {
     grade_stage 8
 }
 
+@test "stage 9: the skeleton fails its grading, the reference passes" {
+    grade_stage 9
+}
+
 @test "every stage of stages.txt is graded by a test of this suite" {
     local n status=0
     while read -r n; do
@@ -223,6 +248,6 @@ grade_stage() {
             status=1
             ;;
         esac
-    done < <(awk '!/^#/ && NF > 1 { print $1 }' "$BT_SRCDIR/exercises/stages.txt")
+    done < <(stages list)
     return "$status"
 }
