@@ -450,3 +450,39 @@ deluge_rpc() {
     wait_file rt/finished 60
     cmp src/data.bin rdl/data.bin
 }
+
+@test "bt-download learns aria2c by qBittorrent's PEX, and meets it" {
+    require_cmd qbittorrent-nox curl jq aria2c
+    local x ap i
+    qbt_start qbt
+    qbt_add src skip
+    curl -sf -d "hashes=$HASH" -d "limit=262144" "$QBT_API/torrents/setUploadLimit"
+    serving "$QBT_PORT"
+    x="127.0.0.1:$QBT_PORT"
+    # A leecher that knows nobody: qBittorrent dials it, and its PEX names it.
+    # (transmission-cli 3.00, dialled the same way, took the connection and
+    # then downloaded nothing from qBittorrent, nor appeared in its PEX: it is
+    # left out of this swarm.)
+    ap=$(free_port)
+    start_bg aria timeout 120 aria2c -d adl --enable-dht=false --enable-dht6=false \
+        --bt-enable-lpd=false --enable-peer-exchange=true --seed-time=0 --listen-port="$ap" \
+        t.torrent
+    wait_port "$ap" 20 "$PID_aria"
+    curl -sf -d "hashes=$HASH" -d "peers=127.0.0.1:$ap" "$QBT_API/torrents/addPeers"
+    for ((i = 0; i < 200; i++)); do
+        [ "$(curl -sf "$QBT_API/sync/torrentPeers?hash=$HASH" | jq '.peers | length')" = 1 ] &&
+            break
+        sleep 0.1
+    done
+    [ "$i" -lt 200 ]
+    # bt-download is given the seeder alone.
+    download --trace -p "$x" -o out t.torrent
+    echo "$stderr" >bt.log
+    assert_success
+    cmp src/data.bin out/data.bin
+    grep -q "^     added 127.0.0.1:$ap flags" bt.log
+    grep -Eq "peers learned by peer exchange \(BEP 11\): [1-9]" bt.log
+    grep -q "^bt-download: 127.0.0.1:$ap: connected (aria2" bt.log
+    wait_for_exit "$PID_aria" 60
+    cmp src/data.bin adl/data.bin
+}
