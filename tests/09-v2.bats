@@ -181,7 +181,9 @@ PY
     printf 'X' | dd of=multi/a/one.bin bs=1 seek=100 conv=notrunc status=none
     # --trust: serve the data unchecked, as a lying peer would.
     seed s1 "$S/multi-v2.torrent" . --trust
-    run --separate-stderr timeout 30 bt-download -v --no-dht --no-announce -l 127.0.0.1:0 \
+    # In order (-s): two.bin's pieces (0-2) come before one.bin's bad piece 3,
+    # whose failure bans the only seeder.
+    run --separate-stderr timeout 30 bt-download -s -v --no-dht --no-announce -l 127.0.0.1:0 \
         --give-up 3 -o out -p "$SEED_ADDR" "$S/multi-v2.torrent"
     [ "$status" -ne 0 ]
     [[ "$stderr" == *"failed its hash check"* ]] || fail "$stderr"

@@ -87,8 +87,8 @@ void bt_picker_peer_bitfield(struct bt_picker *p, const unsigned char *bits, int
             continue;
         if (add && p->availability[i] < UINT16_MAX)
             p->availability[i]++;
-        else if (!add && p->availability[i] > 0)
-            p->availability[i]--;
+        else if (!add && p->availability[i] > 0 && --p->availability[i] < p->min_avail)
+            p->min_avail = p->availability[i];
     }
 }
 
@@ -179,25 +179,53 @@ static uint64_t next_random(struct bt_picker *p)
 
 /* A piece not had and not started that the peer has: the lowest in sequential
  * mode, else the rarest with ties broken at random.  SIZE_MAX if none. */
+/*
+ * The missing piece the peer (bits) has that the fewest peers have, ties
+ * broken at random; in sequential mode, the first.  Rarest first keeps every
+ * piece in the swarm; at random among equals, so that peers that start
+ * together do not all fetch the same piece.
+ *
+ * The scan starts at a random missing position and stops at the first piece
+ * as rare as a missing piece can be: min_avail, and at least 1 for a piece
+ * the peer announced (it counts itself).  Nothing rarer exists then.  Only
+ * when no such piece is found is every piece read, and that scan raises
+ * min_avail to the least it saw.  So a swarm of seeders costs a few steps
+ * a piece, not a read of the whole torrent.
+ */
 static size_t choose_new_piece(struct bt_picker *p, const unsigned char *bits)
 {
-    size_t i, best = SIZE_MAX, ties = 0;
+    size_t first, span, start, k, best = SIZE_MAX;
+    uint16_t least = UINT16_MAX, floor;
 
-    for (i = 0; i < p->piece_count; i++) {
-        if (p->state[i] != BT_PIECE_MISSING || !bits_have(bits, i))
-            continue;
-        if (p->sequential)
-            return i;
-        if (best == SIZE_MAX || p->availability[i] < p->availability[best]) {
-            best = i;
-            ties = 1;
-        } else if (p->availability[i] == p->availability[best]) {
-            /* Reservoir sampling: each of the tied pieces wins with equal chance. */
-            ties++;
-            if (next_random(p) % ties == 0)
-                best = i;
-        }
+    while (p->first_missing < p->piece_count && p->state[p->first_missing] != BT_PIECE_MISSING)
+        p->first_missing++;
+    first = p->first_missing;
+    span = p->piece_count - first; /* every missing piece is in [first, piece_count) */
+    if (span == 0)
+        return SIZE_MAX;
+    if (p->sequential) {
+        for (k = first; k < p->piece_count; k++)
+            if (p->state[k] == BT_PIECE_MISSING && bits_have(bits, k))
+                return k;
+        return SIZE_MAX;
     }
+    floor = bits != NULL && p->min_avail < 1 ? 1 : p->min_avail;
+    start = (size_t)(next_random(p) % span);
+    for (k = 0; k < span; k++) {
+        size_t i = first + (start + k) % span;
+
+        if (p->state[i] != BT_PIECE_MISSING)
+            continue;
+        if (p->availability[i] < least)
+            least = p->availability[i];
+        if (!bits_have(bits, i))
+            continue;
+        if (p->availability[i] <= floor)
+            return i;
+        if (best == SIZE_MAX || p->availability[i] < p->availability[best])
+            best = i;
+    }
+    p->min_avail = least; /* every missing piece was read */
     return best;
 }
 

@@ -66,6 +66,12 @@ struct bt_picker {
     size_t active_cap;
     int sequential;
     uint64_t rng; /* xorshift state for tie-breaking */
+    /* So that choosing a new piece does not read every piece each time (a
+     * torrent of 100,000 pieces spent 77% of its CPU there): no piece before
+     * first_missing is missing (a piece is never missing again once started),
+     * and no missing piece has fewer peers than min_avail. */
+    size_t first_missing;
+    uint16_t min_avail;
 };
 
 struct bt_block {
