@@ -356,6 +356,13 @@ static enum bt_err take_layers(struct bt_meta_parse *p, struct bt_torrent *t,
         for (; lo < n_need && memcmp(need[lo].root, key->s, BT_PIECES_ROOT_LEN) == 0; lo++) {
             if (need[lo].file->layer != NULL)
                 continue; /* a key that comes twice (lenient input) */
+            /* Files with one root hold the same bytes, so the same number of
+             * pieces; a torrent that says otherwise is lying about one of
+             * them (and each file's share of t->layers was sized by its own
+             * length). */
+            if (bt_torrent_file_pieces(t, need[lo].file) != pieces ||
+                at + val->slen > t->layers_len)
+                return bt_meta_fail(p, BT_ERR_META_LAYER, val, "piece layers");
             memcpy(t->layers + at, val->s, val->slen);
             need[lo].file->layer = t->layers + at;
             at += val->slen;
