@@ -103,7 +103,7 @@ PY
     assert_line "total length:  111500 bytes (108.9 KiB)"
     refute_output --partial ".pad"
     # The file tree's order: path elements compared bytewise.
-    [ "$(grep -E '^ +[0-9]+  ' <<<"$output" | awk '{ print $2 }' | tr '\n' ' ')" = \
+    [ "$(grep -E '^ +[0-9]+  +[0-9]+  ' <<<"$output" | awk '{ print $3 }' | tr '\n' ' ')" = \
         "a/b/two.bin a/one.bin empty.dat readme.txt " ]
     run -0 bt-infohash -s "$S/multi-v2.torrent"
     assert_line "version:       v2 (BEP 52)"

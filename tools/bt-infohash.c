@@ -142,9 +142,9 @@ static void print_summary(const struct bt_torrent *t)
     char hex[2 * BT_INFOHASH_V2_LEN + 1];
     char label[32];
     size_t files = 0;
-    int width = 1;
+    int width = 1, nwidth = 1;
     int64_t longest = 0, last;
-    size_t i, j;
+    size_t i, j, n;
 
     print_text("name:", t->name);
     if ((t->versions & BT_META_V1) != 0) {
@@ -187,10 +187,13 @@ static void print_summary(const struct bt_torrent *t)
     printf("%-15s%zu\n", "files:", files);
     for (; longest >= 10; longest /= 10)
         width++;
-    for (i = 0; i < t->file_count; i++) {
+    /* Numbered from 1, as bt-download --select takes them. */
+    for (n = files; n >= 10; n /= 10)
+        nwidth++;
+    for (i = 0, n = 0; i < t->file_count; i++) {
         if (t->files[i].pad)
             continue;
-        printf("  %*" PRId64 "  ", width, t->files[i].length);
+        printf("  %*zu  %*" PRId64 "  ", nwidth, ++n, width, t->files[i].length);
         tool_print_clean(stdout, t->files[i].path);
         putchar('\n');
     }
