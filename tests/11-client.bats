@@ -395,3 +395,161 @@ resume_json() {
         -p "$SEED_ADDR" -o out m.torrent
     diff -r src/multi out/multi
 }
+
+# --- selective download ----------------------------------------------------------
+
+# straddle: src/m, five files whose 32 KiB pieces straddle them (v1), in
+# m2.torrent; SEED_DATA=src.
+straddle() {
+    mkdir -p src/m/sub
+    head -c 100000 /dev/urandom >src/m/a.bin
+    head -c 300000 /dev/urandom >src/m/sub/b.bin
+    head -c 50000 /dev/urandom >src/m/sub/c.bin
+    printf 'notes\n' >src/m/info.nfo
+    : >src/m/empty.txt
+    bt-create -q -d --v1 -l 32K -o m2.torrent src/m
+    SEED_DATA=src
+}
+
+# num PATH: the number bt-infohash -s gives the file PATH of m2.torrent.
+num() {
+    bt-infohash -q -s m2.torrent | awk -v p="$1" '$3 == p { print $1 }'
+}
+
+# get OUT [OPTIONS...]: bt-download of m2.torrent from $SEED_ADDR into OUT,
+# --json events in OUT.jsonl.
+get() {
+    local out=$1
+    shift
+    run --separate-stderr timeout 60 bt-download --json --no-dht --no-announce --no-web-seeds \
+        -l 127.0.0.1:0 -p "$SEED_ADDR" -o "$out" "$@" m2.torrent
+    echo "$output" >"$out.jsonl"
+}
+
+@test "bt-infohash -s numbers the files from 1, as --select takes them" {
+    straddle
+    run -0 bt-infohash -q -s m2.torrent
+    assert_line --regexp '^  1  +100000  a\.bin$'
+    assert_line --regexp '^  5  +50000  sub/c\.bin$'
+    [ "$(num sub/b.bin)" = 4 ]
+}
+
+@test "--select: only the chosen files appear; shared pieces are fetched whole, their other part kept in the parts file" {
+    straddle
+    seed s m2.torrent --no-announce
+    get out --select "$(num a.bin),$(num sub/c.bin)"
+    [ "$status" -eq 0 ]
+    [[ $stderr == *"chosen: 2 of 5 files, 146.5 KiB"* ]]
+    cmp src/m/a.bin out/m/a.bin
+    cmp src/m/sub/c.bin out/m/sub/c.bin
+    # Nothing of the files not chosen is where they belong.
+    [ ! -e out/m/sub/b.bin ] && [ ! -e out/m/info.nfo ] && [ ! -e out/m/empty.txt ]
+    # a's last piece holds b's first bytes, c's first piece b's last: two slots.
+    [ -s out/.m.bt-parts ]
+    [ "$(du -k out/.m.bt-parts | cut -f1)" -le 64 ]
+    # 450006 bytes in 14 pieces; a: pieces 0-3, c: 12-13, each whole.
+    [ "$(jq -r 'select(.event == "done") | "\(.complete) \(.wanted) \(.size)"' out.jsonl)" = \
+        "true $((5 * 32768 + 450006 - 13 * 32768)) 450006" ]
+}
+
+@test "--select again trusts the state; choosing more later fetches only the rest, and the parts file goes" {
+    straddle
+    seed s m2.torrent --no-announce
+    get out --select "$(num a.bin)"
+    [ "$status" -eq 0 ]
+    get out --select "$(num a.bin)"
+    [ "$status" -eq 0 ]
+    [[ $stderr == *"4 pieces verified before, 0 checked again (0 files changed)"* ]]
+    # Every file now: a's pieces 0-2 are trusted.  Piece 3 (a's end, b's
+    # start) is hashed again, since b was not chosen, and fails: b's part of
+    # it is in the parts file, which is not copied into a file chosen later.
+    get out
+    [ "$status" -eq 0 ]
+    diff -r src/m out/m
+    [ ! -e out/.m.bt-parts ]
+    [ "$(jq -r 'select(.event == "done") | .downloaded' out.jsonl)" = $((450006 - 3 * 32768)) ]
+}
+
+@test "a downloader serves what it chose to another, shared pieces read back from its parts file" {
+    straddle
+    seed s m2.torrent --no-announce
+    local port
+    port=$(free_port)
+    start_bg first timeout 60 bt-download --no-dht --no-announce --no-web-seeds --seed \
+        -l "127.0.0.1:$port" -p "$SEED_ADDR" -o first --select "$(num sub/c.bin)" m2.torrent
+    wait_log "$BATS_TEST_TMPDIR/first.log" 'complete: every piece of the files chosen verified'
+    stop_group "$PID_s"
+    # c's first piece holds b's last bytes: the second gets them from the first.
+    SEED_ADDR="127.0.0.1:$port"
+    get second --select "$(num sub/c.bin)"
+    [ "$status" -eq 0 ]
+    cmp src/m/sub/c.bin second/m/sub/c.bin
+    [ ! -e second/m/sub/b.bin ]
+}
+
+@test "--exclude GLOB leaves out what matches a file's name or path; lists that name no file are refused" {
+    straddle
+    seed s m2.torrent --no-announce
+    get out --exclude '*.nfo' --exclude 'sub/b*' --exclude 'nothing*'
+    [ "$status" -eq 0 ]
+    [[ $stderr == *"--exclude 'nothing*' matches no file"* ]]
+    [[ $stderr == *"chosen: 3 of 5 files"* ]]
+    cmp src/m/a.bin out/m/a.bin
+    cmp src/m/sub/c.bin out/m/sub/c.bin
+    [ -e out/m/empty.txt ] && [ ! -s out/m/empty.txt ]
+    [ ! -e out/m/info.nfo ] && [ ! -e out/m/sub/b.bin ]
+    local bad
+    for bad in 0 6 3-2 x 1,,2 1- -1 99999999999 ""; do
+        run -1 --separate-stderr bt-download --no-dht --no-announce -o bad --select "$bad" m2.torrent
+        [[ $stderr == *"--select: '"*"' is not a file number or range of 1 to 5"* ]] || fail "$bad: $stderr"
+    done
+    run -1 --separate-stderr bt-download --no-dht --no-announce -o bad --exclude '*' m2.torrent
+    [[ $stderr == *"no file is left to download"* ]]
+}
+
+@test "--first-last: each chosen file's first and last pieces are asked for before the others" {
+    head -c 4194304 /dev/urandom >src/data.bin
+    bt-create -q -d -l 32K -o t.torrent src/data.bin
+    seed s t.torrent --no-announce
+    run -0 --separate-stderr timeout 60 bt-download --trace --no-dht --no-announce \
+        -l 127.0.0.1:0 -p "$SEED_ADDR" -o out --first-last t.torrent
+    cmp src/data.bin out/data.bin
+    # Pieces first asked for once unchoked (before, only BEP 6's allowed fast
+    # pieces may be): 0 and 127 before any other not asked for already.
+    local order
+    order=$(awk '/^<- unchoke/ { u = 1 }
+                 /^-> request/ { split($3, a, "="); p = a[2]
+                                 if (!(p in seen)) { seen[p] = 1; if (u) print p; else early[p] = 1 } }
+                 END { for (p in early) print "early", p }' <<<"$stderr")
+    local want=() p
+    for p in 0 127; do
+        grep -qx "early $p" <<<"$order" || want+=("$p")
+    done
+    [ "${#want[@]}" -gt 0 ] || skip "both pieces were allowed fast pieces"
+    [ "$(grep -v early <<<"$order" | head -n "${#want[@]}" | sort -n | tr '\n' ' ')" = "${want[*]} " ]
+}
+
+@test "--select on a hybrid torrent: padding keeps files apart, so no parts file" {
+    straddle
+    bt-create -q -d --hybrid -l 32K -o m2.torrent src/m
+    seed s m2.torrent --no-announce
+    get out --select "$(num sub/b.bin)"
+    [ "$status" -eq 0 ]
+    cmp src/m/sub/b.bin out/m/sub/b.bin
+    [ ! -e out/m/a.bin ] && [ ! -e out/.m.bt-parts ]
+}
+
+@test "--select from libtorrent as seeder" {
+    require_libtorrent
+    straddle
+    local port
+    port=$(free_port)
+    start_bg lt timeout 120 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-client.py" seed m2.torrent src "$port"
+    wait_port "$port" 20 "$PID_lt"
+    SEED_ADDR="127.0.0.1:$port"
+    get out --select "$(num sub/b.bin)"
+    [ "$status" -eq 0 ]
+    cmp src/m/sub/b.bin out/m/sub/b.bin
+    [ ! -e out/m/a.bin ] && [ ! -e out/m/sub/c.bin ]
+    [ -s out/.m.bt-parts ]
+}

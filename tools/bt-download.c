@@ -28,6 +28,7 @@
 #include "tool_peer.h"
 #include "wire/handshake.h"
 #include "pieces/resume.h"
+#include "pieces/selection.h"
 #include "tool_jsonl.h"
 #include "tool_progress.h"
 #include "tool_source.h"
@@ -44,6 +45,11 @@
 #define OPT_MAX_UP     0x1204
 #define OPT_STATE      0x1205
 #define OPT_RECHECK    0x1206
+#define OPT_SELECT     0x1207
+#define OPT_EXCLUDE    0x1208
+#define OPT_FIRST_LAST 0x1209
+
+#define MAX_EXCLUDES 64 /* --exclude patterns, at most */
 
 #define STATE_SAVE_MS 30000 /* the state file is written this often while pieces come */
 
@@ -69,6 +75,10 @@ struct options {
     int64_t max_down, max_up; /* bytes a second; 0: no limit */
     const char *state;        /* --state FILE; NULL: DIR/.NAME.bt-state */
     int recheck;              /* --recheck: hash everything, whatever the state says */
+    const char *select;       /* --select LIST: file numbers; NULL: every file */
+    const char *excludes[MAX_EXCLUDES]; /* --exclude GLOB */
+    size_t exclude_count;
+    int first_last; /* --first-last: each file's first and last piece first */
     int quiet;
     int verbose;
     int trace;
@@ -84,6 +94,7 @@ struct options {
 struct session {
     struct options *o;
     struct bt_torrent t;
+    unsigned char *chosen; /* per file, with --select, --exclude or --first-last; else NULL */
     struct bt_storage st;
     struct bt_loop loop;
     struct bt_download dl;
@@ -134,6 +145,10 @@ static void usage(FILE *f, int help)
         "      --max-download-rate RATE  at most RATE bytes a second in: 500K, 10M\n"
         "      --max-upload-rate RATE    at most RATE bytes a second out, to all peers\n"
         "  -s, --sequential     fetch pieces in order (for streaming) instead of rarest first\n"
+        "      --select LIST    download only these files, numbered as bt-infohash -s\n"
+        "                       lists them: 1,3-5\n"
+        "      --exclude GLOB   do not download files whose path matches GLOB (repeatable)\n"
+        "      --first-last     fetch each file's first and last piece before the rest\n"
         "      --state FILE     where verified pieces are recorded (default DIR/.NAME.bt-state)\n"
         "      --recheck        hash every piece on disk, whatever the state file says\n"
         "      --seed           keep serving peers after the download completes\n"
@@ -185,6 +200,9 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"max-upload-rate", required_argument, NULL, OPT_MAX_UP},
         {"state", required_argument, NULL, OPT_STATE},
         {"recheck", no_argument, NULL, OPT_RECHECK},
+        {"select", required_argument, NULL, OPT_SELECT},
+        {"exclude", required_argument, NULL, OPT_EXCLUDE},
+        {"first-last", no_argument, NULL, OPT_FIRST_LAST},
         {NULL, 0, NULL, 0},
     };
     int c, status = TOOL_CONTINUE;
@@ -248,14 +266,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->seed = 1;
             break;
         case OPT_SEED_RATIO: {
-            char *end;
+            const char *end = tool_decimal(optarg, &o->seed_ratio);
 
-            errno = 0;
-            o->seed_ratio = strtod(optarg, &end);
-            /* Written as a plain decimal: no inf, nan or hex. */
-            if (end == optarg || *end != '\0' || errno != 0 ||
-                strspn(optarg, "0123456789.") != strlen(optarg) || !(o->seed_ratio > 0) ||
-                o->seed_ratio > 1000) {
+            if (end == NULL || *end != '\0' || !(o->seed_ratio > 0) || o->seed_ratio > 1000) {
                 tool_warn("invalid seed ratio '%s' (a number above 0, at most 1000)", optarg);
                 return TOOL_EXIT_USAGE;
             }
@@ -297,6 +310,19 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case OPT_RECHECK:
             o->recheck = 1;
+            break;
+        case OPT_SELECT:
+            o->select = optarg;
+            break;
+        case OPT_EXCLUDE:
+            if (o->exclude_count == MAX_EXCLUDES) {
+                tool_warn("too many --exclude patterns (at most %d)", MAX_EXCLUDES);
+                return TOOL_EXIT_USAGE;
+            }
+            o->excludes[o->exclude_count++] = optarg;
+            break;
+        case OPT_FIRST_LAST:
+            o->first_last = 1;
             break;
         case OPT_MAX_UP:
             o->max_up = tool_rate("upload rate", optarg);
@@ -358,13 +384,15 @@ static void log_event(void *arg, const char *peer, const char *text)
 /* --json: where the download stands. */
 static void json_progress(struct session *s)
 {
-    int64_t left = s->t.content_length - s->dl.have_bytes;
+    int64_t left = s->dl.wanted_bytes - s->dl.have_bytes;
     uint64_t rate = bt_download_rate(&s->dl);
 
     if (!tool_jsonl_begin(&s->json, "progress"))
         return;
+    tool_jsonl_int(&s->json, "ms", (int64_t)(bt_loop_now_ms() - s->start_ms));
     tool_jsonl_int(&s->json, "have", s->dl.have_bytes);
     tool_jsonl_int(&s->json, "size", s->t.content_length);
+    tool_jsonl_int(&s->json, "wanted", s->dl.wanted_bytes);
     tool_jsonl_int(&s->json, "pieces", (int64_t)s->dl.picker.have_count);
     tool_jsonl_int(&s->json, "rate", (int64_t)rate);
     tool_jsonl_int(&s->json, "peers", (int64_t)bt_download_open_peers(&s->dl));
@@ -405,8 +433,8 @@ static void show_progress(struct session *s)
     char peers[32];
 
     snprintf(peers, sizeof(peers), "%zu peers", bt_download_open_peers(&s->dl));
-    tool_progress_show(&s->progress, s->dl.have_bytes, s->t.content_length,
-                       bt_download_rate(&s->dl), peers);
+    tool_progress_show(&s->progress, s->dl.have_bytes, s->dl.wanted_bytes, bt_download_rate(&s->dl),
+                       peers);
 }
 
 /* What each tracker answered, or why it did not. */
@@ -516,6 +544,7 @@ static void json_start(struct session *s)
     bt_hex_encode(s->t.info_hash_v2, BT_INFOHASH_V2_LEN, hex);
     tool_jsonl_str(&s->json, "info_hash_v2", (s->t.versions & BT_META_V2) != 0 ? hex : NULL);
     tool_jsonl_int(&s->json, "size", s->t.content_length);
+    tool_jsonl_int(&s->json, "wanted", s->dl.wanted_bytes);
     tool_jsonl_int(&s->json, "piece_count", (int64_t)s->t.piece_count);
     tool_jsonl_int(&s->json, "piece_length", s->t.piece_length);
     tool_jsonl_int(&s->json, "have", s->dl.have_bytes);
@@ -523,11 +552,18 @@ static void json_start(struct session *s)
     tool_jsonl_end(&s->json);
 }
 
+/* The download's own time: a --seed that followed is not part of it. */
+static uint64_t download_ms(const struct session *s)
+{
+    uint64_t end_ms = s->dl.complete_ms != 0 ? s->dl.complete_ms : bt_loop_now_ms();
+
+    return end_ms > s->start_ms ? end_ms - s->start_ms : 0;
+}
+
 /* --json: the last event, with the summary; path on success, error otherwise. */
 static void json_done(struct session *s, const char *path, const char *error)
 {
-    uint64_t end_ms = s->dl.complete_ms != 0 ? s->dl.complete_ms : bt_loop_now_ms();
-    uint64_t ms = end_ms > s->start_ms ? end_ms - s->start_ms : 0;
+    uint64_t ms = download_ms(s);
     int64_t got = s->dl.have_bytes - s->start_have;
 
     if (!tool_jsonl_begin(&s->json, "done"))
@@ -537,6 +573,7 @@ static void json_done(struct session *s, const char *path, const char *error)
     tool_jsonl_str(&s->json, "error", error);
     tool_jsonl_int(&s->json, "have", s->dl.have_bytes);
     tool_jsonl_int(&s->json, "size", s->t.content_length);
+    tool_jsonl_int(&s->json, "wanted", s->dl.wanted_bytes);
     tool_jsonl_int(&s->json, "downloaded", got);
     tool_jsonl_int(&s->json, "ms", (int64_t)ms);
     tool_jsonl_int(&s->json, "rate", ms > 0 ? got * 1000 / (int64_t)ms : 0);
@@ -549,9 +586,7 @@ static void json_done(struct session *s, const char *path, const char *error)
 
 static void summary(struct session *s)
 {
-    /* The download's own time: a --seed that followed is not part of it. */
-    uint64_t end_ms = s->dl.complete_ms != 0 ? s->dl.complete_ms : bt_loop_now_ms();
-    double secs = end_ms > s->start_ms ? (double)(end_ms - s->start_ms) / 1000.0 : 0.0;
+    double secs = (double)download_ms(s) / 1000.0;
     int64_t got = s->dl.have_bytes - s->start_have;
     char total[32], rate[32], up[32];
 
@@ -604,7 +639,56 @@ static int ensure_dir(const char *dir)
     return 0;
 }
 
-/* Open DIR, check what it holds, and size every file. */
+/*
+ * --select, --exclude and --first-last: which files to download
+ * (pieces/selection.h), told to the storage.  Says what was chosen.
+ */
+static int choose_files(struct session *s)
+{
+    const struct options *o = s->o;
+    const char *bad = NULL;
+    int64_t bytes;
+    size_t i, n, total;
+    enum bt_err err;
+
+    if (o->select == NULL && o->exclude_count == 0 && !o->first_last)
+        return 0;
+    total = bt_selection_count(&s->t, NULL, &bytes);
+    s->chosen = calloc(s->t.file_count, 1);
+    if (s->chosen == NULL) {
+        tool_error(BT_ERR_NOMEM, "--select");
+        return 1;
+    }
+    if (o->select == NULL)
+        bt_selection_all(&s->t, s->chosen);
+    else if (bt_selection_parse(&s->t, o->select, s->chosen, &bad) != BT_OK) {
+        tool_warn("--select: '%.*s' is not a file number or range of 1 to %zu (bt-infohash -s "
+                  "numbers the files)",
+                  (int)strcspn(bad, ","), bad, total);
+        return 1;
+    }
+    for (i = 0; i < o->exclude_count; i++)
+        if (bt_selection_exclude(&s->t, o->excludes[i], s->chosen) == 0 && !o->quiet)
+            tool_warn("--exclude '%s' matches no file", o->excludes[i]);
+    n = bt_selection_count(&s->t, s->chosen, &bytes);
+    if (n == 0) {
+        tool_warn("no file is left to download (--select, --exclude)");
+        return 1;
+    }
+    err = bt_storage_choose(&s->st, s->chosen);
+    if (err != BT_OK) {
+        tool_error(err, o->dir);
+        return 1;
+    }
+    if (!o->quiet) {
+        char size[32];
+
+        tool_human_bytes((double)bytes, size, sizeof(size));
+        tool_warn("chosen: %zu of %zu files, %s", n, total, size);
+    }
+    return 0;
+}
+
 /*
  * What is on disk already: from the state file where it can be trusted
  * (pieces/resume.h), else by hashing every piece.  With --recheck, always by
@@ -676,7 +760,11 @@ static int prepare_storage(struct session *s)
         snprintf(s->state_path, sizeof(s->state_path), "%s", s->o->state);
     else
         snprintf(s->state_path, sizeof(s->state_path), "%s/.%s.bt-state", dir, s->t.name);
+    if (choose_files(s) != 0)
+        return 1;
     err = bt_download_setup(&s->dl, &s->t, &s->st);
+    if (err == BT_OK && s->chosen != NULL)
+        err = bt_download_choose(&s->dl, s->chosen, s->o->first_last);
     if (err == BT_OK)
         err = check_existing(s);
     if (err == BT_OK)
@@ -830,6 +918,10 @@ static int run(struct session *s)
         return TOOL_EXIT_FAIL;
     }
     summary(s);
+    /* Every file chosen and complete: pieces once shared with a file not
+     * chosen are whole in the files now. */
+    if (bt_storage_parts_remove(&s->st) != BT_OK)
+        tool_warn("%s/%s: cannot remove: %s", o->dir, s->st.parts_name, strerror(errno));
     snprintf(path, sizeof(path), "%s/%s", o->dir, s->t.multi_file ? s->t.name : s->t.files[0].path);
     if (o->json)
         json_done(s, path, NULL);
@@ -875,6 +967,7 @@ int main(int argc, char **argv)
     tool_dht_stop(&s.dht);
     bt_loop_release(&s.loop);
     bt_storage_release(&s.st);
+    free(s.chosen);
     bt_torrent_release(&s.t);
     tool_jsonl_release(&s.json);
     return tool_close_stdout(status);

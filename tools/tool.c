@@ -250,18 +250,25 @@ int64_t tool_duration(const char *what, const char *s)
     return -1;
 }
 
+const char *tool_decimal(const char *s, double *v)
+{
+    size_t digits = strspn(s, "0123456789.");
+    char *end;
+
+    /* strtod() would also take a sign, an exponent, inf, nan and hex. */
+    errno = 0;
+    *v = strtod(s, &end);
+    return digits > 0 && end == s + digits && errno == 0 ? end : NULL;
+}
+
 int64_t tool_rate(const char *what, const char *s)
 {
     const char *units = "KMG";
     double v, scale = 1;
-    size_t digits = strspn(s, "0123456789.");
-    const char *unit;
-    char *end;
+    const char *unit, *end = tool_decimal(s, &v);
 
-    errno = 0;
-    v = strtod(s, &end);
-    /* Plain decimals only (no sign, exponent, inf or hex), then at most a unit. */
-    if (digits == 0 || end != s + digits || errno != 0)
+    /* A plain decimal, then at most a unit. */
+    if (end == NULL)
         goto invalid;
     if (*end != '\0') {
         unit = strchr(units, *end >= 'a' ? *end - ('a' - 'A') : *end);

@@ -124,6 +124,11 @@ int64_t tool_duration(const char *what, const char *s);
  * one, print why and return -1; else the bytes a second. */
 int64_t tool_rate(const char *what, const char *s);
 
+/* A plain decimal number at the start of s, such as 12 or 1.5 (no sign,
+ * exponent, inf, nan or hex), into *v: where it ends, or NULL if s does not
+ * start with one. */
+const char *tool_decimal(const char *s, double *v);
+
 /* Parse a whole decimal number in [min, max] given for an option into *out; on
  * an invalid one, print "invalid WHAT 'S' (want MIN-MAX)" and return -1. */
 int tool_number(const char *what, const char *s, int64_t min, int64_t max, int64_t *out);

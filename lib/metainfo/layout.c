@@ -79,6 +79,18 @@ int64_t bt_torrent_piece_data(const struct bt_torrent *t, size_t idx)
     return size;
 }
 
+int bt_torrent_file_span(const struct bt_torrent *t, const struct bt_file *f, size_t *first,
+                         size_t *last)
+{
+    if (f->pad || f->length <= 0)
+        return 0;
+    *first = (size_t)(f->offset / t->piece_length);
+    *last = (size_t)((f->offset + f->length - 1) / t->piece_length);
+    if (*last >= t->piece_count)
+        *last = t->piece_count - 1; /* cannot happen in a parsed torrent: defence */
+    return *first <= *last;
+}
+
 int64_t bt_torrent_file_pieces(const struct bt_torrent *t, const struct bt_file *f)
 {
     return f->length / t->piece_length + (f->length % t->piece_length != 0);

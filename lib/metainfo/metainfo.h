@@ -195,6 +195,11 @@ enum bt_err bt_torrent_set_layers(struct bt_torrent *t, unsigned char *layers, s
 const unsigned char *bt_torrent_piece_root(const struct bt_torrent *t, const struct bt_file *f,
                                            size_t idx);
 
+/* The pieces file f's bytes fall in, first to last: 1, or 0 for a file with
+ * no bytes there (empty, or BEP 47 padding). */
+int bt_torrent_file_span(const struct bt_torrent *t, const struct bt_file *f, size_t *first,
+                         size_t *last);
+
 /* Pieces file f covers from its start (v2: each file starts a piece). */
 int64_t bt_torrent_file_pieces(const struct bt_torrent *t, const struct bt_file *f);
 

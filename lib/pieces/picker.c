@@ -27,6 +27,7 @@ void bt_picker_release(struct bt_picker *p)
     free(p->active);
     free(p->availability);
     free(p->state);
+    free(p->first);
     bt_picker_init(p);
 }
 
@@ -92,9 +93,38 @@ void bt_picker_peer_bitfield(struct bt_picker *p, const unsigned char *bits, int
     }
 }
 
+void bt_picker_skip(struct bt_picker *p, size_t idx)
+{
+    if (idx < p->piece_count && p->state[idx] == BT_PIECE_MISSING) {
+        p->state[idx] = BT_PIECE_SKIP;
+        p->skip_count++;
+    }
+}
+
+int bt_picker_wanted(const struct bt_picker *p, size_t idx)
+{
+    return idx < p->piece_count && p->state[idx] != BT_PIECE_HAVE && p->state[idx] != BT_PIECE_SKIP;
+}
+
+enum bt_err bt_picker_first(struct bt_picker *p, size_t idx)
+{
+    uint32_t *a;
+
+    if (idx >= p->piece_count)
+        return BT_ERR_INVALID;
+    a = realloc(p->first, (p->first_at + p->first_count + 1) * sizeof(*a));
+    if (a == NULL)
+        return BT_ERR_NOMEM;
+    p->first = a;
+    p->first[p->first_at + p->first_count++] = (uint32_t)idx;
+    return BT_OK;
+}
+
 void bt_picker_set_have(struct bt_picker *p, size_t idx)
 {
     if (idx < p->piece_count && p->state[idx] != BT_PIECE_HAVE) {
+        if (p->state[idx] == BT_PIECE_SKIP)
+            p->skip_count--;
         p->state[idx] = BT_PIECE_HAVE;
         p->have_count++;
     }
@@ -107,7 +137,7 @@ int bt_picker_have(const struct bt_picker *p, size_t idx)
 
 int bt_picker_complete(const struct bt_picker *p)
 {
-    return p->piece_count > 0 && p->have_count == p->piece_count;
+    return p->piece_count > 0 && p->have_count + p->skip_count == p->piece_count;
 }
 
 static struct bt_picker_piece *find_active(struct bt_picker *p, size_t idx)
@@ -177,8 +207,25 @@ static uint64_t next_random(struct bt_picker *p)
     return p->rng;
 }
 
-/* A piece not had and not started that the peer has: the lowest in sequential
- * mode, else the rarest with ties broken at random.  SIZE_MAX if none. */
+/*
+ * The first piece asked for first (bt_picker_first) that is still missing and
+ * the peer has, or SIZE_MAX.  Those started from the front of the list are
+ * dropped from it, so the list is read once, not at every choice.
+ */
+static size_t choose_first(struct bt_picker *p, const unsigned char *bits)
+{
+    size_t k;
+
+    while (p->first_count > 0 && p->state[p->first[p->first_at]] != BT_PIECE_MISSING) {
+        p->first_at++;
+        p->first_count--;
+    }
+    for (k = p->first_at; k < p->first_at + p->first_count; k++)
+        if (p->state[p->first[k]] == BT_PIECE_MISSING && bits_have(bits, p->first[k]))
+            return p->first[k];
+    return SIZE_MAX;
+}
+
 /*
  * The missing piece the peer (bits) has that the fewest peers have, ties
  * broken at random; in sequential mode, the first.  Rarest first keeps every
@@ -252,8 +299,10 @@ int bt_picker_next(struct bt_picker *p, const unsigned char *bits,
         }
     }
 
-    /* 2. Start a new piece. */
-    idx = choose_new_piece(p, bits);
+    /* 2. Start a new piece: one asked for first, else the rarest. */
+    idx = choose_first(p, bits);
+    if (idx == SIZE_MAX)
+        idx = choose_new_piece(p, bits);
     if (idx != SIZE_MAX) {
         pp = start_piece(p, idx);
         if (pp == NULL)

@@ -12,12 +12,17 @@
  * block.  Its policy, in order:
  *
  *   1. finish what is started: a block of a partial piece the peer has;
- *   2. otherwise start the rarest piece the peer has (ties broken at random), so
+ *   2. otherwise start a piece asked for first (bt_picker_first: the first and
+ *      last pieces of each file, which players read before the rest), else
+ *      the rarest piece the peer has (ties broken at random), so
  *      that rare pieces spread before their only holder leaves; with
  *      `sequential` set, the lowest-numbered piece instead, for streaming;
  *   3. endgame: when every missing block is already requested, ask this peer
  *      too for a block someone else is slow to deliver (the caller cancels the
  *      duplicates once one arrives).
+ *
+ * Pieces skipped (bt_picker_skip: they hold only files not chosen, see
+ * selection.h) are never chosen, and the picker is complete without them.
  *
  * Memory: three bytes per piece, plus block states only for pieces in progress,
  * so a 1 GiB torrent costs kilobytes.
@@ -43,6 +48,7 @@ enum bt_piece_state {
     BT_PIECE_MISSING = 0,
     BT_PIECE_ACTIVE, /* in progress: it has an entry in active[] */
     BT_PIECE_HAVE,   /* verified and written */
+    BT_PIECE_SKIP,   /* not wanted: never chosen */
 };
 
 struct bt_picker_piece {
@@ -72,6 +78,10 @@ struct bt_picker {
      * and no missing piece has fewer peers than min_avail. */
     size_t first_missing;
     uint16_t min_avail;
+    size_t skip_count;  /* pieces in state SKIP */
+    uint32_t *first;    /* pieces to start before any other, in order */
+    size_t first_count; /* entries of first[] not started yet, from first_at */
+    size_t first_at;
 };
 
 struct bt_block {
@@ -95,9 +105,19 @@ uint32_t bt_picker_block_count(const struct bt_picker *p, size_t idx);
 void bt_picker_peer_has(struct bt_picker *p, size_t idx);
 void bt_picker_peer_bitfield(struct bt_picker *p, const unsigned char *bits, int add);
 
+/* Piece idx is not wanted: never choose it.  Only a missing piece can be
+ * skipped (a piece had or started stays so). */
+void bt_picker_skip(struct bt_picker *p, size_t idx);
+/* Is piece idx still to be had: neither had nor skipped? */
+int bt_picker_wanted(const struct bt_picker *p, size_t idx);
+/* Start piece idx before pieces not asked for first; pieces asked for earlier
+ * come first.  BT_ERR_NOMEM. */
+enum bt_err bt_picker_first(struct bt_picker *p, size_t idx);
+
 /* We verified piece idx (during resume or after download). */
 void bt_picker_set_have(struct bt_picker *p, size_t idx);
 int bt_picker_have(const struct bt_picker *p, size_t idx);
+/* Every piece had, or skipped. */
 int bt_picker_complete(const struct bt_picker *p);
 
 /*

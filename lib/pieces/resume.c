@@ -27,6 +27,13 @@ enum bt_err bt_resume_stat(struct bt_storage *st, struct bt_resume_file *files)
             return err;
         if (!exists)
             files[i].length = -1;
+        if (!st->t->files[i].pad && !bt_storage_stored(st, i)) {
+            /* Not chosen: what is kept of it is in the parts file. */
+            files[i].length = BT_RESUME_NOT_CHOSEN;
+            err = bt_storage_parts_stat(st, &exists, &files[i].mtime_ns);
+            if (err != BT_OK)
+                return err;
+        }
     }
     return BT_OK;
 }
@@ -160,14 +167,12 @@ enum bt_err bt_resume_save(const char *path, const struct bt_torrent *t,
 static void mark_pieces_of(const struct bt_torrent *t, const struct bt_file *f,
                            struct bt_bitfield *out)
 {
-    int64_t first, last, i;
+    size_t first, last, i;
 
-    if (f->length <= 0)
+    if (!bt_torrent_file_span(t, f, &first, &last))
         return;
-    first = f->offset / t->piece_length;
-    last = (f->offset + f->length - 1) / t->piece_length;
-    for (i = first; i <= last && (size_t)i < t->piece_count; i++)
-        bt_bitfield_set(out, (size_t)i);
+    for (i = first; i <= last; i++)
+        bt_bitfield_set(out, i);
 }
 
 /* The state's files against now: mark what changed; 0, or -1 if malformed. */

@@ -6,7 +6,8 @@
  *   d
  *     5:files        l d 6:lengthi<bytes>e 5:mtimei<ns since the epoch>e e ... e
  *                    one per file of the torrent, in its order; pad files and
- *                    files not on disk have length -1
+ *                    files not on disk have length -1; a file not chosen
+ *                    (selection.h) has length -2 and the parts file's mtime
  *     9:info hash    20:<the 20 bytes that name the swarm>
  *     12:piece count i<pieces>e
  *     12:piece length i<bytes>e
@@ -31,7 +32,9 @@
  * pieces given must have been written before the files are stat()ed.
  *
  * Loading: a file whose size or mtime differs from the state's has changed
- * (written since, truncated, replaced).  What the state says is trusted only
+ * (written since, truncated, replaced); so has a file chosen then and not now,
+ * or the other way round, and every file not chosen when the parts file
+ * changed.  What the state says is trusted only
  * for the pieces that touch no changed file; those that touch one are to be
  * checked again; the rest are missing, with nothing read.
  */
@@ -49,8 +52,10 @@
 #define BT_RESUME_VERSION 1
 #define BT_RESUME_MAX_LEN (64u << 20) /* a state file, at most: 500 M pieces, 1 M files */
 
+#define BT_RESUME_NOT_CHOSEN (-2)
+
 struct bt_resume_file {
-    int64_t length;   /* -1: not on disk (or a pad file) */
+    int64_t length;   /* -1: not on disk (or a pad file); BT_RESUME_NOT_CHOSEN */
     int64_t mtime_ns; /* nanoseconds since the epoch */
 };
 

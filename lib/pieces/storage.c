@@ -22,6 +22,7 @@ void bt_storage_init(struct bt_storage *st)
 
     memset(st, 0, sizeof(*st));
     st->root_fd = -1;
+    st->parts_fd = -1;
     for (i = 0; i < BT_STORAGE_MAX_FD; i++)
         st->slots[i].fd = -1;
 }
@@ -35,7 +36,12 @@ void bt_storage_release(struct bt_storage *st)
             close(st->slots[i].fd);
     if (st->root_fd >= 0)
         close(st->root_fd);
+    if (st->parts_fd >= 0)
+        close(st->parts_fd);
     free(st->single_path);
+    free(st->skip);
+    free(st->shared);
+    free(st->parts_name);
     bt_storage_init(st);
 }
 
@@ -49,7 +55,15 @@ enum bt_err bt_storage_open(struct bt_storage *st, const struct bt_torrent *t, c
     st->flags = flags;
     if (stat(data, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         st->root_fd = open(data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        return st->root_fd >= 0 ? BT_OK : BT_ERR_IO;
+        if (st->root_fd < 0)
+            return BT_ERR_IO;
+        st->parts_name = malloc(1 + strlen(t->name) + sizeof(BT_STORAGE_PARTS_SUFFIX));
+        if (st->parts_name == NULL)
+            return BT_ERR_NOMEM;
+        strcpy(st->parts_name, ".");
+        strcat(st->parts_name, t->name);
+        strcat(st->parts_name, BT_STORAGE_PARTS_SUFFIX);
+        return BT_OK;
     }
     if (t->multi_file)
         return BT_ERR_STORAGE_PATH;
@@ -75,6 +89,107 @@ enum bt_err bt_storage_clone(struct bt_storage *dst, const struct bt_storage *sr
             return BT_ERR_NOMEM;
         }
     }
+    if (src->parts_name != NULL) {
+        dst->parts_name = strdup(src->parts_name);
+        if (dst->parts_name == NULL) {
+            bt_storage_release(dst);
+            return BT_ERR_NOMEM;
+        }
+    }
+    if (src->skip != NULL) {
+        dst->skip = malloc(src->t->file_count);
+        dst->shared = malloc(src->shared_count > 0 ? src->shared_count * sizeof(*dst->shared) : 1);
+        if (dst->skip == NULL || dst->shared == NULL) {
+            bt_storage_release(dst);
+            return BT_ERR_NOMEM;
+        }
+        memcpy(dst->skip, src->skip, src->t->file_count);
+        memcpy(dst->shared, src->shared, src->shared_count * sizeof(*dst->shared));
+        dst->shared_count = src->shared_count;
+    }
+    return BT_OK;
+}
+
+/* The pieces that hold bytes of two files or more: where a file's first
+ * piece is the one before it ended in.  Files are in torrent order. */
+static enum bt_err find_shared(struct bt_storage *st)
+{
+    const struct bt_torrent *t = st->t;
+    size_t i, first, last, prev_last = SIZE_MAX;
+
+    st->shared = malloc(t->file_count * sizeof(*st->shared) + 1);
+    if (st->shared == NULL)
+        return BT_ERR_NOMEM;
+    for (i = 0; i < t->file_count; i++) {
+        if (!bt_torrent_file_span(t, &t->files[i], &first, &last))
+            continue;
+        if (first == prev_last &&
+            (st->shared_count == 0 || st->shared[st->shared_count - 1] != first))
+            st->shared[st->shared_count++] = (uint32_t)first;
+        prev_last = last;
+    }
+    return BT_OK;
+}
+
+enum bt_err bt_storage_choose(struct bt_storage *st, const unsigned char *chosen)
+{
+    const struct bt_torrent *t = st->t;
+    size_t i, skipped = 0;
+
+    free(st->skip);
+    free(st->shared);
+    st->skip = NULL;
+    st->shared = NULL;
+    st->shared_count = 0;
+    for (i = 0; i < t->file_count; i++)
+        skipped += !chosen[i] && !t->files[i].pad;
+    if (skipped == 0)
+        return BT_OK;
+    if (st->root_fd < 0)
+        return BT_ERR_STORAGE_PATH; /* the single file is the data */
+    st->skip = malloc(t->file_count);
+    if (st->skip == NULL || find_shared(st) != BT_OK)
+        return BT_ERR_NOMEM; /* bt_storage_release() frees what was had */
+    for (i = 0; i < t->file_count; i++)
+        st->skip[i] = !chosen[i] && !t->files[i].pad;
+    return BT_OK;
+}
+
+int bt_storage_stored(const struct bt_storage *st, size_t idx)
+{
+    return !st->t->files[idx].pad && (st->skip == NULL || !st->skip[idx]);
+}
+
+enum bt_err bt_storage_parts_remove(struct bt_storage *st)
+{
+    if (st->skip != NULL || st->parts_name == NULL)
+        return BT_OK;
+    return unlinkat(st->root_fd, st->parts_name, 0) == 0 || errno == ENOENT ? BT_OK : BT_ERR_IO;
+}
+
+/* Open the parts file: for writing, made if need be.  -1 (errno set) if not. */
+static int parts_fd(struct bt_storage *st)
+{
+    int write = (st->flags & BT_STORAGE_WRITE) != 0;
+
+    if (st->parts_fd < 0)
+        st->parts_fd = openat(st->root_fd, st->parts_name,
+                              (write ? O_RDWR | O_CREAT : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC, 0666);
+    return st->parts_fd;
+}
+
+enum bt_err bt_storage_parts_stat(struct bt_storage *st, int *exists, int64_t *mtime_ns)
+{
+    struct stat sb;
+
+    *exists = 0;
+    *mtime_ns = 0;
+    if (st->skip == NULL)
+        return BT_OK;
+    if (fstatat(st->root_fd, st->parts_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+        return errno == ENOENT ? BT_OK : BT_ERR_IO;
+    *exists = 1;
+    *mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + (int64_t)sb.st_mtim.tv_nsec;
     return BT_OK;
 }
 
@@ -231,6 +346,64 @@ static size_t direct_part(const struct bt_storage *st, const unsigned char *p, i
 
 enum io_op { IO_READ, IO_WRITE, IO_WRITE_DIRECT };
 
+/* pread() or pwrite() all n bytes at p, at offset at of fd. */
+static enum bt_err rw_all(int fd, unsigned char *p, size_t n, int64_t at, enum io_op op)
+{
+    while (n > 0) {
+        ssize_t r = op == IO_READ ? pread(fd, p, n, (off_t)at) : pwrite(fd, p, n, (off_t)at);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return errno == ENOSPC ? BT_ERR_STORAGE_SPACE : BT_ERR_IO;
+        if (r == 0)
+            return BT_ERR_STORAGE_SHORT;
+        p += r;
+        n -= (size_t)r;
+        at += r;
+    }
+    return BT_OK;
+}
+
+/* Do op on n bytes of a file not chosen, at torrent offset off: in the parts
+ * file's slot of each shared piece the range falls in (see storage.h). */
+static enum bt_err parts_io(struct bt_storage *st, int64_t off, unsigned char *p, size_t n,
+                            enum io_op op)
+{
+    const int64_t plen = st->t->piece_length;
+
+    while (n > 0) {
+        size_t piece = (size_t)(off / plen), lo = 0, hi = st->shared_count, chunk = n;
+        int64_t in_piece = off - (int64_t)piece * plen;
+        enum bt_err err;
+        int fd;
+
+        if ((uint64_t)chunk > (uint64_t)(plen - in_piece))
+            chunk = (size_t)(plen - in_piece);
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+
+            if (st->shared[mid] < piece)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == st->shared_count || st->shared[lo] != piece)
+            return BT_ERR_INVALID; /* a piece of unchosen files alone is never asked for */
+        fd = parts_fd(st);
+        if (fd < 0)
+            return errno == ENOENT ? BT_ERR_STORAGE_SHORT : BT_ERR_IO;
+        err =
+            rw_all(fd, p, chunk, (int64_t)lo * plen + in_piece, op == IO_READ ? IO_READ : IO_WRITE);
+        if (err != BT_OK)
+            return err;
+        p += chunk;
+        n -= chunk;
+        off += (int64_t)chunk;
+    }
+    return BT_OK;
+}
+
 /* Do op on len bytes at torrent offset off, one file's part of the range at a time. */
 static enum bt_err io(struct bt_storage *st, int64_t off, unsigned char *p, size_t len,
                       enum io_op op)
@@ -252,10 +425,17 @@ static enum bt_err io(struct bt_storage *st, int64_t off, unsigned char *p, size
             n = (size_t)(f->length - in_file);
         if (in_file < 0) /* a v2 piece never covers the gap after a file */
             return BT_ERR_INVALID;
-        if (f->pad) {
-            /* BEP 47 padding is zeros, never stored: reads see zeros, writes vanish. */
-            if (op == IO_READ)
+        if (f->pad || (st->skip != NULL && st->skip[idx])) {
+            /* BEP 47 padding is zeros, never stored: reads see zeros, writes
+             * vanish.  A file not chosen is in the parts file, if at all. */
+            st->failed_file = idx;
+            if (!f->pad) {
+                err = parts_io(st, off, p, n, op);
+                if (err != BT_OK)
+                    return err;
+            } else if (op == IO_READ) {
                 memset(p, 0, n);
+            }
             p += n;
             len -= n;
             off += (int64_t)n;
@@ -285,22 +465,12 @@ static enum bt_err io(struct bt_storage *st, int64_t off, unsigned char *p, size
                 in_file += r;
             }
         }
-        while (n > 0) {
-            ssize_t r =
-                op == IO_READ ? pread(fd, p, n, (off_t)in_file) : pwrite(fd, p, n, (off_t)in_file);
-
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r < 0)
-                return errno == ENOSPC ? BT_ERR_STORAGE_SPACE : BT_ERR_IO;
-            if (r == 0)
-                return BT_ERR_STORAGE_SHORT;
-            p += r;
-            len -= (size_t)r;
-            n -= (size_t)r;
-            off += r;
-            in_file += r;
-        }
+        err = rw_all(fd, p, n, in_file, op);
+        if (err != BT_OK)
+            return err;
+        p += n;
+        len -= n;
+        off += (int64_t)n;
         idx++;
     }
     return BT_OK;
@@ -331,7 +501,7 @@ enum bt_err bt_storage_prepare(struct bt_storage *st)
         enum bt_err err;
         int fd;
 
-        if (st->t->files[i].pad)
+        if (!bt_storage_stored(st, i))
             continue;
         st->failed_file = i;
         err = file_fd(st, i, &fd);
@@ -357,7 +527,7 @@ enum bt_err bt_storage_stat(struct bt_storage *st, size_t idx, int *exists, int6
     *exists = 0;
     *size = 0;
     *mtime_ns = 0;
-    if (st->t->files[idx].pad)
+    if (!bt_storage_stored(st, idx))
         return BT_OK;            /* never on disk */
     st->flags = BT_STORAGE_READ; /* look, and create nothing */
     err = open_file(st, idx, &fd);

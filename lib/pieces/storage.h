@@ -20,6 +20,17 @@
  * Paths from the torrent are opened one element at a time with openat() and
  * O_NOFOLLOW under DATA, so neither a ".." element (metainfo.c refuses those
  * already) nor a symbolic link planted in the tree can lead a write outside it.
+ *
+ * Files not chosen (bt_storage_choose, selection.h) are never created.  Their
+ * bytes in a piece shared with another file are kept in the parts file,
+ * DATA/.NAME.bt-parts, so that such a piece can be checked and served whole:
+ *
+ *   parts file | slot 0 (piece_length) | slot 1 | ...
+ *
+ * one slot for each piece that holds bytes of two or more files, whichever
+ * files are chosen (so a slot does not move when the choice changes), at the
+ * piece's own offsets.  It is made on the first write to it; slots never
+ * written are holes.
  */
 #ifndef BT_STORAGE_H
 #define BT_STORAGE_H
@@ -51,7 +62,14 @@ struct bt_storage {
     size_t failed_file;    /* after an error: the file it happened in */
     int no_direct;         /* the file system refused O_DIRECT: write through the cache */
     uint64_t direct_bytes; /* written past the page cache so far */
+    unsigned char *skip;   /* per file, 1 if not chosen; NULL: every file is */
+    uint32_t *shared;      /* the pieces that hold bytes of two files or more, in order */
+    size_t shared_count;
+    char *parts_name; /* the parts file, under DATA; NULL when DATA is the file */
+    int parts_fd;     /* -1: not open yet */
 };
+
+#define BT_STORAGE_PARTS_SUFFIX ".bt-parts"
 
 void bt_storage_init(struct bt_storage *st);
 /*
@@ -69,11 +87,28 @@ void bt_storage_release(struct bt_storage *st);
 enum bt_err bt_storage_clone(struct bt_storage *dst, const struct bt_storage *src);
 
 /*
+ * Store only the files chosen (chosen[i] for t->files[i]; see above).  Needs
+ * DATA to be a directory: BT_ERR_STORAGE_PATH if it is the file itself and
+ * that file is not chosen.  BT_ERR_NOMEM.
+ */
+enum bt_err bt_storage_choose(struct bt_storage *st, const unsigned char *chosen);
+/* Is file idx stored (chosen, and not BEP 47 padding)? */
+int bt_storage_stored(const struct bt_storage *st, size_t idx);
+/* The parts file's modification time, or *exists 0 (also when every file is
+ * chosen).  For the state file. */
+enum bt_err bt_storage_parts_stat(struct bt_storage *st, int *exists, int64_t *mtime_ns);
+/* Remove the parts file once every file is chosen and complete: nothing in
+ * it is needed then.  Does nothing while a file is not chosen.  BT_ERR_IO. */
+enum bt_err bt_storage_parts_remove(struct bt_storage *st);
+
+/*
  * Read or write len bytes at torrent offset off, across file boundaries.
  * BT_ERR_INVALID if the range lies outside the torrent; BT_ERR_IO (errno set) on
  * a failed or short read (a file shorter than the torrent says);
  * BT_ERR_STORAGE_PATH if a path element is a symbolic link or not a directory.
- * st->failed_file names the file.
+ * st->failed_file names the file.  Bytes of a file not chosen are read from
+ * and written to the parts file, only in a shared piece (BT_ERR_INVALID
+ * elsewhere); a slot not written yet reads as BT_ERR_STORAGE_SHORT.
  */
 enum bt_err bt_storage_read(struct bt_storage *st, int64_t off, void *p, size_t len);
 enum bt_err bt_storage_write(struct bt_storage *st, int64_t off, const void *p, size_t len);
@@ -95,7 +130,7 @@ enum bt_err bt_storage_write(struct bt_storage *st, int64_t off, const void *p, 
 enum bt_err bt_storage_write_direct(struct bt_storage *st, int64_t off, const void *p, size_t len);
 
 /*
- * Create every file (and its directories) and give it exactly the length the
+ * Create every file chosen (and its directories) and give it exactly the length the
  * torrent says, so that a finished download is byte-identical even where no
  * piece was ever written (files of length 0).  Needs BT_STORAGE_WRITE.
  */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pieces/resume.h"
+#include "pieces/selection.h"
 #include "wire/hashes.h"
 #include "wire/peerid.h"
 #include "wire/pex.h"
@@ -194,13 +195,20 @@ static int in_flight_here(void *arg, const struct bt_block *b)
     return 0;
 }
 
-/* Does the peer have a piece we lack?  O(pieces): called rarely. */
+/* Do we have every piece, a seed's "completed" to tell the trackers?  Not
+ * when some files were not chosen, though we are complete. */
+static int seeding(const struct bt_download *dl)
+{
+    return dl->complete && dl->picker.skip_count == 0;
+}
+
+/* Does the peer have a piece we want?  O(pieces): called rarely. */
 static int peer_useful(const struct bt_download *dl, const struct bt_dl_conn *c)
 {
     size_t i;
 
     for (i = 0; i < dl->t->piece_count; i++)
-        if (bt_bitfield_get(&c->has, i) && !bt_bitfield_get(&dl->have, i))
+        if (bt_bitfield_get(&c->has, i) && bt_picker_wanted(&dl->picker, i))
             return 1;
     return 0;
 }
@@ -374,7 +382,8 @@ static void piece_verified(struct bt_download *dl, uint32_t idx)
         return;
     dl->complete = 1;
     dl->complete_ms = bt_loop_now_ms();
-    bt_pool_say(&dl->pool, NULL, "complete: every piece verified");
+    bt_pool_say(&dl->pool, NULL, "complete: every piece%s verified",
+                dl->picker.skip_count > 0 ? " of the files chosen" : "");
     for (i = 0; i < dl->pool.max_conns; i++) {
         struct bt_dl_conn *c = conn_at(dl, i);
 
@@ -889,7 +898,7 @@ static enum bt_err on_message(void *arg, struct bt_pool_conn *pc, const struct b
             bt_bitfield_set(&c->has, m->index);
             bt_picker_peer_has(&dl->picker, m->index);
         }
-        if (!bt_bitfield_get(&dl->have, m->index)) {
+        if (bt_picker_wanted(&dl->picker, m->index)) {
             err = set_interest(c, 1);
             if (err == BT_OK)
                 err = request_more(c);
@@ -1280,7 +1289,7 @@ static void on_session_tick(void *arg)
     uint64_t now = bt_loop_now_ms();
 
     dl->timer = 0;
-    if (dl->complete)
+    if (seeding(dl))
         bt_announcer_completed(&dl->ann);
     if (!dl->complete || dl->seed_after)
         bt_dht_source_tick(&dl->dht, now, !dl->complete && bt_download_usable_peers(dl) == 0);
@@ -1309,6 +1318,7 @@ enum bt_err bt_download_setup(struct bt_download *dl, const struct bt_torrent *t
         err = bt_writeback_setup(&dl->wb, t, storage, BT_WB_MEMORY);
     if (err == BT_OK)
         err = bt_bitfield_resize(&dl->have, t->piece_count);
+    dl->wanted_bytes = t->content_length;
     if (err == BT_OK) {
         dl->scratch = malloc(BT_BLOCK_SIZE);
         if (dl->scratch == NULL)
@@ -1341,20 +1351,59 @@ static enum bt_err check_piece(struct bt_download *dl, size_t i)
     return BT_OK;
 }
 
+enum bt_err bt_download_choose(struct bt_download *dl, const unsigned char *chosen, int first_last)
+{
+    const struct bt_torrent *t = dl->t;
+    struct bt_bitfield wanted;
+    size_t i, first, last;
+    enum bt_err err = BT_OK;
+
+    bt_bitfield_init(&wanted);
+    if (bt_bitfield_resize(&wanted, t->piece_count) != BT_OK)
+        return BT_ERR_NOMEM;
+    bt_selection_pieces(t, chosen, &wanted);
+    dl->wanted_bytes = 0;
+    for (i = 0; i < t->piece_count; i++) {
+        if (bt_bitfield_get(&wanted, i))
+            dl->wanted_bytes += bt_torrent_piece_data(t, i);
+        else
+            bt_picker_skip(&dl->picker, i);
+    }
+    bt_bitfield_release(&wanted);
+    for (i = 0; first_last && i < t->file_count && err == BT_OK; i++) {
+        if (!chosen[i] || !bt_torrent_file_span(t, &t->files[i], &first, &last))
+            continue;
+        err = bt_picker_first(&dl->picker, first);
+        if (err == BT_OK && last != first)
+            err = bt_picker_first(&dl->picker, last);
+    }
+    dl->complete = bt_picker_complete(&dl->picker);
+    return err;
+}
+
+/* How many pieces are wanted and not had: what a check of the disk reads. */
+static size_t count_wanted(const struct bt_download *dl)
+{
+    return dl->t->piece_count - dl->picker.have_count - dl->picker.skip_count;
+}
+
 enum bt_err bt_download_check(struct bt_download *dl,
                               void (*progress)(void *arg, size_t done, size_t total), void *arg)
 {
-    size_t i;
+    size_t i, total = count_wanted(dl), done = 0;
 
     for (i = 0; i < dl->t->piece_count; i++) {
         /* A missing, short or damaged piece is only one still to fetch; a path
          * that leads out of the download, or no memory, stops the check. */
-        enum bt_err err = check_piece(dl, i);
+        enum bt_err err;
 
+        if (!bt_picker_wanted(&dl->picker, i))
+            continue;
+        err = check_piece(dl, i);
         if (err != BT_OK)
             return err;
         if (progress != NULL)
-            progress(arg, i + 1, dl->t->piece_count);
+            progress(arg, ++done, total);
     }
     return BT_OK;
 }
@@ -1363,9 +1412,15 @@ enum bt_err bt_download_resume(struct bt_download *dl, const struct bt_bitfield 
                                const struct bt_bitfield *recheck,
                                void (*progress)(void *arg, size_t done, size_t total), void *arg)
 {
-    size_t i, total = bt_bitfield_popcount(recheck), done = 0;
+    size_t i, total = 0, done = 0;
 
+    /* Pieces not wanted are left alone: what the state says of them is
+     * found again by hashing when their files are chosen (resume.h). */
+    for (i = 0; i < dl->t->piece_count; i++)
+        total += bt_picker_wanted(&dl->picker, i) && bt_bitfield_get(recheck, i);
     for (i = 0; i < dl->t->piece_count; i++) {
+        if (!bt_picker_wanted(&dl->picker, i))
+            continue;
         if (bt_bitfield_get(trusted, i)) {
             bt_download_set_have(dl, i);
         } else if (bt_bitfield_get(recheck, i)) {
@@ -1620,7 +1675,7 @@ void bt_download_release(struct bt_download *dl)
 {
     size_t i;
 
-    if (dl->complete)
+    if (seeding(dl))
         bt_announcer_completed(&dl->ann);
     bt_announcer_stop(&dl->ann); /* while the numbers it reports are still there */
     bt_announcer_release(&dl->ann);

@@ -162,7 +162,8 @@ struct bt_download {
     struct bt_peer_config cfg;
     struct bt_picker picker;
     struct bt_bitfield have;
-    int64_t have_bytes; /* data in verified pieces: BEP 47 padding left out */
+    int64_t have_bytes;   /* data in verified pieces: BEP 47 padding left out */
+    int64_t wanted_bytes; /* the same of the pieces wanted (all but those skipped) */
 
     struct bt_pool pool; /* the connections (struct bt_dl_conn), and the listening socket */
     struct bt_dl_candidate *cands;
@@ -240,6 +241,16 @@ void bt_download_release(struct bt_download *dl);
  */
 enum bt_err bt_download_setup(struct bt_download *dl, const struct bt_torrent *t,
                               struct bt_storage *storage);
+
+/*
+ * Download only the files chosen (selection.h; the storage must have been
+ * told too, bt_storage_choose()): skip every piece no chosen file has bytes
+ * in.  With first_last, start the first and last piece of each chosen file
+ * before any other, as a player reads them first.  Call it before
+ * bt_download_check() or bt_download_resume(), which then read only the
+ * pieces wanted.  BT_ERR_NOMEM.
+ */
+enum bt_err bt_download_choose(struct bt_download *dl, const unsigned char *chosen, int first_last);
 
 /*
  * Resume from a state file (resume.h) instead: the trusted pieces are had

@@ -100,6 +100,34 @@ int main(void)
     }
     ok(n == 1, "sequential mode goes in index order");
 
+    /* 8 pieces of 16 KiB (one block each); 0-2 and 6 skipped, 7 and 4 first. */
+    ok(bt_picker_setup(&p, 8, 16384, 8 * 16384, 0, 3) == BT_OK, "setup for skip and first");
+    bt_picker_peer_bitfield(&p, NULL, 1);
+    for (i = 0; i < 3; i++)
+        bt_picker_skip(&p, i);
+    bt_picker_skip(&p, 6);
+    ok(!bt_picker_wanted(&p, 0) && bt_picker_wanted(&p, 3), "skipped pieces are not wanted");
+    ok(bt_picker_first(&p, 7) == BT_OK && bt_picker_first(&p, 4) == BT_OK &&
+           bt_picker_first(&p, 8) == BT_ERR_INVALID,
+       "pieces asked for first; an index out of range is refused");
+    bits[0] = 0x7f; /* 01111111: all but piece 0 */
+    ok(bt_picker_next(&p, bits, NULL, NULL, &b) == 1 && b.piece == 7,
+       "the first asked comes first");
+    ok(bt_picker_next(&p, bits, NULL, NULL, &first) == 1 && first.piece == 4, "then the second");
+    bits[0] = 0xfb; /* 11111011: not piece 5 */
+    ok(bt_picker_next(&p, bits, NULL, NULL, &first) == 1 && first.piece == 3,
+       "then a piece not skipped");
+    ok(bt_picker_next(&p, bits, NULL, NULL, &first) == 1 &&
+           (first.piece == 3 || first.piece == 4 || first.piece == 7),
+       "never a skipped one (endgame on what is in flight)");
+    for (i = 3; i < 8; i++)
+        if (i != 6)
+            bt_picker_piece_done(&p, i);
+    ok(bt_picker_complete(&p) && p.have_count == 4, "complete without the skipped pieces");
+    bt_picker_set_have(&p, 0);
+    ok(bt_picker_complete(&p) && p.skip_count == 3 && p.have_count == 5,
+       "a skipped piece found on disk is had and no longer skipped");
+
     bt_picker_release(&p);
     return tap_done();
 }
