@@ -38,7 +38,8 @@ void bt_picker_init(struct bt_picker *p)
     (void)p;
 }
 
-/* Free each active piece's two arrays, the active array, availability and state;
+/* Free each active piece's two arrays, the active array, availability, state and
+ * the list of pieces asked for first;
  * then init again, so that release twice, or setup after release, is safe. */
 void bt_picker_release(struct bt_picker *p)
 {
@@ -123,7 +124,37 @@ int bt_picker_have(const struct bt_picker *p, size_t idx)
     return 0;
 }
 
-/* Every piece had (and there is at least one). */
+/* bt-download --select: piece idx is not wanted.  Only a MISSING piece
+ * becomes BT_PIECE_SKIP, counted once in skip_count; ignore any other, and an
+ * idx past the end.  bt_picker_next() never chooses a skipped piece. */
+void bt_picker_skip(struct bt_picker *p, size_t idx)
+{
+    (void)p;
+    (void)idx;
+}
+
+/* Is piece idx still to be had: in range, neither HAVE nor SKIP?  download.c
+ * asks it to decide whether a peer has anything we want (interest). */
+int bt_picker_wanted(const struct bt_picker *p, size_t idx)
+{
+    (void)p;
+    (void)idx;
+    return 0;
+}
+
+/* bt-download --first-last: append idx to the pieces bt_picker_next() starts
+ * before any other (p->first, p->first_at, p->first_count: see picker.h).
+ * BT_ERR_INVALID for an idx past the end, BT_ERR_NOMEM. */
+enum bt_err bt_picker_first(struct bt_picker *p, size_t idx)
+{
+    (void)p;
+    (void)idx;
+    return BT_ERR_INVALID;
+}
+
+/* Every piece had or skipped (and there is at least one).  A skipped piece
+ * set had after all (found on disk) is no longer skipped: set_have takes it
+ * out of skip_count. */
 int bt_picker_complete(const struct bt_picker *p)
 {
     (void)p;
@@ -137,8 +168,10 @@ int bt_picker_complete(const struct bt_picker *p)
  * 1. Finish what is started: the first MISSING block of an active piece the
  *    peer has.  (Pieces complete sooner, so they are verified, written and
  *    offered to others sooner.)
- * 2. Start a new piece (state MISSING, the peer has it): with sequential
- *    set, the lowest index; otherwise the one with the lowest availability,
+ * 2. Start a new piece (state MISSING, the peer has it): first one of the
+ *    pieces bt_picker_first() asked for, in that order (drop those no longer
+ *    MISSING from the front of the list); else with sequential set, the
+ *    lowest index; otherwise the one with the lowest availability,
  *    ties broken at random so that peers starting together do not all fetch
  *    the same piece.  Choosing uniformly among n tied pieces in one pass:
  *    keep the k-th tie with probability 1/k (reservoir sampling) with your own
