@@ -29,14 +29,7 @@ payload() {
 
 # seed NAME TORRENT DATA [ARGS]: start a bt-seed on a free port; sets $SEED_ADDR.
 seed() {
-    local name=$1 torrent=$2 data=$3
-    shift 3
-    local port
-    port=$(free_port)
-    start_bg "$name" bt-seed -l "127.0.0.1:$port" "$@" "$torrent" "$data"
-    local pid="PID_${name//-/_}"
-    wait_port "$port" 10 "${!pid}"
-    SEED_ADDR="127.0.0.1:$port"
+    seed_bg "$@"
 }
 
 download() {

@@ -24,13 +24,9 @@ teardown() {
 
 # seed NAME TORRENT DATA [ARGS]: a bt-seed on a free port; sets $SEED_ADDR.
 seed() {
-    local name=$1 torrent=$2 data=$3 port
+    local name=$1 torrent=$2 data=$3
     shift 3
-    port=$(free_port)
-    start_bg "$name" bt-seed -q --no-dht --no-announce -l "127.0.0.1:$port" "$@" "$torrent" "$data"
-    local pid="PID_${name//-/_}"
-    wait_port "$port" 10 "${!pid}"
-    SEED_ADDR="127.0.0.1:$port"
+    seed_bg "$name" "$torrent" "$data" -q --no-dht --no-announce "$@"
 }
 
 download() {

@@ -40,13 +40,9 @@ tracker() {
 
 # seed NAME [ARGS]: bt-seed of src/data.bin on a free port; sets $SEED_PORT.
 seed() {
-    local name=$1 pid
+    local name=$1
     shift
-    SEED_PORT=$(free_port)
-    start_bg "$name" timeout 300 bt-seed --no-dht -l "127.0.0.1:$SEED_PORT" "$@" t.torrent \
-        src/data.bin
-    pid="PID_${name//-/_}"
-    wait_port "$SEED_PORT" 10 "${!pid}"
+    seed_bg "$name" t.torrent src/data.bin --no-dht "$@"
 }
 
 # wait_file FILE SECONDS: until FILE exists.

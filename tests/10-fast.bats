@@ -29,14 +29,10 @@ many_pieces() {
 
 # seed NAME TORRENT DATA [ARGS]: bt-seed --trace on a free port; sets SEED.
 seed() {
-    local name=$1 torrent=$2 data=$3 port
+    local name=$1 torrent=$2 data=$3
     shift 3
-    port=$(free_port)
-    start_bg "$name" timeout 120 bt-seed --no-dht --no-announce --trace -l "127.0.0.1:$port" \
-        "$@" "$torrent" "$data"
-    local pid="PID_${name//-/_}"
-    wait_port "$port" 10 "${!pid}"
-    SEED="127.0.0.1:$port"
+    seed_bg "$name" "$torrent" "$data" --no-dht --no-announce --trace "$@"
+    SEED=$SEED_ADDR
 }
 
 download() {

@@ -20,14 +20,9 @@ teardown() {
 
 # seed NAME [ARGS]: bt-seed of samples/multi.torrent on a free port; sets $SEED_PORT.
 seed() {
-    local name=$1 port
+    local name=$1
     shift
-    port=$(free_port)
-    start_bg "$name" bt-seed --no-dht --no-announce -l "127.0.0.1:$port" "$@" \
-        "$S/multi.torrent" "$S/data"
-    local pid="PID_${name//-/_}"
-    wait_port "$port" 10 "${!pid}"
-    SEED_PORT=$port
+    seed_bg "$name" "$S/multi.torrent" "$S/data" --no-dht --no-announce "$@"
 }
 
 download() {

@@ -24,14 +24,9 @@ teardown() {
 
 # seed NAME TORRENT [ARGS]: a bt-seed of src/data.bin on a free port; sets $SEED_ADDR.
 seed() {
-    local name=$1 torrent=$2 port
+    local name=$1 torrent=$2
     shift 2
-    port=$(free_port)
-    start_bg "$name" timeout 120 bt-seed --no-dht --no-announce -l "127.0.0.1:$port" "$@" \
-        "$torrent" src/data.bin
-    local pid="PID_${name//-/_}"
-    wait_port "$port" 10 "${!pid}"
-    SEED_ADDR="127.0.0.1:$port"
+    seed_bg "$name" "$torrent" src/data.bin --no-dht --no-announce "$@"
 }
 
 # pex_peer MODE TORRENT [ADDR...]: tests/pex-peer.py on a free port; sets $PEX_ADDR.
@@ -173,12 +168,16 @@ new_peers() {
     ! [[ $stderr == *"0.0.0.0"* ]]
 }
 
-@test "a private torrent: no ut_pex offered, and a peer's PEX is ignored" {
-    bt-create -q -d -p -l 32K -o p.torrent src/data.bin
-    seed seeder p.torrent
-    pex_peer tell p.torrent "$SEED_ADDR"
-    run --separate-stderr timeout --preserve-status -s INT 4 bt-download -v --no-dht --no-announce \
-        -l 127.0.0.1:0 -p "$PEX_ADDR" -o out p.torrent
+# pex_ignored TORRENT [OPTIONS...]: a peer that offers PEX and tells of the
+# only seeder; bt-download (with OPTIONS) must offer no ut_pex, ignore the
+# peer's PEX, and so never reach the seeder.
+pex_ignored() {
+    local torrent=$1
+    shift
+    seed seeder "$torrent"
+    pex_peer tell "$torrent" "$SEED_ADDR"
+    run --separate-stderr timeout --preserve-status -s INT 4 bt-download "$@" -v --no-dht \
+        --no-announce -l 127.0.0.1:0 -p "$PEX_ADDR" -o out "$torrent"
     assert_failure 1
     [[ $stderr == *"$PEX_ADDR: connected"* ]]
     ! [[ $stderr == *"pex:"* ]]
@@ -188,17 +187,13 @@ new_peers() {
     assert_line "sent 1 added"
 }
 
+@test "a private torrent: no ut_pex offered, and a peer's PEX is ignored" {
+    bt-create -q -d -p -l 32K -o p.torrent src/data.bin
+    pex_ignored p.torrent
+}
+
 @test "--no-pex: no ut_pex offered, and a peer's PEX is ignored, as for a private torrent" {
-    seed seeder t.torrent
-    pex_peer tell t.torrent "$SEED_ADDR"
-    run --separate-stderr timeout --preserve-status -s INT 4 bt-download --no-pex -v --no-dht \
-        --no-announce -l 127.0.0.1:0 -p "$PEX_ADDR" -o out t.torrent
-    assert_failure 1
-    [[ $stderr == *"$PEX_ADDR: connected"* ]]
-    ! [[ $stderr == *"pex:"* ]]
-    ! [[ $stderr == *"$SEED_ADDR"* ]]
-    run -0 cat pex-peer.log
-    assert_line "offers ut_pex 0"
+    pex_ignored t.torrent --no-pex
     # bt-seed --no-pex offers none either.
     seed quiet t.torrent --no-pex
     run -0 --separate-stderr timeout 30 bt-handshake --trace t.torrent "$SEED_ADDR"

@@ -35,11 +35,7 @@ CONF
 
 # seed NAME TORRENT DATA: a bt-seed on a free port; sets $SEED_ADDR.
 seed() {
-    local port
-    port=$(free_port)
-    start_bg "$1" bt-seed -q --no-dht --no-announce -l "127.0.0.1:$port" "$2" "$3"
-    wait_port "$port" 10
-    SEED_ADDR="127.0.0.1:$port"
+    seed_bg "$1" "$2" "$3" -q --no-dht --no-announce
 }
 
 # seed_after REGEX TORRENT DATA: bt-download into out/ from the web seed and a

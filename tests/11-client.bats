@@ -28,14 +28,9 @@ tracker() {
 # seed NAME TORRENT [OPTIONS...]: a bt-seed of $SEED_DATA (src/data.bin unless
 # set) on a free port; sets $SEED_ADDR.
 seed() {
-    local name=$1 torrent=$2 port
+    local name=$1 torrent=$2
     shift 2
-    port=$(free_port)
-    start_bg "$name" timeout 120 bt-seed --no-dht -l "127.0.0.1:$port" "$@" "$torrent" \
-        "${SEED_DATA:-src/data.bin}"
-    local pid="PID_${name//-/_}"
-    wait_port "$port" 10 "${!pid}"
-    SEED_ADDR="127.0.0.1:$port"
+    seed_bg "$name" "$torrent" "${SEED_DATA:-src/data.bin}" --no-dht "$@"
 }
 
 # --- seeding goals -------------------------------------------------------------

@@ -95,6 +95,18 @@ wait_port() {
     return 1
 }
 
+# seed_bg NAME TORRENT DATA [OPTIONS...]: a bt-seed of DATA (with OPTIONS)
+# on a free loopback port, stopped by stop_all; sets SEED_PORT and SEED_ADDR.
+seed_bg() {
+    local name=$1 torrent=$2 data=$3 pid
+    shift 3
+    SEED_PORT=$(free_port)
+    start_bg "$name" timeout 300 bt-seed -l "127.0.0.1:$SEED_PORT" "$@" "$torrent" "$data"
+    pid="PID_${name//-/_}"
+    wait_port "$SEED_PORT" 10 "${!pid}"
+    SEED_ADDR="127.0.0.1:$SEED_PORT"
+}
+
 # start_bg NAME CMD...: run CMD in the background with its output in
 # $BATS_TEST_TMPDIR/NAME.log, remembering its PID (and ours, its parent) for stop_all.
 # wait_log FILE REGEX [SECONDS]: until a line of FILE matches REGEX; shows

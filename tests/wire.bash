@@ -15,13 +15,10 @@ data_copy() {
 
 # start_seed NAME TORRENT [bt-seed options...]: bt-seed on a free port; sets SEED.
 start_seed() {
-    local name=$1 torrent=$2 port
+    local name=$1 torrent=$2
     shift 2
-    port=$(free_port)
-    start_bg "$name" timeout 120 bt-seed -l "127.0.0.1:$port" "$@" "$torrent" "$SAMPLES/data"
-    local pid="PID_${name//-/_}"
-    wait_port "$port" 10 "${!pid}"
-    SEED="127.0.0.1:$port"
+    seed_bg "$name" "$torrent" "$SAMPLES/data" "$@"
+    SEED=$SEED_ADDR
 }
 
 # wait_handshake TORRENT PEER [SECONDS]: until PEER completes a handshake

@@ -167,14 +167,15 @@ enum bt_err bt_storage_parts_remove(struct bt_storage *st)
     return unlinkat(st->root_fd, st->parts_name, 0) == 0 || errno == ENOENT ? BT_OK : BT_ERR_IO;
 }
 
-/* Open the parts file: for writing, made if need be.  -1 (errno set) if not. */
-static int parts_fd(struct bt_storage *st)
+/* Open the parts file; create it only to write to it, so that a check of a
+ * download that never wrote one leaves none.  -1 (errno set) if not. */
+static int parts_fd(struct bt_storage *st, int create)
 {
-    int write = (st->flags & BT_STORAGE_WRITE) != 0;
+    int flags = (st->flags & BT_STORAGE_WRITE) != 0 ? O_RDWR : O_RDONLY;
 
     if (st->parts_fd < 0)
         st->parts_fd = openat(st->root_fd, st->parts_name,
-                              (write ? O_RDWR | O_CREAT : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC, 0666);
+                              flags | (create ? O_CREAT : 0) | O_NOFOLLOW | O_CLOEXEC, 0666);
     return st->parts_fd;
 }
 
@@ -390,7 +391,7 @@ static enum bt_err parts_io(struct bt_storage *st, int64_t off, unsigned char *p
         }
         if (lo == st->shared_count || st->shared[lo] != piece)
             return BT_ERR_INVALID; /* a piece of unchosen files alone is never asked for */
-        fd = parts_fd(st);
+        fd = parts_fd(st, op != IO_READ);
         if (fd < 0)
             return errno == ENOENT ? BT_ERR_STORAGE_SHORT : BT_ERR_IO;
         err =
