@@ -276,12 +276,9 @@ static size_t choose_new_piece(struct bt_picker *p, const unsigned char *bits)
     return best;
 }
 
-int bt_picker_next(struct bt_picker *p, const unsigned char *bits,
-                   int (*already)(void *arg, const struct bt_block *b), void *arg,
-                   struct bt_block *out)
+int bt_picker_next_unrequested(struct bt_picker *p, const unsigned char *bits, struct bt_block *out)
 {
-    struct bt_picker_piece *pp, *endgame_piece = NULL;
-    uint32_t endgame_blk = 0;
+    struct bt_picker_piece *pp;
     size_t i, idx;
     uint32_t blk;
 
@@ -311,6 +308,20 @@ int bt_picker_next(struct bt_picker *p, const unsigned char *bits,
         fill_block(p, pp, 0, out);
         return 1;
     }
+    return 0;
+}
+
+int bt_picker_next(struct bt_picker *p, const unsigned char *bits,
+                   int (*already)(void *arg, const struct bt_block *b), void *arg,
+                   struct bt_block *out)
+{
+    struct bt_picker_piece *pp, *endgame_piece = NULL;
+    uint32_t endgame_blk = 0;
+    size_t i;
+    uint32_t blk;
+
+    if (bt_picker_next_unrequested(p, bits, out))
+        return 1;
 
     /* 3. Endgame: everything missing is requested; ask for the least-asked block. */
     for (i = 0; i < p->active_count; i++) {

@@ -131,6 +131,16 @@ int bt_picker_next(struct bt_picker *p, const unsigned char *bits,
                    struct bt_block *out);
 
 /*
+ * Steps 1 and 2 only: a block no peer was asked for.  Returns 1 and fills *out,
+ * or 0 when every missing block of the peer's pieces is requested already.  For
+ * a caller that keeps endgame's duplicates for a peer with nothing in flight
+ * (download.c): one that fills a deep pipeline with them asks every block of
+ * the last seconds' data of many peers over and over.
+ */
+int bt_picker_next_unrequested(struct bt_picker *p, const unsigned char *bits,
+                               struct bt_block *out);
+
+/*
  * A block arrived.  Returns 1 if it completes its piece (all blocks received: the
  * caller now verifies the hash), 0 if not, -1 if the block was not expected (not
  * in progress, or already received: a duplicate from endgame or an unrequested

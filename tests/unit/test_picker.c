@@ -1,7 +1,7 @@
 /*
  * test_picker.c - piece selection: block sizes at the torrent's end, rarest
  * first, sequential mode, finishing started pieces, released and duplicate
- * blocks, hash failure, and endgame with the caller's exclusion.
+ * blocks, hash failure, and endgame with the caller's exclusion, or without it.
  */
 #include <string.h>
 
@@ -66,6 +66,8 @@ int main(void)
     /* A peer with only piece 3, which is fully requested: endgame duplicates it,
      * unless the caller says this peer was already asked. */
     bits[0] = 0x10;
+    ok(bt_picker_next_unrequested(&p, bits, &b) == 0,
+       "without endgame, a block another peer was asked for is not asked again");
     ok(bt_picker_next(&p, bits, asked_for_block_zero_of_3, NULL, &b) == 0,
        "endgame skips blocks this peer already has outstanding");
     ok(bt_picker_next(&p, bits, NULL, NULL, &b) == 1 && b.piece == 3,
