@@ -140,7 +140,7 @@ int bt_picker_complete(const struct bt_picker *p)
     return p->piece_count > 0 && p->have_count + p->skip_count == p->piece_count;
 }
 
-static struct bt_picker_piece *find_active(struct bt_picker *p, size_t idx)
+static struct bt_picker_piece *find_active(const struct bt_picker *p, size_t idx)
 {
     size_t i;
 
@@ -351,7 +351,7 @@ int bt_picker_next(struct bt_picker *p, const unsigned char *bits,
 }
 
 /* The block index of b in its active piece, or -1 if b is not a block we track. */
-static int64_t block_index(struct bt_picker *p, const struct bt_block *b,
+static int64_t block_index(const struct bt_picker *p, const struct bt_block *b,
                            struct bt_picker_piece **ppp)
 {
     struct bt_picker_piece *pp = find_active(p, b->piece);
@@ -368,6 +368,16 @@ static int64_t block_index(struct bt_picker *p, const struct bt_block *b,
         return -1;
     *ppp = pp;
     return blk;
+}
+
+unsigned bt_picker_block_asked(const struct bt_picker *p, const struct bt_block *b)
+{
+    struct bt_picker_piece *pp;
+    int64_t blk = block_index(p, b, &pp);
+
+    if (blk < 0 || pp->blocks[blk] != BT_BLOCK_REQUESTED)
+        return 0;
+    return pp->req_count[blk];
 }
 
 int bt_picker_block_received(struct bt_picker *p, const struct bt_block *b)

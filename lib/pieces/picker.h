@@ -140,6 +140,10 @@ int bt_picker_next(struct bt_picker *p, const unsigned char *bits,
 int bt_picker_next_unrequested(struct bt_picker *p, const unsigned char *bits,
                                struct bt_block *out);
 
+/* How many requests for b are out (saturating at 255; web seeds' jobs count
+ * too), 0 if it is not requested. */
+unsigned bt_picker_block_asked(const struct bt_picker *p, const struct bt_block *b);
+
 /*
  * A block arrived.  Returns 1 if it completes its piece (all blocks received: the
  * caller now verifies the hash), 0 if not, -1 if the block was not expected (not

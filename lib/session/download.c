@@ -489,6 +489,7 @@ static enum bt_err take_block(struct bt_download *dl, struct bt_dl_conn *c, stru
     struct bt_dl_active *a;
     const unsigned char *leaves;
     uint32_t count;
+    unsigned asked;
     enum bt_err err;
     int done;
 
@@ -507,12 +508,16 @@ static enum bt_err take_block(struct bt_download *dl, struct bt_dl_conn *c, stru
         else if (hashed > 0)
             dl->blocks_checked++; /* (padding has no leaf to check) */
     }
+    /* Only a block asked of others too (endgame) has copies to cancel: most
+     * were asked of one peer, and need no scan of every peer's requests. */
+    asked = bt_picker_block_asked(&dl->picker, b);
     done = bt_picker_block_received(&dl->picker, b);
     if (done < 0) {
         dl->wasted += b->length; /* a duplicate from endgame */
         return BT_OK;
     }
-    cancel_duplicates(dl, c, b);
+    if (asked > 1)
+        cancel_duplicates(dl, c, b);
     a = find_active(dl, b->piece);
     if (a == NULL) {
         /* The piece's first block: it may get a slot in memory (writeback.h). */

@@ -1,7 +1,8 @@
 /*
  * test_picker.c - piece selection: block sizes at the torrent's end, rarest
  * first, sequential mode, finishing started pieces, released and duplicate
- * blocks, hash failure, and endgame with the caller's exclusion, or without it.
+ * blocks, hash failure, endgame with the caller's exclusion or without it,
+ * and how many peers a block was asked of.
  */
 #include <string.h>
 
@@ -50,6 +51,7 @@ int main(void)
     ok(bt_picker_next(&p, NULL, NULL, NULL, &b) == 1 && b.piece == first.piece &&
            b.offset == BT_BLOCK_SIZE,
        "a released block is asked for again");
+    ok(bt_picker_block_asked(&p, &b) == 1, "a block asked of one peer says so");
 
     ok(bt_picker_block_received(&p, &first) == 0, "first block received, piece incomplete");
     ok(bt_picker_block_received(&p, &first) == -1, "a duplicate block is flagged");
@@ -72,8 +74,10 @@ int main(void)
        "endgame skips blocks this peer already has outstanding");
     ok(bt_picker_next(&p, bits, NULL, NULL, &b) == 1 && b.piece == 3,
        "endgame asks a second peer for an outstanding block");
+    ok(bt_picker_block_asked(&p, &b) == 2, "the block is asked of two peers");
     b.length = 1000;
     ok(bt_picker_block_received(&p, &b) == 1, "the endgame block completes piece 3");
+    ok(bt_picker_block_asked(&p, &b) == 0, "a received block is asked of nobody");
     bt_picker_piece_done(&p, 3);
 
     for (n = 0, i = 0; i < 8 && bt_picker_next(&p, NULL, NULL, NULL, &b); i++) {
