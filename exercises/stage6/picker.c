@@ -206,6 +206,34 @@ int bt_picker_next(struct bt_picker *p, const unsigned char *bits,
 }
 
 /*
+ * Steps 1 and 2 of bt_picker_next() alone: a block nobody was asked for
+ * (return 1, *out filled), or 0 when every missing block of the peer's pieces
+ * is requested already.  download.c asks this for a peer that still has
+ * requests in flight, and bt_picker_next() (with endgame) only for an idle
+ * one: filling a deep pipeline with endgame's duplicates would ask every
+ * block of many peers again and again.  bt_picker_next() can call this first.
+ */
+int bt_picker_next_unrequested(struct bt_picker *p, const unsigned char *bits,
+                               struct bt_block *out)
+{
+    (void)p;
+    (void)bits;
+    (void)out;
+    return 0;
+}
+
+/* How many peers were asked for block b and have not answered: its req_count
+ * while it is REQUESTED, else 0 (not a block of an active piece, missing or
+ * received).  download.c cancels a block's duplicates only when more than one
+ * peer was asked. */
+unsigned bt_picker_block_asked(const struct bt_picker *p, const struct bt_block *b)
+{
+    (void)p;
+    (void)b;
+    return 0;
+}
+
+/*
  * A block arrived.  It counts only if it is exactly a block of an active piece:
  * offset a multiple of BT_BLOCK_SIZE, inside the piece, and the length the
  * block has.  Anything else, or a block already RECEIVED (endgame's duplicate),
