@@ -255,10 +255,15 @@ static void test_nul(struct bt_buf *b)
     ok(bt_torrent_parse(&t, with_nul, sizeof(with_nul) - 1, BT_META_LENIENT, NULL) == BT_OK &&
            t.announce == NULL,
        "lenient mode drops that announce");
-    ok(bt_torrent_parse_detailed(&t, name_nul, sizeof(name_nul) - 1, BT_META_LENIENT, &e) ==
+    ok(bt_torrent_parse_detailed(&t, name_nul, sizeof(name_nul) - 1, BT_META_STRICT, &e) ==
                BT_ERR_META_PATH_CHAR &&
            strcmp(e.field, "info.name") == 0,
-       "a NUL inside the name is refused even in lenient mode");
+       "a NUL inside the name is refused in strict mode");
+    ok(bt_torrent_parse(&t, name_nul, sizeof(name_nul) - 1, BT_META_LENIENT, NULL) == BT_OK &&
+           strcmp(t.name, "a_b") == 0 && t.note_count == 1 &&
+           t.notes[0].why == BT_ERR_META_PATH_CHAR && t.notes[0].fix == BT_META_FIX_REPLACE &&
+           t.notes[0].offset == 25 && strcmp(t.notes[0].field, "info.name") == 0,
+       "lenient mode makes it '_', with a note");
     bt_torrent_release(&t);
 }
 
