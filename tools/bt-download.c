@@ -836,6 +836,7 @@ static int run(struct session *s)
         return TOOL_EXIT_FAIL;
     }
     summary(s);
+    tool_apply_attrs(&s->t, o->dir); /* BEP 47: a link or mode missed is told, not fatal */
     snprintf(path, sizeof(path), "%s/%s", o->dir, s->t.multi_file ? s->t.name : s->t.files[0].path);
     if (o->json)
         json_done(s, path, NULL);

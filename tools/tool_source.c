@@ -10,6 +10,7 @@
 
 #include "core/loop.h"
 #include "metainfo/magnet.h"
+#include "pieces/attrs.h"
 #include "session/layers_fetch.h"
 #include "session/metadata_fetch.h"
 #include "tool.h"
@@ -84,6 +85,35 @@ void tool_meta_notes(const char *subject, const struct bt_torrent *t)
     }
     if (t->note_count > kept)
         tool_warn("%s: warning: %zu more like these", subject, t->note_count - kept);
+}
+
+struct attrs_report {
+    const struct bt_torrent *t;
+    const char *dir;
+    int failed;
+};
+
+static void attr_done(void *arg, size_t idx, enum bt_err err)
+{
+    struct attrs_report *r = arg;
+    char where[4096];
+
+    if (err == BT_OK)
+        return;
+    snprintf(where, sizeof(where), "%s/%s/%s: %s", r->dir, r->t->name, r->t->files[idx].path,
+             r->t->files[idx].symlink != NULL ? "symlink" : "executable");
+    tool_error(err, where);
+    r->failed = 1;
+}
+
+int tool_apply_attrs(const struct bt_torrent *t, const char *dir)
+{
+    struct attrs_report r = {t, dir, 0};
+    enum bt_err err = bt_attrs_apply(t, dir, attr_done, &r);
+
+    if (err != BT_OK && !r.failed)
+        tool_error(err, dir);
+    return err == BT_OK ? 0 : 1;
 }
 
 /* Read and parse a .torrent file ("-" for standard input). */

@@ -78,6 +78,13 @@ int tool_load_torrent(const char *arg, struct tool_source *src, struct bt_torren
 void tool_meta_notes(const char *subject, const struct bt_torrent *t);
 
 /*
+ * Once t is complete under dir: make its BEP 47 symlinks and mark its
+ * executables (lib/pieces/attrs.h), saying on stderr what could not be done.
+ * 0, or 1 if something could not.
+ */
+int tool_apply_attrs(const struct bt_torrent *t, const char *dir);
+
+/*
  * Ask trackers for peers, as one announce that downloads nothing: the
  * torrent's.  Returns how many peers were put in peers (at most max); prints why
  * none came.
