@@ -74,6 +74,12 @@ check_list() {
     check_list "$H" "$H/LENIENT"
 }
 
+@test "the non-canonical sample is read with one warning, hashed as its bytes are" {
+    run -0 --separate-stderr bt-infohash "$S/unsorted.torrent"
+    assert_output "$(awk '$2 == "unsorted.torrent" { print $1 }' "$BT_SRCDIR/tests/golden/02-infohash.out")"
+    [ "$stderr" = "bt-infohash: $S/unsorted.torrent: warning: byte 223: dictionary keys are not sorted: accepted" ]
+}
+
 @test "the info hash is over the original bytes, whatever was made safe" {
     local hash file
     cd "$R"
