@@ -99,6 +99,15 @@ check_list() {
     assert_line 'name:          .._.._evil.sh'
 }
 
+@test "the summary shows BEP 47 links where they point, and no pad file" {
+    run -0 --separate-stderr bt-infohash -s "$R/bep47.torrent"
+    assert_line 'files:         3'
+    assert_line '       run-link -> bin/run.sh'
+    assert_line '       bin/up-link -> .hidden'
+    refute_output --partial 'escape'
+    refute_output --partial '.pad'
+}
+
 @test "bt-infohash, bt-download and bt-seed agree on every sample: one loads it, all do" {
     local f ih want tool n=0
     for f in "$S"/*.torrent "$R"/*.torrent "$H"/*.torrent; do

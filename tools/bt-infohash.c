@@ -190,6 +190,14 @@ static void print_summary(const struct bt_torrent *t)
     for (; longest >= 10; longest /= 10)
         width++;
     for (i = 0; i < t->file_count; i++) {
+        /* A BEP 47 link holds no bytes: where it points instead of a size. */
+        if (t->files[i].symlink != NULL) {
+            printf("  %*s  ", width, "");
+            tool_print_clean(stdout, t->files[i].path);
+            fputs(" -> ", stdout);
+            tool_print_clean(stdout, t->files[i].symlink);
+            putchar('\n');
+        }
         if (t->files[i].pad)
             continue;
         printf("  %*" PRId64 "  ", width, t->files[i].length);
