@@ -116,6 +116,12 @@ int tool_apply_attrs(const struct bt_torrent *t, const char *dir)
     return err == BT_OK ? 0 : 1;
 }
 
+/* How --strict, or its absence, parses a torrent, from a file or from peers. */
+static unsigned meta_flags(const struct tool_source *src)
+{
+    return (src->flags & TOOL_SOURCE_STRICT) != 0 ? BT_META_STRICT : BT_META_LENIENT;
+}
+
 /* Read and parse a .torrent file ("-" for standard input). */
 static int load_file(const char *path, const struct tool_source *src, struct bt_torrent *t,
                      struct bt_buf *raw)
@@ -123,7 +129,7 @@ static int load_file(const char *path, const struct tool_source *src, struct bt_
     struct bt_buf b;
     struct bt_meta_error e;
     char subject[4096];
-    unsigned flags = (src->flags & TOOL_SOURCE_STRICT) != 0 ? BT_META_STRICT : BT_META_LENIENT;
+    unsigned flags = meta_flags(src);
     enum bt_err err;
 
     bt_buf_init(&b, BT_META_MAX_INPUT);
@@ -282,7 +288,7 @@ static int fetch_metadata(const struct bt_magnet *m, const struct bt_torrent *st
     bt_buf_init(&built, BT_META_MAX_INPUT);
     err = bt_metadata_torrent(&built, f.info, f.info_len, m->trackers, m->tracker_count);
     if (err == BT_OK)
-        err = bt_torrent_parse(t, built.data, built.len, BT_META_LENIENT | BT_META_LAYERS_LATER,
+        err = bt_torrent_parse(t, built.data, built.len, meta_flags(src) | BT_META_LAYERS_LATER,
                                &off);
     /* The peers checked 20 bytes of the v2 hash; the link has all 32. */
     if (err == BT_OK && (m->versions & BT_META_V2) != 0 &&

@@ -29,7 +29,9 @@
 #define TOOL_SOURCE_MAX_PEERS 256 /* peers gathered from -p, x.pe and one announce */
 
 /* Flags of struct tool_source. */
-#define TOOL_SOURCE_STRICT    1u /* --strict: refuse what BT_META_LENIENT overlooks or changes */
+#define TOOL_SOURCE_STRICT                                                                         \
+    1u                           /* --strict: refuse what BT_META_LENIENT overlooks or changes,    \
+                                      in a file or in a magnet link's metadata */
 #define TOOL_SOURCE_HASH_ONLY 2u /* a magnet link's hash, name and trackers are enough */
 #define TOOL_SOURCE_INFO_ONLY 4u /* its info dict is enough: no v2 piece layers (bt-infohash) */
 
