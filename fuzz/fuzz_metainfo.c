@@ -11,6 +11,8 @@
  *   - every path is relative and made of safe elements
  *   - the info hash is the SHA-1 of the info bytes kept
  *   - a strict success is also a lenient success with the same hash
+ *   - lenient paths are made safe (sanitize.h): no '\\', elements of at most
+ *     255 bytes, no two stored files on one path; a symlink's target is safe too
  *
  *   fuzz/run builds it, or by hand from the top of a configured tree (for config.h):
  *   clang -fsanitize=fuzzer,address,undefined -I. -Ilib fuzz/fuzz_metainfo.c \
@@ -51,6 +53,40 @@ static void check_path(const char *path)
             p++;
         check(*p != '\0' || end == NULL); /* no trailing '/' */
     }
+}
+
+/* What a lenient parse promises beyond check_path (sanitize.h). */
+static void check_lenient_paths(const struct bt_torrent *t)
+{
+    size_t i, j, n = t->file_count < 64 ? t->file_count : 64; /* pairs: keep it quick */
+
+    check(strchr(t->name, '\\') == NULL && strlen(t->name) <= 255);
+    for (i = 0; i < t->file_count; i++) {
+        const char *p = t->files[i].path;
+
+        if (t->files[i].symlink != NULL)
+            check_path(t->files[i].symlink);
+        if (t->files[i].pad)
+            continue;
+        check(strchr(p, '\\') == NULL);
+        while (*p != '\0') {
+            size_t len = strcspn(p, "/");
+
+            check(len <= 255);
+            p += len + (p[len] == '/');
+        }
+    }
+    /* No stored file's path is another's, or another's directory. */
+    for (i = 0; t->multi_file && i < n; i++)
+        for (j = 0; j < n; j++) {
+            const char *a = t->files[i].path, *b = t->files[j].path;
+            size_t la = strlen(a);
+
+            if (i == j || t->files[i].pad || t->files[j].pad)
+                continue;
+            check(strcmp(a, b) != 0);
+            check(!(strncmp(a, b, la) == 0 && b[la] == '/'));
+        }
 }
 
 static void check_torrent(const struct bt_torrent *t)
@@ -135,8 +171,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         check(strict.name == NULL && strict.files == NULL && strict.info == NULL);
     }
-    if (el == BT_OK)
+    if (el == BT_OK) {
         check_torrent(&lenient);
+        check_lenient_paths(&lenient);
+    }
 
     es = bt_torrent_parse_info(&strict, data, size, BT_META_STRICT, NULL);
     el = bt_torrent_parse_info(&lenient, data, size, BT_META_LENIENT, NULL);
@@ -144,8 +182,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_torrent(&strict);
         check(el == BT_OK && strict.info_len == size);
     }
-    if (el == BT_OK)
+    if (el == BT_OK) {
         check_torrent(&lenient);
+        check_lenient_paths(&lenient);
+    }
 
     bt_torrent_release(&strict);
     bt_torrent_release(&lenient);

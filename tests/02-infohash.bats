@@ -24,7 +24,7 @@ teardown() {
 
 @test "--help prints usage and names the tutorial" {
     run -0 --separate-stderr bt-infohash --help
-    assert_line --index 0 'usage: bt-infohash [-s | -p | -m] [--v1 | --v2] [-q] [--lenient] [--save OUT] [FILE | -]'
+    assert_line --index 0 'usage: bt-infohash [-s | -p | -m] [--v1 | --v2] [-q] [--strict] [--save OUT] [FILE | -]'
     assert_output --partial 'tutorials/02-metainfo.md'
     [ -z "$stderr" ]
 }
@@ -151,12 +151,12 @@ PY
 
 # --- hostile input ---------------------------------------------------------------
 
-@test "every hostile file fails with its exact error, exit 1 and empty stdout" {
+@test "every hostile file fails --strict with its exact error, exit 1 and empty stdout" {
     local file msg n=0
     cd "$H"
     while IFS=$'\t' read -r file msg; do
         [[ "$file" == \#* ]] && continue
-        run -1 --separate-stderr bt-infohash "$file"
+        run -1 --separate-stderr bt-infohash --strict "$file"
         [ -z "$output" ] || fail "$file: stdout not empty: $output"
         [ "$stderr" = "bt-infohash: $file: $msg" ] ||
             fail "$file: got '$stderr', want 'bt-infohash: $file: $msg'"
@@ -175,23 +175,25 @@ PY
     done
 }
 
-@test "--lenient still refuses unsafe paths and inconsistent sizes" {
+@test "--lenient, the default, still refuses inconsistent sizes" {
     local file msg
     cd "$H"
-    for file in name-dotdot path-dotdot path-absolute path-nul name-traversal pieces-too-few \
-        total-length-overflow huge-piece-count piece-length-zero; do
+    for file in pieces-too-few total-length-overflow huge-piece-count piece-length-zero \
+        pieces-partial length-negative; do
         msg=$(awk -F '\t' -v f="$file.torrent" '$1 == f { print $2 }' EXPECTED)
         run -1 --separate-stderr bt-infohash --lenient "$file.torrent"
         assert_output ''
         [ "$stderr" = "bt-infohash: $file.torrent: $msg" ] || fail "$file: got '$stderr'"
+        run -1 --separate-stderr bt-infohash "$file.torrent"
+        [ "$stderr" = "bt-infohash: $file.torrent: $msg" ] || fail "$file: got '$stderr' by default"
     done
 }
 
-@test "the non-canonical sample needs --lenient and hashes its own bytes" {
-    run -1 --separate-stderr bt-infohash "$S/unsorted.torrent"
+@test "the non-canonical sample is refused --strict, read by default, and hashes its own bytes" {
+    run -1 --separate-stderr bt-infohash --strict "$S/unsorted.torrent"
     assert_output ''
     [ "$stderr" = "bt-infohash: $S/unsorted.torrent: byte 223: dictionary keys are not sorted" ]
-    run -0 --separate-stderr bt-infohash --lenient "$S/unsorted.torrent"
+    run -0 --separate-stderr bt-infohash "$S/unsorted.torrent"
     assert_output "$(awk '$2 == "unsorted.torrent" { print $1 }' "$G/02-infohash.out")"
     refute_output "$(bt-infohash "$S/single.torrent")"
 }

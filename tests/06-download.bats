@@ -227,16 +227,23 @@ download() {
     [[ "$stderr" == *"no usable peers: 0 of 4 pieces verified"* ]]
 }
 
-@test "refuses a torrent whose paths climb out of the download directory" {
+@test "--strict refuses a torrent whose paths climb out; by default it stays inside" {
     local f
     for f in path-dotdot name-dotdot path-absolute path-slash; do
         mkdir -p "case-$f/out"
-        run --separate-stderr bt-download -l 127.0.0.1:0 --no-announce -o "case-$f/out" \
-            "$BT_SRCDIR/samples/hostile/metainfo/$f.torrent"
+        run --separate-stderr bt-download --strict -l 127.0.0.1:0 --no-announce \
+            -o "case-$f/out" "$BT_SRCDIR/samples/hostile/metainfo/$f.torrent"
         [ "$status" -eq 1 ]
         [ -z "$output" ]
         # Nothing was written anywhere: the case directory holds only out/, empty.
         [ "$(find "case-$f" | wc -l)" -eq 2 ]
+        # Made safe (tests/11-realworld.bats): what is written is under out/.
+        run --separate-stderr bt-download -l 127.0.0.1:0 --no-announce --no-dht --give-up 1 \
+            -o "case-$f/out" "$BT_SRCDIR/samples/hostile/metainfo/$f.torrent"
+        [ "$status" -eq 1 ]
+        [[ "$stderr" == *": warning: byte "* ]]
+        [ "$(find "case-$f" -mindepth 1 -not -path "case-$f/out" -not -path "case-$f/out/*")" = "" ]
+        [ "$(find "case-$f/out" -mindepth 1 | wc -l)" -ge 2 ]
     done
 }
 

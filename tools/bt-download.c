@@ -64,6 +64,7 @@ struct options {
     struct tool_peers peers; /* -p, checked; "-" is read once the download runs */
     struct tool_dht_opts dht;
     int no_announce;
+    int strict;                     /* --strict (issue 16) */
     char *webseeds[BT_WEBSEED_MAX]; /* -w */
     size_t webseed_count;
     int no_webseeds;
@@ -139,7 +140,7 @@ static void usage(FILE *f, int help)
         "  -w, --web-seed URL   also fetch pieces from web seed URL (BEP 19; repeatable)\n"
         "      --no-web-seeds   do not use web seeds, the torrent's url-list or -w\n"
         "      --lsd            find peers on the LAN by local service discovery (BEP "
-        "14)\n" TOOL_NO_PEX_HELP
+        "14)\n" TOOL_NO_PEX_HELP TOOL_STRICT_HELP
         "  -l, --listen ADDR    accept peers on ADDR (default %s; port 0 picks one)\n"
         "  -m, --max-peers N    at most N connections (default %d)\n"
         "      --max-download-rate RATE  at most RATE bytes a second in: 500K, 10M\n"
@@ -193,6 +194,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"lsd", no_argument, NULL, 'L'},
         {"encryption", required_argument, NULL, TOOL_OPT_ENCRYPTION},
         {"no-pex", no_argument, NULL, TOOL_OPT_NO_PEX},
+        {"strict", no_argument, NULL, TOOL_OPT_STRICT},
         {"seed-ratio", required_argument, NULL, OPT_SEED_RATIO},
         {"seed-time", required_argument, NULL, OPT_SEED_TIME},
         {"json", no_argument, NULL, OPT_JSON},
@@ -241,6 +243,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case TOOL_OPT_NO_PEX:
             o->no_pex = 1;
+            break;
+        case TOOL_OPT_STRICT:
+            o->strict = 1;
             break;
         case 'L':
             o->lsd = 1;
@@ -865,6 +870,7 @@ static int run(struct session *s)
     char path[4096];
     enum bt_err err;
 
+    s->source.flags = o->strict ? TOOL_SOURCE_STRICT : 0;
     s->source.peers = o->peers.addrs;
     s->source.peer_count = o->peers.count;
     s->source.timeout_s = o->timeout_s;
@@ -922,6 +928,8 @@ static int run(struct session *s)
      * chosen are whole in the files now. */
     if (bt_storage_parts_remove(&s->st) != BT_OK)
         tool_warn("%s/%s: cannot remove: %s", o->dir, s->st.parts_name, strerror(errno));
+    tool_apply_attrs(&s->t, o->dir,
+                     s->chosen); /* BEP 47: a link or mode missed is told, not fatal */
     snprintf(path, sizeof(path), "%s/%s", o->dir, s->t.multi_file ? s->t.name : s->t.files[0].path);
     if (o->json)
         json_done(s, path, NULL);

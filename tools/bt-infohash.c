@@ -34,12 +34,12 @@ enum mode {
     MODE_MAGNET,
 };
 
-enum { OPT_LENIENT = 256, OPT_PEER, OPT_SAVE, OPT_TRACE, OPT_V1, OPT_V2 };
+enum { OPT_LENIENT = 256, OPT_STRICT, OPT_PEER, OPT_SAVE, OPT_TRACE, OPT_V1, OPT_V2 };
 
 static void usage(FILE *out, int help)
 {
     fprintf(out,
-            "usage: %s [-s | -p | -m] [--v1 | --v2] [-q] [--lenient] [--save OUT] [FILE | -]\n"
+            "usage: %s [-s | -p | -m] [--v1 | --v2] [-q] [--strict] [--save OUT] [FILE | -]\n"
             "       %s [-s | -p | -m] [--v1 | --v2] [-q] [--save OUT] [--peer PEER]... "
             "[-t SECONDS] [--trace] MAGNET\n",
             tool_name(), tool_name());
@@ -61,7 +61,9 @@ static void usage(FILE *out, int help)
             "      --v1        only the v1 info hash, piece hashes or magnet topic\n"
             "      --v2        only the v2 ones (BEP 52)\n"
             "  -m, --magnet    print the magnet link (BEP 9)\n"
-            "      --lenient   accept non-canonical bencode, ignore malformed optional fields\n"
+            "      --strict    refuse non-canonical bencode, malformed optional fields and\n"
+            "                  unusable path elements, which by default are read past,\n"
+            "                  ignored or made safe with a warning (--lenient: the default)\n"
             "  -q, --quiet     do not warn about unusual piece lengths\n"
             "      --save OUT  also write the .torrent to OUT (for a magnet link: its\n"
             "                  trackers around the fetched info dict, byte for byte)\n"
@@ -191,6 +193,15 @@ static void print_summary(const struct bt_torrent *t)
     for (n = files; n >= 10; n /= 10)
         nwidth++;
     for (i = 0, n = 0; i < t->file_count; i++) {
+        /* A BEP 47 link holds no bytes and has no number: where it points
+         * instead of a size. */
+        if (t->files[i].symlink != NULL) {
+            printf("  %*s  %*s  ", nwidth, "", width, "");
+            tool_print_clean(stdout, t->files[i].path);
+            fputs(" -> ", stdout);
+            tool_print_clean(stdout, t->files[i].symlink);
+            putchar('\n');
+        }
         if (t->files[i].pad)
             continue;
         printf("  %*zu  %*" PRId64 "  ", nwidth, ++n, width, t->files[i].length);
@@ -254,6 +265,7 @@ int main(int argc, char **argv)
         {"pieces", no_argument, NULL, 'p'},
         {"magnet", no_argument, NULL, 'm'},
         {"lenient", no_argument, NULL, OPT_LENIENT},
+        {"strict", no_argument, NULL, OPT_STRICT},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -272,7 +284,7 @@ int main(int argc, char **argv)
     struct tool_dht dht;
     struct bt_loop loop;
     struct tool_peers peers = {.count = 0};
-    struct tool_source src = {.flags = TOOL_SOURCE_STRICT | TOOL_SOURCE_INFO_ONLY,
+    struct tool_source src = {.flags = TOOL_SOURCE_INFO_ONLY,
                               .timeout_s = TOOL_PEER_TIMEOUT_S,
                               .encryption = BT_MSE_PREFER};
     const char *save = NULL;
@@ -300,8 +312,11 @@ int main(int argc, char **argv)
             mode = MODE_MAGNET;
             modes++;
             break;
-        case OPT_LENIENT:
+        case OPT_LENIENT: /* the default since issue 16; kept for old scripts */
             src.flags &= ~TOOL_SOURCE_STRICT;
+            break;
+        case OPT_STRICT:
+            src.flags |= TOOL_SOURCE_STRICT;
             break;
         case 'q':
             quiet = 1;

@@ -40,16 +40,16 @@ struct options {
     int no_announce, trust, trace, quiet, timeout_s, lsd;
     int encryption; /* enum bt_mse_policy */
     int no_pex;
+    int strict; /* --strict (issue 16) */
 };
 
 static void usage(FILE *f, int help)
 {
     fprintf(
         f,
-        "usage: %s [--trust] [-l ADDR] [-c PEER]... [-m MAX] [--tracker URL]... [--no-announce]\n"
-        "       [--dht-bootstrap NODE]... [--no-dht] [--lsd] [--no-pex] [--trace] [--encryption "
-        "MODE]\n"
-        "       [-q] TORRENT DATA\n"
+        "usage: %s [--trust] [--strict] [-l ADDR] [-c PEER]... [-m MAX] [--tracker URL]...\n"
+        "       [--no-announce] [--dht-bootstrap NODE]... [--no-dht] [--lsd] [--no-pex] [--trace]\n"
+        "       [--encryption MODE] [-q] TORRENT DATA\n"
         "\n"
         "Serve TORRENT's complete data to every peer that connects, until interrupted.\n"
         "DATA is the directory that contains the torrent's name (its top directory or\n"
@@ -66,7 +66,8 @@ static void usage(FILE *f, int help)
         "      --dht-bootstrap NODE  start our DHT node from NODE, HOST:PORT (repeatable)\n"
         "      --no-dht         do not use the DHT\n"
         "      --lsd            announce on the LAN, and dial the peers heard there (BEP "
-        "14)\n" TOOL_NO_PEX_HELP "  -m, --max-peers N    at most N connections (default %d)\n"
+        "14)\n" TOOL_NO_PEX_HELP TOOL_STRICT_HELP
+        "  -m, --max-peers N    at most N connections (default %d)\n"
         "      --trust          do not check the data's hashes on start\n"
         "      --trace          show every message sent and received on "
         "stderr\n" TOOL_ENCRYPTION_HELP "  -q, --quiet          do not log connections on stderr\n"
@@ -98,6 +99,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"lsd", no_argument, NULL, 'L'},
         {"encryption", required_argument, NULL, TOOL_OPT_ENCRYPTION},
         {"no-pex", no_argument, NULL, TOOL_OPT_NO_PEX},
+        {"strict", no_argument, NULL, TOOL_OPT_STRICT},
         {NULL, 0, NULL, 0},
     };
     int c, status = TOOL_CONTINUE;
@@ -110,6 +112,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case TOOL_OPT_NO_PEX:
             o->no_pex = 1;
+            break;
+        case TOOL_OPT_STRICT:
+            o->strict = 1;
             break;
         case 'l':
             o->listen_text = optarg;
@@ -246,6 +251,7 @@ static int start_seeding(const struct options *o, struct bt_torrent *t, struct b
     enum bt_err err;
     size_t i;
 
+    src.flags = o->strict ? TOOL_SOURCE_STRICT : 0;
     src.dht = dht;
     src.quiet = o->quiet;
     src.encryption = o->encryption;

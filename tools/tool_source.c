@@ -10,6 +10,7 @@
 
 #include "core/loop.h"
 #include "metainfo/magnet.h"
+#include "pieces/attrs.h"
 #include "session/layers_fetch.h"
 #include "session/metadata_fetch.h"
 #include "tool.h"
@@ -59,6 +60,68 @@ size_t tool_tracker_peers(const struct bt_torrent *t, const unsigned char *peer_
     return got;
 }
 
+void tool_meta_notes(const char *subject, const struct bt_torrent *t)
+{
+    size_t i, kept = t->note_count < BT_META_MAX_NOTES ? t->note_count : BT_META_MAX_NOTES;
+
+    for (i = 0; i < kept; i++) {
+        const struct bt_meta_note *n = &t->notes[i];
+        char where[BT_META_FIELD_MAX + 2] = "";
+        const char *name = NULL;
+
+        if (n->field[0] != '\0')
+            snprintf(where, sizeof(where), "%s: ", n->field);
+        if (n->file == BT_META_NOTE_NAME)
+            name = t->name;
+        else if (n->file < t->file_count && !t->files[n->file].pad)
+            name = t->files[n->file].path;
+        if (name == NULL)
+            tool_warn("%s: warning: byte %zu: %s%s: %s", subject, n->offset, where,
+                      bt_strerror(n->why), bt_meta_fix_str(n->fix));
+        else
+            tool_warn("%s: warning: byte %zu: %s%s: %s; saved as '%s%s%s'", subject, n->offset,
+                      where, bt_strerror(n->why), bt_meta_fix_str(n->fix),
+                      t->multi_file ? t->name : "", t->multi_file ? "/" : "", name);
+    }
+    if (t->note_count > kept)
+        tool_warn("%s: warning: %zu more like these", subject, t->note_count - kept);
+}
+
+struct attrs_report {
+    const struct bt_torrent *t;
+    const char *dir;
+    int failed;
+};
+
+static void attr_done(void *arg, size_t idx, enum bt_err err)
+{
+    struct attrs_report *r = arg;
+    char where[4096];
+
+    if (err == BT_OK)
+        return;
+    snprintf(where, sizeof(where), "%s/%s/%s: %s", r->dir, r->t->name, r->t->files[idx].path,
+             r->t->files[idx].symlink != NULL ? "symlink" : "executable");
+    tool_error(err, where);
+    r->failed = 1;
+}
+
+int tool_apply_attrs(const struct bt_torrent *t, const char *dir, const unsigned char *chosen)
+{
+    struct attrs_report r = {t, dir, 0};
+    enum bt_err err = bt_attrs_apply(t, dir, chosen, attr_done, &r);
+
+    if (err != BT_OK && !r.failed)
+        tool_error(err, dir);
+    return err == BT_OK ? 0 : 1;
+}
+
+/* How --strict, or its absence, parses a torrent, from a file or from peers. */
+static unsigned meta_flags(const struct tool_source *src)
+{
+    return (src->flags & TOOL_SOURCE_STRICT) != 0 ? BT_META_STRICT : BT_META_LENIENT;
+}
+
 /* Read and parse a .torrent file ("-" for standard input). */
 static int load_file(const char *path, const struct tool_source *src, struct bt_torrent *t,
                      struct bt_buf *raw)
@@ -66,7 +129,7 @@ static int load_file(const char *path, const struct tool_source *src, struct bt_
     struct bt_buf b;
     struct bt_meta_error e;
     char subject[4096];
-    unsigned flags = (src->flags & TOOL_SOURCE_STRICT) != 0 ? BT_META_STRICT : BT_META_LENIENT;
+    unsigned flags = meta_flags(src);
     enum bt_err err;
 
     bt_buf_init(&b, BT_META_MAX_INPUT);
@@ -80,7 +143,9 @@ static int load_file(const char *path, const struct tool_source *src, struct bt_
         tool_error(err, subject);
     else if (err != BT_OK)
         tool_error_at(err, subject, e.offset, e.field);
-    else if (raw != NULL)
+    else
+        tool_meta_notes(subject, t);
+    if (err == BT_OK && raw != NULL)
         err = bt_buf_append(raw, b.data, b.len);
     bt_buf_release(&b);
     return err == BT_OK ? 0 : 1;
@@ -223,7 +288,8 @@ static int fetch_metadata(const struct bt_magnet *m, const struct bt_torrent *st
     bt_buf_init(&built, BT_META_MAX_INPUT);
     err = bt_metadata_torrent(&built, f.info, f.info_len, m->trackers, m->tracker_count);
     if (err == BT_OK)
-        err = bt_torrent_parse(t, built.data, built.len, BT_META_LENIENT, &off);
+        err = bt_torrent_parse(t, built.data, built.len, meta_flags(src) | BT_META_LAYERS_LATER,
+                               &off);
     /* The peers checked 20 bytes of the v2 hash; the link has all 32. */
     if (err == BT_OK && (m->versions & BT_META_V2) != 0 &&
         ((t->versions & BT_META_V2) == 0 ||
@@ -231,7 +297,9 @@ static int fetch_metadata(const struct bt_magnet *m, const struct bt_torrent *st
         err = BT_ERR_METADATA_HASH;
     if (err != BT_OK)
         tool_error_at(err, "metadata", off, NULL);
-    else if (raw != NULL)
+    else
+        tool_meta_notes("metadata", t);
+    if (err == BT_OK && raw != NULL)
         err = bt_buf_append(raw, built.data, built.len);
     bt_buf_release(&built);
     if (err == BT_OK && (src->flags & TOOL_SOURCE_INFO_ONLY) == 0 &&

@@ -29,7 +29,9 @@
 #define TOOL_SOURCE_MAX_PEERS 256 /* peers gathered from -p, x.pe and one announce */
 
 /* Flags of struct tool_source. */
-#define TOOL_SOURCE_STRICT    1u /* parse a file as canonical bencode only (bt-infohash) */
+#define TOOL_SOURCE_STRICT                                                                         \
+    1u                           /* --strict: refuse what BT_META_LENIENT overlooks or changes,    \
+                                      in a file or in a magnet link's metadata */
 #define TOOL_SOURCE_HASH_ONLY 2u /* a magnet link's hash, name and trackers are enough */
 #define TOOL_SOURCE_INFO_ONLY 4u /* its info dict is enough: no v2 piece layers (bt-infohash) */
 
@@ -50,6 +52,14 @@ struct tool_source {
     int have_from;
 };
 
+/* --strict, on every tool that loads a torrent from a file: bt-infohash,
+ * bt-download, bt-seed (they agree on which torrents load). */
+#define TOOL_OPT_STRICT 0x1180 /* between the shared 0x11xx and bt-download's 0x12xx */
+#define TOOL_STRICT_HELP                                                                           \
+    "      --strict         refuse a torrent with non-canonical bencode, a malformed\n"            \
+    "                       optional field or an unusable path element, which by\n"                \
+    "                       default are read past, ignored or made safe, with a warning\n"
+
 /* Is arg a magnet link rather than a file name? */
 int tool_is_magnet(const char *arg);
 
@@ -61,6 +71,20 @@ int tool_is_magnet(const char *arg);
  */
 int tool_load_torrent(const char *arg, struct tool_source *src, struct bt_torrent *t,
                       struct bt_buf *raw);
+
+/*
+ * Print, as warnings on stderr, what the parse of t overlooked or changed
+ * (t->notes): "SUBJECT: warning: byte 83: info.files[0].path[1]: path element
+ * is '.' or '..': dropped; saved as 'multi/a/b.bin'".  tool_load_torrent() does.
+ */
+void tool_meta_notes(const char *subject, const struct bt_torrent *t);
+
+/*
+ * Once t is complete under dir: make its BEP 47 symlinks and mark its
+ * executables (lib/pieces/attrs.h), saying on stderr what could not be done.
+ * 0, or 1 if something could not.
+ */
+int tool_apply_attrs(const struct bt_torrent *t, const char *dir, const unsigned char *chosen);
 
 /*
  * Ask trackers for peers, as one announce that downloads nothing: the

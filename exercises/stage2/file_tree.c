@@ -131,8 +131,8 @@ enum bt_err bt_meta_parse_file_tree(struct bt_meta_parse *p, struct bt_torrent *
  * 1. The files that need a layer: every file that is not padding and is
  *    larger than one piece.  Each needs ceil(length / piece_length) hashes of
  *    BT_MERKLE_HASH_LEN (32) bytes.  None: BT_OK, nothing to do.
- * 2. "piece layers" missing: with BT_META_LENIENT in p->flags, BT_OK and the
- *    layers stay unknown (NULL: bt_torrent_hashes_known() says so later);
+ * 2. "piece layers" missing: with BT_META_LAYERS_LATER in p->flags (a torrent
+ *    built around metadata from peers), BT_OK and the layers stay unknown (NULL: bt_torrent_hashes_known() says so later);
  *    strict, BT_ERR_META_LAYER at root, field "piece layers".  Not a dict:
  *    BT_ERR_META_FIELD_TYPE at it, "piece layers".
  * 3. Allocate t->layers, room for every needed layer (t->layers_len bytes):

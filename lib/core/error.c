@@ -114,6 +114,20 @@ const char *bt_strerror(enum bt_err err)
         return "piece layer does not match its pieces root";
     case BT_ERR_META_HYBRID:
         return "v1 and v2 file lists differ";
+    case BT_ERR_META_PATH_BACKSLASH:
+        return "path element contains a backslash";
+    case BT_ERR_META_PATH_RESERVED:
+        return "path element is a device name on Windows";
+    case BT_ERR_META_PATH_LONG:
+        return "path element is longer than 255 bytes";
+    case BT_ERR_META_PATH_DUP:
+        return "another file has the same path";
+    case BT_ERR_META_INFO_DUP:
+        return "the info dictionary has a key twice";
+    case BT_ERR_META_SYMLINK_TARGET:
+        return "symlink target is missing or leaves the torrent";
+    case BT_ERR_META_SYMLINK_DATA:
+        return "symlink entry has a length";
 
     case BT_ERR_TRACKER_URL:
         return "unsupported or malformed tracker URL";

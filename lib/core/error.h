@@ -73,6 +73,13 @@ enum bt_err {
     BT_ERR_META_LAYER,              /* a piece layer missing or of the wrong length */
     BT_ERR_META_LAYER_ROOT,         /* a piece layer that does not hash to its file's root */
     BT_ERR_META_HYBRID,             /* the v1 and v2 halves of a hybrid describe different files */
+    BT_ERR_META_PATH_BACKSLASH,     /* a '\\' inside a path element: a separator on Windows */
+    BT_ERR_META_PATH_RESERVED,      /* a path element Windows keeps for a device (CON, NUL, COM1) */
+    BT_ERR_META_PATH_LONG,          /* a path element longer than file systems allow */
+    BT_ERR_META_PATH_DUP,           /* two files, or a file and a directory, with the same path */
+    BT_ERR_META_INFO_DUP,           /* a dict key twice inside the info dict: ambiguous */
+    BT_ERR_META_SYMLINK_TARGET,     /* BEP 47: a symlink whose target leaves the torrent */
+    BT_ERR_META_SYMLINK_DATA,       /* BEP 47: a symlink entry that holds bytes */
 
     /* tracker/: announce.c, http.c, udp.c, their clients, the server (BEP 3, 7, 12, 15, 23) */
     BT_ERR_TRACKER_URL,

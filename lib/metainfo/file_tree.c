@@ -115,9 +115,17 @@ static enum bt_err add_file(struct bt_meta_parse *p, struct tree_files *l,
         l->cap = cap;
     }
     f = &l->v[l->count];
-    f->path = join_keys(keys, depth);
-    if (f->path == NULL)
-        return BT_ERR_NOMEM;
+    /* A lenient parse makes each key a safe name, as for v1 (sanitize.h). */
+    if ((p->flags & BT_META_LENIENT) != 0) {
+        enum bt_err err = bt_meta_join_safe(p, keys, depth, BT_META_NOTE_NONE, &f->path);
+
+        if (err != BT_OK)
+            return err;
+    } else {
+        f->path = join_keys(keys, depth);
+        if (f->path == NULL)
+            return BT_ERR_NOMEM;
+    }
     f->length = length->i;
     f->root = length->i > 0 ? root->s : NULL;
     f->depth = depth;
@@ -157,7 +165,7 @@ static enum bt_err walk_tree(struct bt_meta_parse *p, const struct bt_bnode *tre
         val = bt_bnode_sibling(key);
         stack[depth - 1].next = bt_bnode_sibling(val);
         stack[depth - 1].left--;
-        err = bt_meta_check_element(key);
+        err = (p->flags & BT_META_LENIENT) != 0 ? BT_OK : bt_meta_check_element(key);
         if (err != BT_OK)
             return bt_meta_fail(p, err, key, "info.file tree");
         if (val->type != BT_BENCODE_DICT)
@@ -390,8 +398,8 @@ enum bt_err bt_meta_parse_layers(struct bt_meta_parse *p, struct bt_torrent *t,
         }
     }
     err = BT_OK;
-    /* Metadata from peers (BEP 9) has no layers: lenient parses let them come later. */
-    if (n_need > 0 && layers == NULL && (p->flags & BT_META_LENIENT) != 0) {
+    /* Metadata from peers (BEP 9) has no layers: they come later. */
+    if (n_need > 0 && layers == NULL && (p->flags & BT_META_LAYERS_LATER) != 0) {
         free(need);
         return BT_OK;
     }

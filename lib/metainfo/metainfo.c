@@ -40,6 +40,7 @@
 
 #include "metainfo/merkle.h"
 #include "metainfo/parse.h"
+#include "metainfo/sanitize.h"
 
 void bt_torrent_init(struct bt_torrent *t)
 {
@@ -77,8 +78,10 @@ void bt_torrent_release(struct bt_torrent *t)
     size_t i;
 
     free(t->name);
-    for (i = 0; i < t->file_count; i++)
+    for (i = 0; i < t->file_count; i++) {
         free(t->files[i].path);
+        free(t->files[i].symlink);
+    }
     free(t->files);
     free(t->announce);
     free_tiers(t);
@@ -115,6 +118,31 @@ static enum bt_err get_required(struct bt_meta_parse *p, const struct bt_bnode *
     return BT_OK;
 }
 
+/* "path" of file number idx, each element made safe (lenient): sanitize.h. */
+static enum bt_err join_path_safe(struct bt_meta_parse *p, const struct bt_bnode *path, size_t idx,
+                                  char **out)
+{
+    const struct bt_bnode **elems = malloc(path->count * sizeof(*elems));
+    const struct bt_bnode *elem = bt_bnode_child(path);
+    enum bt_err err = BT_OK;
+    size_t j;
+
+    if (elems == NULL)
+        return BT_ERR_NOMEM;
+    for (j = 0; j < path->count && err == BT_OK; j++) {
+        /* Only strings are names: a number here is a malformed info dict. */
+        if (elem->type != BT_BENCODE_STR)
+            err =
+                bt_meta_fail(p, BT_ERR_META_FIELD_TYPE, elem, "info.files[%zu].path[%zu]", idx, j);
+        elems[j] = elem;
+        elem = bt_bnode_sibling(elem);
+    }
+    if (err == BT_OK)
+        err = bt_meta_join_safe(p, elems, path->count, idx, out);
+    free(elems);
+    return err;
+}
+
 /*
  * "path" of file number idx: a list of elements, checked one by one and joined
  * with '/'.  The joined length cannot overflow: it is at most twice the input.
@@ -128,6 +156,8 @@ static enum bt_err join_path(struct bt_meta_parse *p, const struct bt_bnode *pat
 
     if (path->count == 0)
         return bt_meta_fail(p, BT_ERR_META_PATH, path, "info.files[%zu].path", idx);
+    if ((p->flags & BT_META_LENIENT) != 0)
+        return join_path_safe(p, path, idx, out);
     elem = bt_bnode_child(path);
     for (j = 0; j < path->count; j++) {
         enum bt_err err = bt_meta_check_element(elem);
@@ -149,6 +179,88 @@ static enum bt_err join_path(struct bt_meta_parse *p, const struct bt_bnode *pat
     }
     *out = s;
     return BT_OK;
+}
+
+/*
+ * BEP 47 "symlink path": the link's target, elements from the torrent's top
+ * directory.  "." and empty elements stay where they are, ".." goes up one, and
+ * the target must stay below the top: BT_ERR_META_SYMLINK_TARGET otherwise.
+ */
+static enum bt_err symlink_target(const struct bt_bnode *list, char **out)
+{
+    const struct bt_bnode *elem;
+    size_t j, total = 1, at = 0;
+    char *s;
+
+    if (list == NULL || list->count == 0)
+        return BT_ERR_META_SYMLINK_TARGET;
+    elem = bt_bnode_child(list);
+    for (j = 0; j < list->count; j++, elem = bt_bnode_sibling(elem)) {
+        if (elem->type != BT_BENCODE_STR)
+            return BT_ERR_META_SYMLINK_TARGET;
+        total += elem->slen + 1;
+    }
+    s = malloc(total);
+    if (s == NULL)
+        return BT_ERR_NOMEM;
+    elem = bt_bnode_child(list);
+    for (j = 0; j < list->count; j++, elem = bt_bnode_sibling(elem)) {
+        int dotdot = elem->slen == 2 && memcmp(elem->s, "..", 2) == 0;
+
+        if (memchr(elem->s, '/', elem->slen) != NULL || memchr(elem->s, '\0', elem->slen) != NULL ||
+            (dotdot && at == 0))
+            break;
+        if (dotdot) {
+            for (at--; at > 0 && s[at - 1] != '/'; at--)
+                ; /* back over the last element and its '/' */
+        } else if (elem->slen > 0 && !(elem->slen == 1 && elem->s[0] == '.')) {
+            memcpy(s + at, elem->s, elem->slen);
+            at += elem->slen;
+            s[at++] = '/';
+        }
+    }
+    if (j < list->count || at == 0) {
+        free(s);
+        return BT_ERR_META_SYMLINK_TARGET;
+    }
+    s[at - 1] = '\0';
+    *out = s;
+    return BT_OK;
+}
+
+/*
+ * BEP 47 "attr" of info.files[idx]: 'p' padding, 'l' a symlink, 'x'
+ * executable, 'h' hidden; other letters are for other systems.  A link holds no
+ * bytes, so it is not stored as a file (f->pad); one that cannot be made safely
+ * is skipped, and one that claims bytes is kept as a plain file, with a note.
+ */
+static enum bt_err parse_attr(struct bt_meta_parse *p, struct bt_file *f,
+                              const struct bt_bnode *entry, const struct bt_bnode *attr, size_t idx,
+                              int64_t length)
+{
+    const struct bt_bnode *target;
+    enum bt_err err;
+
+    if (memchr(attr->s, 'p', attr->slen) != NULL) {
+        f->pad = 1;
+        return BT_OK;
+    }
+    f->executable = memchr(attr->s, 'x', attr->slen) != NULL;
+    f->hidden = memchr(attr->s, 'h', attr->slen) != NULL;
+    if (memchr(attr->s, 'l', attr->slen) == NULL)
+        return BT_OK;
+    if (length != 0) {
+        bt_meta_note(p, BT_ERR_META_SYMLINK_DATA, BT_META_FIX_IGNORE, attr->offset, idx,
+                     "info.files[%zu].attr", idx);
+        return BT_OK;
+    }
+    f->pad = 1;
+    target = bt_bnode_dict_get_type(entry, "symlink path", BT_BENCODE_LIST);
+    err = symlink_target(target, &f->symlink);
+    if (err == BT_ERR_META_SYMLINK_TARGET)
+        bt_meta_note(p, err, BT_META_FIX_IGNORE, target != NULL ? target->offset : entry->offset,
+                     idx, "info.files[%zu].symlink path", idx);
+    return err == BT_ERR_NOMEM ? err : BT_OK;
 }
 
 /* One file, info.files[idx], appended at offset t->total_length. */
@@ -181,11 +293,13 @@ static enum bt_err parse_file(struct bt_meta_parse *p, struct bt_torrent *t,
     if (err != BT_OK)
         return err;
     t->file_count = idx + 1; /* from here on, release() frees this file's path */
-    /* BEP 47: "attr" letters; 'p' marks padding, which is never stored. */
-    attr = bt_bnode_dict_get(entry, "attr");
-    if (attr != NULL && attr->type == BT_BENCODE_STR && memchr(attr->s, 'p', attr->slen) != NULL)
-        f->pad = 1;
-    else
+    attr = bt_bnode_dict_get_type(entry, "attr", BT_BENCODE_STR);
+    if (attr != NULL) {
+        err = parse_attr(p, f, entry, attr, idx, length->i);
+        if (err != BT_OK)
+            return err;
+    }
+    if (!f->pad)
         t->content_length += length->i;
     f->length = length->i;
     f->offset = t->total_length;
@@ -334,10 +448,14 @@ static enum bt_err parse_info_dict(struct bt_meta_parse *p, struct bt_torrent *t
     err = get_required(p, info, "name", BT_BENCODE_STR, &name);
     if (err != BT_OK)
         return err;
-    err = bt_meta_check_element(name);
-    if (err != BT_OK)
-        return bt_meta_fail(p, err, name, "info.name");
-    err = bt_meta_copy_str(name, &t->name);
+    if ((p->flags & BT_META_LENIENT) != 0) {
+        err = bt_meta_join_safe(p, &name, 1, BT_META_NOTE_NAME, &t->name);
+    } else {
+        err = bt_meta_check_element(name);
+        if (err != BT_OK)
+            return bt_meta_fail(p, err, name, "info.name");
+        err = bt_meta_copy_str(name, &t->name);
+    }
     if (err != BT_OK)
         return err;
 
@@ -381,6 +499,33 @@ static enum bt_err parse_info_dict(struct bt_meta_parse *p, struct bt_torrent *t
     if (err == BT_OK && tree != NULL)
         err = bt_meta_parse_file_tree(p, t, tree);
     return err;
+}
+
+/* A file the lenient parse had to number: say where it went. */
+static void note_renamed(void *arg, size_t idx)
+{
+    struct bt_meta_parse *p = arg;
+
+    bt_meta_note(p, BT_ERR_META_PATH_DUP, BT_META_FIX_NUMBER, p->files_at, idx,
+                 "info.files[%zu].path", idx);
+}
+
+/*
+ * The info dict, and for a lenient parse of several files, no two of them
+ * with one path (sanitize.h): made-safe names may meet, and torrents in the wild
+ * list one file twice.  Strict parses keep today's paths as they are.
+ */
+static enum bt_err parse_info(struct bt_meta_parse *p, struct bt_torrent *t,
+                              const struct bt_bnode *info)
+{
+    const struct bt_bnode *files = bt_bnode_dict_get(info, "files");
+    enum bt_err err = parse_info_dict(p, t, info);
+
+    if (err != BT_OK || (p->flags & BT_META_LENIENT) == 0 || !t->multi_file)
+        return err;
+    /* Notes point at the files list, or at the tree of a v2-only torrent. */
+    p->files_at = files != NULL ? files->offset : bt_bnode_dict_get(info, "file tree")->offset;
+    return bt_sanitize_unique(t, note_renamed, p);
 }
 
 /*
@@ -521,10 +666,16 @@ static enum bt_err parse_url_list(struct bt_meta_parse *p, struct bt_torrent *t,
     if (t->url_list == NULL)
         return BT_ERR_NOMEM;
     url = v->type == BT_BENCODE_STR ? v : bt_bnode_child(v);
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n; i++, url = bt_bnode_sibling(url)) {
         err = check_text(url);
         if (err != BT_OK && v->type == BT_BENCODE_STR)
             return bt_meta_fail(p, err, url, "url-list");
+        /* A lenient parse keeps the good web seeds of a list with a bad one. */
+        if (err != BT_OK && (p->flags & BT_META_LENIENT) != 0) {
+            bt_meta_note(p, err, BT_META_FIX_IGNORE, url->offset, BT_META_NOTE_NONE,
+                         "url-list[%zu]", i);
+            continue;
+        }
         if (err != BT_OK)
             return bt_meta_fail(p, err, url, "url-list[%zu]", i);
         if (url->slen > 0) {
@@ -533,7 +684,6 @@ static enum bt_err parse_url_list(struct bt_meta_parse *p, struct bt_torrent *t,
                 return err;
             t->url_list_count++;
         }
-        url = bt_bnode_sibling(url);
     }
     return BT_OK;
 }
@@ -610,6 +760,8 @@ static enum bt_err parse_outer(struct bt_meta_parse *p, struct bt_torrent *t,
         enum bt_err err = outer_fields[i].parse(p, t, root);
 
         if (err != BT_OK && err != BT_ERR_NOMEM && lenient) {
+            bt_meta_note(p, err, BT_META_FIX_IGNORE, p->e->offset, BT_META_NOTE_NONE, "%s",
+                         p->e->field);
             outer_fields[i].drop(t);
             err = BT_OK;
         }
@@ -619,29 +771,122 @@ static enum bt_err parse_outer(struct bt_meta_parse *p, struct bt_torrent *t,
     return BT_OK;
 }
 
-/* Decode input with the bencode mode that matches flags; on failure say where. */
+/* Form that BEP 3 forbids but that changes no value: a lenient parse reads past it. */
+static int form_only(enum bt_err err)
+{
+    return err == BT_ERR_BENCODE_KEY_ORDER || err == BT_ERR_BENCODE_KEY_DUP ||
+           err == BT_ERR_BENCODE_LEADING_ZERO || err == BT_ERR_BENCODE_NEGATIVE_ZERO ||
+           err == BT_ERR_BENCODE_TRAILING;
+}
+
+/*
+ * Decode input with the bencode mode that matches flags; on failure say where.
+ * A lenient parse decodes strictly first, to note the first thing it overlooks
+ * (canonical input, nearly every torrent, is decoded once).
+ */
 static enum bt_err decode(struct bt_meta_parse *p, struct bt_bencode *b, const void *input,
                           size_t len)
 {
-    unsigned mode = (p->flags & BT_META_LENIENT) != 0 ? BT_BENCODE_LENIENT : BT_BENCODE_STRICT;
-    enum bt_err err = bt_bencode_parse(b, input, len, mode);
+    enum bt_err err = bt_bencode_parse(b, input, len, BT_BENCODE_STRICT);
 
-    if (err != BT_OK && p->e != NULL) {
+    if (err != BT_OK && form_only(err) && (p->flags & BT_META_LENIENT) != 0) {
+        bt_meta_note(p, err, BT_META_FIX_ACCEPT, b->err_offset, BT_META_NOTE_NONE, "%s", "");
+        p->noncanonical = 1;
+        err = bt_bencode_parse(b, input, len, BT_BENCODE_LENIENT);
+    }
+    if (err != BT_OK) {
         p->e->offset = b->err_offset;
         p->e->field[0] = '\0';
     }
     return err;
 }
 
+static int key_order(const void *a, const void *b)
+{
+    const struct bt_bnode *x = *(const struct bt_bnode *const *)a;
+    const struct bt_bnode *y = *(const struct bt_bnode *const *)b;
+
+    return bt_bencode_key_cmp(x->s, x->slen, y->s, y->slen);
+}
+
+/*
+ * Does dict d, decoded leniently, have a key twice?  Then *at is the second
+ * one.  Keys in order cannot repeat; others are sorted to compare.
+ */
+static enum bt_err find_dup_key(const struct bt_bnode *d, const struct bt_bnode **at)
+{
+    const struct bt_bnode *key = bt_bnode_child(d), *prev = NULL, **keys;
+    size_t i, n = 0;
+
+    *at = NULL;
+    for (i = 0; i < d->count; i++) {
+        if (prev != NULL && bt_bencode_key_cmp(prev->s, prev->slen, key->s, key->slen) >= 0)
+            break;
+        prev = key;
+        key = bt_bnode_sibling(bt_bnode_sibling(key));
+    }
+    if (i == d->count)
+        return BT_OK;
+    keys = malloc(d->count * sizeof(*keys));
+    if (keys == NULL)
+        return BT_ERR_NOMEM;
+    for (key = bt_bnode_child(d); n < d->count; key = bt_bnode_sibling(bt_bnode_sibling(key)))
+        keys[n++] = key;
+    qsort(keys, n, sizeof(*keys), key_order);
+    for (i = 1; i < n; i++) {
+        const struct bt_bnode *second =
+            keys[i - 1]->offset > keys[i]->offset ? keys[i - 1] : keys[i];
+
+        if (key_order(&keys[i - 1], &keys[i]) == 0 &&
+            (*at == NULL || second->offset < (*at)->offset))
+            *at = second;
+    }
+    free(keys);
+    return BT_OK;
+}
+
+/*
+ * A key twice inside the info dict (at any depth) is refused even when lenient:
+ * clients that take the first and clients that take the last would download
+ * different data under one info hash.  Outside it, the first is used.
+ */
+static enum bt_err check_info_keys(struct bt_meta_parse *p, const struct bt_bnode *root,
+                                   const struct bt_bnode *info)
+{
+    const struct bt_bnode *n, *dup, *key;
+    size_t i, infos = 0;
+    enum bt_err err;
+
+    if (!p->noncanonical)
+        return BT_OK; /* a strict decode saw every key in order */
+    /* Two info dicts would be two torrents under one name. */
+    key = root != info ? bt_bnode_child(root) : NULL;
+    for (i = 0; key != NULL && i < root->count; i++) {
+        if (bt_bnode_str_eq(key, "info") && ++infos > 1)
+            return bt_meta_fail(p, BT_ERR_META_INFO_DUP, key, "info");
+        key = bt_bnode_sibling(bt_bnode_sibling(key));
+    }
+    for (n = info; n < info + info->skip; n++) {
+        if (n->type != BT_BENCODE_DICT)
+            continue;
+        err = find_dup_key(n, &dup);
+        if (err != BT_OK)
+            return err;
+        if (dup != NULL)
+            return bt_meta_fail(p, BT_ERR_META_INFO_DUP, dup, "info");
+    }
+    return BT_OK;
+}
+
 static void start(struct bt_meta_parse *p, struct bt_torrent *t, unsigned flags,
                   struct bt_meta_error *e)
 {
+    memset(p, 0, sizeof(*p));
     p->flags = flags;
-    p->e = e;
-    if (e != NULL) {
-        e->offset = 0;
-        e->field[0] = '\0';
-    }
+    p->e = e != NULL ? e : &p->local;
+    p->e->offset = 0;
+    p->e->field[0] = '\0';
+    p->t = t;
     bt_torrent_release(t);
 }
 
@@ -672,7 +917,9 @@ enum bt_err bt_torrent_parse_detailed(struct bt_torrent *t, const void *data, si
         err = bt_meta_fail(&p, BT_ERR_META_FIELD_TYPE, info, "info");
         goto out;
     }
-    err = parse_info_dict(&p, t, info);
+    err = check_info_keys(&p, root, info);
+    if (err == BT_OK)
+        err = parse_info(&p, t, info);
     if (err == BT_OK && (t->versions & BT_META_V2) != 0)
         err = bt_meta_parse_layers(&p, t, root);
     if (err == BT_OK)
@@ -715,7 +962,9 @@ enum bt_err bt_torrent_parse_info_detailed(struct bt_torrent *t, const void *inf
         err = bt_meta_fail(&p, BT_ERR_META_FIELD_TYPE, root, "info");
         goto out;
     }
-    err = parse_info_dict(&p, t, root);
+    err = check_info_keys(&p, root, root);
+    if (err == BT_OK)
+        err = parse_info(&p, t, root);
     /* Lenient decoding may stop before trailing bytes: hash the dict only. */
     if (err == BT_OK)
         err = keep_info(t, info, root);

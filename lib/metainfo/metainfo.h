@@ -59,19 +59,71 @@
 #define BT_META_SMALL_PIECE      (16 * 1024) /* legal but unusual below this: warn */
 #define BT_META_MAX_DEPTH        64          /* directories a file tree may nest */
 
-/* Flags for bt_torrent_parse(). */
+/*
+ * Flags for bt_torrent_parse().  BT_META_LENIENT is what the tools use unless
+ * told --strict: it loads what libtorrent and Transmission load, and says in
+ * t->notes what it had to overlook or change.  BT_META_STRICT refuses all of it.
+ */
 #define BT_META_STRICT  0u
-#define BT_META_LENIENT 1u /* decode with BT_BENCODE_LENIENT */
+#define BT_META_LENIENT 1u /* decode with BT_BENCODE_LENIENT, make paths safe */
+/* A v2 torrent built around metadata from peers (BEP 9): its piece layers come
+ * later (bt_torrent_set_layers).  A .torrent file without them is refused. */
+#define BT_META_LAYERS_LATER 2u
 
 /* Warnings: legal but suspicious; the torrent is usable. */
 #define BT_META_WARN_PIECE_NOT_POW2 1u
 #define BT_META_WARN_PIECE_SMALL    2u
 
+/*
+ * What a lenient parse did about one problem (struct bt_meta_note.fix): a path
+ * element changed by sanitize.c, or a field outside the info dict overlooked.
+ */
+#define BT_META_FIX_ACCEPT   0x01u /* non-canonical bencode: read as it stands */
+#define BT_META_FIX_IGNORE   0x02u /* a malformed optional field (or item of one): left out */
+#define BT_META_FIX_DROP     0x04u /* an empty, "." or ".." path element: left out */
+#define BT_META_FIX_REPLACE  0x08u /* '/', '\\' and NUL in an element: each made '_' */
+#define BT_META_FIX_RESERVED 0x10u /* a Windows device name (CON, AUX.txt): '_' after its stem */
+#define BT_META_FIX_TRUNCATE 0x20u /* an element over 255 bytes: cut, its extension kept */
+#define BT_META_FIX_NUMBER   0x40u /* a path another file has: ".N" before the extension */
+#define BT_META_FIX_NAMED    0x80u /* no element left at all: the path is "_" */
+
+/* What fix says was done, in words ("dropped"; "cut to 255 bytes, extension kept").
+ * (sanitize.c) */
+const char *bt_meta_fix_str(unsigned fix);
+
+#define BT_META_FIELD_MAX 96
+#define BT_META_MAX_NOTES 16             /* notes kept; note_count counts them all */
+#define BT_META_NOTE_NAME (SIZE_MAX - 1) /* note.file: the fix is in t->name */
+#define BT_META_NOTE_NONE SIZE_MAX       /* note.file: no file to show */
+
+/*
+ * One thing a lenient parse overlooked or changed: why is the error a strict
+ * parse gives (or names the problem it does not check, such as
+ * BT_ERR_META_PATH_LONG), at offset in the input, in field; file is the index
+ * in t->files whose path the fix changed (BT_META_NOTE_NAME, BT_META_NOTE_NONE).
+ */
+struct bt_meta_note {
+    enum bt_err why;
+    unsigned fix; /* BT_META_FIX_* */
+    size_t offset;
+    char field[BT_META_FIELD_MAX];
+    size_t file;
+};
+
 struct bt_file {
-    char *path;     /* relative path, elements joined by '/'; each element checked safe */
+    char *path;     /* relative path, elements joined by '/'; each element checked safe
+                       (strict), or made safe (lenient: see sanitize.h) */
     int64_t length; /* bytes */
     int64_t offset; /* where the file starts in the torrent's concatenated data */
-    int pad;        /* BEP 47 padding: zeros in the pieces, never stored on disk */
+    /* Not stored as a file: BEP 47 padding (zeros in the pieces), or a BEP 47
+     * symlink entry of no bytes (symlink != NULL), which attrs.c makes.  One
+     * flag, so that every reader that skips padding skips links too. */
+    int pad;
+    /* BEP 47 "attr": */
+    char *symlink;  /* 'l': the target, relative to the torrent's top directory,
+                       elements checked safe; NULL if not a link */
+    int executable; /* 'x': chmod +x once complete */
+    int hidden;     /* 'h': nothing to do on POSIX, where a leading '.' in the name hides */
     /* v2 only (else NULL): both point into the torrent's own copies. */
     const unsigned char *pieces_root; /* the file's merkle root; NULL for an empty file */
     const unsigned char *layer;       /* its piece layer, one hash per piece; NULL when the file
@@ -116,6 +168,11 @@ struct bt_torrent {
     unsigned char *info; /* a copy of the info dict's original bytes (for BEP 9) */
     size_t info_len;
     unsigned warnings; /* BT_META_WARN_* */
+
+    /* BT_META_LENIENT: what was overlooked or changed, the first BT_META_MAX_NOTES
+     * of note_count (a hostile torrent may have a million). */
+    struct bt_meta_note notes[BT_META_MAX_NOTES];
+    size_t note_count;
 };
 
 /* Cannot fail. */
@@ -129,7 +186,6 @@ void bt_torrent_release(struct bt_torrent *t);
  * match the length, the "pieces" string), and the field's name written as a
  * path, such as "info.files[2].path[0]", or "" for a bencode syntax error.
  */
-#define BT_META_FIELD_MAX 96
 struct bt_meta_error {
     size_t offset;
     char field[BT_META_FIELD_MAX];
@@ -141,9 +197,13 @@ struct bt_meta_error {
  * not NULL) is the byte offset of the problem (see struct bt_meta_error).
  *
  * BT_META_LENIENT accepts non-canonical bencode (unsorted keys, leading zeros,
- * trailing bytes) and ignores malformed optional fields outside the info dict
- * (announce, announce-list, url-list, comment, created by, creation date).  The
- * info dict is checked the same way in both modes.
+ * trailing bytes; keys repeated outside the info dict), ignores malformed
+ * optional fields outside the info dict (announce, announce-list, url-list and
+ * its items, comment, created by, creation date), and makes unusable path
+ * elements safe (sanitize.h); each such step is a note in t->notes.  Both modes
+ * refuse what would change which bytes are downloaded or where they go: a
+ * malformed info dict, a key twice inside it, wrong piece hashes or lengths,
+ * anything past the caps.  The info hash is always over the original bytes.
  */
 enum bt_err bt_torrent_parse(struct bt_torrent *t, const void *data, size_t len, unsigned flags,
                              size_t *err_offset);

@@ -5,6 +5,8 @@
  */
 #include "metainfo/parse.h"
 
+#include "metainfo/sanitize.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,75 @@ enum bt_err bt_meta_fail(struct bt_meta_parse *p, enum bt_err err, const struct 
         va_end(ap);
     }
     return err;
+}
+
+void bt_meta_note(struct bt_meta_parse *p, enum bt_err why, unsigned fix, size_t offset,
+                  size_t file, const char *fmt, ...)
+{
+    struct bt_meta_note *n;
+    va_list ap;
+
+    /* Count them all, keep the first few: a hostile torrent may have millions. */
+    if (p->t->note_count++ >= BT_META_MAX_NOTES)
+        return;
+    n = &p->t->notes[p->t->note_count - 1];
+    n->why = why;
+    n->fix = fix;
+    n->offset = offset;
+    n->file = file;
+    va_start(ap, fmt);
+    vsnprintf(n->field, sizeof(n->field), fmt, ap);
+    va_end(ap);
+}
+
+/* Where element j of a path is, for a note (see bt_meta_join_safe). */
+static void note_element(struct bt_meta_parse *p, enum bt_err why, unsigned fix,
+                         const struct bt_bnode *elem, size_t file, size_t j)
+{
+    if (file == BT_META_NOTE_NAME)
+        bt_meta_note(p, why, fix, elem->offset, file, "info.name");
+    else if (file == BT_META_NOTE_NONE)
+        bt_meta_note(p, why, fix, elem->offset, file, "info.file tree");
+    else
+        bt_meta_note(p, why, fix, elem->offset, file, "info.files[%zu].path[%zu]", file, j);
+}
+
+enum bt_err bt_meta_join_safe(struct bt_meta_parse *p, const struct bt_bnode *const *elems,
+                              size_t n, size_t file, char **out)
+{
+    /* A hybrid's tree repeats the v1 list, whose notes were made already. */
+    int quiet = file == BT_META_NOTE_NONE && (p->t->versions & BT_META_V1) != 0;
+    size_t j, total = 2, at = 0, len;
+    enum bt_err why;
+    char *s;
+
+    /* Each element grows by one byte at most ('_' after a device name), plus a '/'. */
+    for (j = 0; j < n; j++)
+        total += elems[j]->slen + 2;
+    s = malloc(total);
+    if (s == NULL)
+        return BT_ERR_NOMEM;
+    for (j = 0; j < n; j++) {
+        unsigned fix = bt_sanitize_element(elems[j]->s, elems[j]->slen, s + at, &len, &why);
+
+        /* The last element dropped with nothing before it gets one note, below. */
+        if (fix != 0 && !quiet && !(len == 0 && at == 0 && j + 1 == n))
+            note_element(p, why, fix, elems[j], file, j);
+        if (len > 0) {
+            at += len;
+            s[at++] = '/';
+        }
+    }
+    if (at == 0) {
+        /* Every element dropped: the file still needs a name. */
+        if (!quiet)
+            note_element(p, why, BT_META_FIX_NAMED, elems[n - 1], file, n - 1);
+        s[at++] = '_';
+        s[at++] = '/';
+    }
+    s[at - 1] = '\0';
+    *out = s;
+    return BT_OK;
 }
 
 /* A bencoded string as a new NUL-terminated C string. */

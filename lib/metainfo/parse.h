@@ -8,10 +8,15 @@
 #include "bencode/bencode.h"
 #include "metainfo/metainfo.h"
 
-/* One parse in progress: its mode, and where to say what went wrong. */
+/* One parse in progress: its mode, where to say what went wrong, and the
+ * torrent that takes the notes of a lenient parse. */
 struct bt_meta_parse {
     unsigned flags;
-    struct bt_meta_error *e;
+    struct bt_meta_error *e; /* the caller's, or local */
+    struct bt_meta_error local;
+    struct bt_torrent *t;
+    size_t files_at;  /* where the file list starts, for notes on renamed files */
+    int noncanonical; /* decoded leniently: keys may be out of order or repeated */
 };
 
 /* Record where the error is (the node at, or byte 0) and which field, then return err. */
@@ -19,6 +24,20 @@ __attribute__((format(printf, 4, 5))) enum bt_err bt_meta_fail(struct bt_meta_pa
                                                                enum bt_err err,
                                                                const struct bt_bnode *at,
                                                                const char *fmt, ...);
+
+/* Note in p->t that a lenient parse overlooked or changed something (metainfo.h). */
+__attribute__((format(printf, 6, 7))) void bt_meta_note(struct bt_meta_parse *p, enum bt_err why,
+                                                        unsigned fix, size_t offset, size_t file,
+                                                        const char *fmt, ...);
+
+/*
+ * elems[0..n), n >= 1 string nodes, each made safe (sanitize.h) and joined with '/'
+ * into *out (malloc'd); "_" if nothing is left.  Each change is a note naming
+ * the element info.files[file].path[j], info.name (file BT_META_NOTE_NAME), or
+ * info.file tree (BT_META_NOTE_NONE; no notes then if a v1 half made them).
+ */
+enum bt_err bt_meta_join_safe(struct bt_meta_parse *p, const struct bt_bnode *const *elems,
+                              size_t n, size_t file, char **out);
 
 /* Is string node n safe as one element of a path?  (metainfo.c) */
 enum bt_err bt_meta_check_element(const struct bt_bnode *n);

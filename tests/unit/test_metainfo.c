@@ -255,10 +255,15 @@ static void test_nul(struct bt_buf *b)
     ok(bt_torrent_parse(&t, with_nul, sizeof(with_nul) - 1, BT_META_LENIENT, NULL) == BT_OK &&
            t.announce == NULL,
        "lenient mode drops that announce");
-    ok(bt_torrent_parse_detailed(&t, name_nul, sizeof(name_nul) - 1, BT_META_LENIENT, &e) ==
+    ok(bt_torrent_parse_detailed(&t, name_nul, sizeof(name_nul) - 1, BT_META_STRICT, &e) ==
                BT_ERR_META_PATH_CHAR &&
            strcmp(e.field, "info.name") == 0,
-       "a NUL inside the name is refused even in lenient mode");
+       "a NUL inside the name is refused in strict mode");
+    ok(bt_torrent_parse(&t, name_nul, sizeof(name_nul) - 1, BT_META_LENIENT, NULL) == BT_OK &&
+           strcmp(t.name, "a_b") == 0 && t.note_count == 1 &&
+           t.notes[0].why == BT_ERR_META_PATH_CHAR && t.notes[0].fix == BT_META_FIX_REPLACE &&
+           t.notes[0].offset == 25 && strcmp(t.notes[0].field, "info.name") == 0,
+       "lenient mode makes it '_', with a note");
     bt_torrent_release(&t);
 }
 
@@ -282,6 +287,46 @@ static void test_lenient(struct bt_buf *b)
     build(b, "d13:announce-listl3:urle4:infod6:lengthi1e4:name1:a12:piece lengthi16384e", 1, "ee");
     ok(bt_torrent_parse(&t, b->data, b->len, BT_META_LENIENT, NULL) == BT_OK && t.tier_count == 0,
        "lenient mode drops a malformed announce-list");
+    bt_torrent_release(&t);
+}
+
+/* Issue 16: what a lenient parse overlooks or refuses, and BEP 47's attributes. */
+static void test_real_world(struct bt_buf *b)
+{
+    static const char dup[] = "d4:infod6:lengthi1e6:lengthi2e4:name1:a12:piece lengthi16384e"
+                              "6:pieces20:aaaaaaaaaaaaaaaaaaaaee";
+    static const char urls[] = "d4:infod6:lengthi1e4:name1:a12:piece lengthi16384e"
+                               "6:pieces20:aaaaaaaaaaaaaaaaaaaae8:url-listl3:urli7e4:url2ee";
+    static const char links[] = "d4:infod5:filesl"
+                                "d6:lengthi1e4:pathl1:bee"
+                                "d4:attr1:l6:lengthi0e4:pathl4:linke12:symlink pathl1:a2:..1:bee"
+                                "d4:attr1:l6:lengthi0e4:pathl3:oute12:symlink pathl2:..1:bee"
+                                "d4:attr2:lx6:lengthi1e4:pathl4:datae12:symlink pathl1:bee"
+                                "e4:name1:t12:piece lengthi16384e6:pieces20:aaaaaaaaaaaaaaaaaaaaee";
+    struct bt_torrent t;
+    struct bt_meta_error e;
+
+    (void)b;
+    bt_torrent_init(&t);
+    ok(bt_torrent_parse_detailed(&t, dup, sizeof(dup) - 1, BT_META_LENIENT, &e) ==
+               BT_ERR_META_INFO_DUP &&
+           e.offset == 19 && strcmp(e.field, "info") == 0,
+       "a key twice inside the info dict is refused even when lenient, at the second");
+    ok(bt_torrent_parse(&t, dup, sizeof(dup) - 1, BT_META_STRICT, NULL) == BT_ERR_BENCODE_KEY_DUP,
+       "and by the strict decoder");
+    ok(bt_torrent_parse(&t, urls, sizeof(urls) - 1, BT_META_LENIENT, NULL) == BT_OK &&
+           t.url_list_count == 2 && strcmp(t.url_list[1], "url2") == 0 && t.note_count == 1 &&
+           t.notes[0].why == BT_ERR_META_FIELD_TYPE && t.notes[0].fix == BT_META_FIX_IGNORE &&
+           strcmp(t.notes[0].field, "url-list[1]") == 0,
+       "a url-list item that is no URL is left out, the others kept, with a note");
+    ok(bt_torrent_parse(&t, links, sizeof(links) - 1, BT_META_STRICT, NULL) == BT_OK &&
+           t.file_count == 4 && t.files[1].pad && strcmp(t.files[1].symlink, "b") == 0 &&
+           t.files[2].pad && t.files[2].symlink == NULL && !t.files[3].pad &&
+           t.files[3].symlink == NULL && t.files[3].executable && t.content_length == 2,
+       "BEP 47 links: a/../b is b, ../b is skipped, one with bytes is a plain file");
+    ok(t.note_count == 2 && t.notes[0].why == BT_ERR_META_SYMLINK_TARGET && t.notes[0].file == 2 &&
+           t.notes[1].why == BT_ERR_META_SYMLINK_DATA && t.notes[1].file == 3,
+       "each with a note, in strict mode too");
     bt_torrent_release(&t);
 }
 
@@ -347,6 +392,7 @@ int main(void)
     test_errors(&b);
     test_nul(&b);
     test_lenient(&b);
+    test_real_world(&b);
     test_info_only(&b);
     test_caps(&b);
     bt_buf_release(&b);
