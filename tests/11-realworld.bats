@@ -92,8 +92,8 @@ check_list() {
 
 @test "a file that would leave the download directory is saved inside it" {
     run -0 --separate-stderr bt-infohash -s "$R/paths.torrent"
-    assert_line --regexp '^ +100  etc/passwd$'
-    assert_line --regexp '^ +120  _abs/x.txt$'
+    assert_line --regexp '^ +1 +100  etc/passwd$'
+    assert_line --regexp '^ +2 +120  _abs/x.txt$'
     refute_output --partial '..'
     run -0 --separate-stderr bt-infohash -s "$R/name-unsafe.torrent"
     assert_line 'name:          .._.._evil.sh'
@@ -102,8 +102,10 @@ check_list() {
 @test "the summary shows BEP 47 links where they point, and no pad file" {
     run -0 --separate-stderr bt-infohash -s "$R/bep47.torrent"
     assert_line 'files:         3'
-    assert_line '       run-link -> bin/run.sh'
-    assert_line '       bin/up-link -> .hidden'
+    # Links have no number and no size.
+    assert_line '          run-link -> bin/run.sh'
+    assert_line '          bin/up-link -> .hidden'
+    assert_line '  3  100  blob.bin'
     refute_output --partial 'escape'
     refute_output --partial '.pad'
 }
@@ -202,4 +204,43 @@ seed_and_fetch() {
     [ -x out/inner/bep47/bin/run.sh ] && [ ! -x out/inner/bep47/.hidden ]
     [ ! -e out/inner/bep47/.pad ]
     assert_equal "$(grep -c ': warning: ' <<<"$stderr")" 2
+}
+
+@test "libtorrent's v2 and hybrid torrents with a BEP 47 link: loaded, fetched from libtorrent, the link made" {
+    require_libtorrent
+    mkdir -p src/top/bin
+    head -c 50000 /dev/urandom >src/top/bin/run.sh
+    chmod +x src/top/bin/run.sh
+    ln -s bin/run.sh src/top/link
+    # libtorrent writes a v2 link as a file tree leaf with "attr" and
+    # "symlink path" and no "length"; an executable's leaf has "attr" "x".
+    (cd src && "$BT_PYTHON" - <<'PY'
+import libtorrent as lt
+fs = lt.file_storage()
+lt.add_files(fs, "top", flags=lt.create_torrent.symlinks)
+for name, flags in (("hybrid", 0), ("v2", lt.create_torrent.v2_only)):
+    ct = lt.create_torrent(fs, 16384, flags=lt.create_torrent.symlinks | flags)
+    lt.set_piece_hashes(ct, ".")
+    open("../" + name + ".torrent", "wb").write(lt.bencode(ct.generate()))
+PY
+    )
+    [ "$(bt-decode v2.torrent | jq -c '.info."file tree".link[""]')" = \
+        '{"attr":"xl","symlink path":["bin","run.sh"]}' ]
+    local kind port pid
+    for kind in v2 hybrid; do
+        run -0 --separate-stderr bt-infohash --strict -s "$kind.torrent"
+        assert_line --regexp '^ +link -> bin/run\.sh$'
+        assert_line --regexp '^  1  50000  bin/run\.sh$'
+        port=$(free_port)
+        start_bg "lt-$kind" timeout 120 "$BT_PYTHON" "$BT_SRCDIR/tests/lt-client.py" seed \
+            "$kind.torrent" src "$port"
+        pid="PID_lt_$kind"
+        wait_port "$port" 20 "${!pid}"
+        run -0 --separate-stderr timeout 60 bt-download -q --no-dht --no-announce \
+            -l 127.0.0.1:0 -o "$kind" -p "127.0.0.1:$port" "$kind.torrent"
+        cmp src/top/bin/run.sh "$kind/top/bin/run.sh"
+        [ "$(readlink "$kind/top/link")" = bin/run.sh ]
+        [ -x "$kind/top/bin/run.sh" ]
+        [ -z "$stderr" ]
+    done
 }

@@ -42,6 +42,10 @@ struct tree_file {
     int64_t length;
     const unsigned char *root; /* into the input; NULL for an empty file */
     size_t depth;              /* path elements */
+    /* BEP 47 "attr" in the leaf, as libtorrent writes it for v2 files: */
+    int link;               /* 'l': a symbolic link, no bytes, no "length" */
+    char *symlink;          /* its target (NULL: one that would leave the torrent) */
+    int executable, hidden; /* 'x', 'h' */
 };
 
 struct tree_files {
@@ -53,8 +57,10 @@ static void tree_files_release(struct tree_files *l)
 {
     size_t i;
 
-    for (i = 0; i < l->count; i++)
+    for (i = 0; i < l->count; i++) {
         free(l->v[i].path);
+        free(l->v[i].symlink);
+    }
     free(l->v);
 }
 
@@ -77,17 +83,92 @@ static char *join_keys(const struct bt_bnode *const *keys, size_t depth)
     return s;
 }
 
+/*
+ * Room for one more entry of l, named keys[0..depth-1] (made safe by a lenient
+ * parse, as for v1: sanitize.h), zeroed but for its path and depth; not counted
+ * yet.  NULL with *err set (BT_ERR_META_TOO_MANY, BT_ERR_NOMEM, ...).
+ */
+static struct tree_file *new_entry(struct bt_meta_parse *p, struct tree_files *l,
+                                   const struct bt_bnode *const *keys, size_t depth,
+                                   const struct bt_bnode *leaf, enum bt_err *err)
+{
+    struct tree_file *f;
+
+    *err = BT_OK;
+    if (l->count == BT_META_MAX_FILES) {
+        *err = bt_meta_fail(p, BT_ERR_META_TOO_MANY, leaf, "info.file tree");
+        return NULL;
+    }
+    if (l->count == l->cap) {
+        size_t cap = l->cap == 0 ? 16 : l->cap * 2;
+        struct tree_file *v = realloc(l->v, cap * sizeof(*v));
+
+        if (v == NULL) {
+            *err = BT_ERR_NOMEM;
+            return NULL;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    f = &l->v[l->count];
+    memset(f, 0, sizeof(*f));
+    f->depth = depth;
+    if ((p->flags & BT_META_LENIENT) != 0) {
+        *err = bt_meta_join_safe(p, keys, depth, BT_META_NOTE_NONE, &f->path);
+    } else {
+        f->path = join_keys(keys, depth);
+        if (f->path == NULL)
+            *err = BT_ERR_NOMEM;
+    }
+    return *err == BT_OK ? f : NULL;
+}
+
+/*
+ * A BEP 47 link at keys[0..depth-1]: {"attr": "l...", "symlink path": [...]},
+ * as libtorrent writes v2 links.  One whose target would leave the torrent is
+ * kept as an entry of no bytes with no target (no link is made), with a note.
+ */
+static enum bt_err add_link(struct bt_meta_parse *p, struct tree_files *l,
+                            const struct bt_bnode *const *keys, size_t depth,
+                            const struct bt_bnode *leaf, const struct bt_bnode *attr)
+{
+    const struct bt_bnode *target = bt_bnode_dict_get_type(leaf, "symlink path", BT_BENCODE_LIST);
+    enum bt_err err;
+    struct tree_file *f = new_entry(p, l, keys, depth, leaf, &err);
+
+    if (f == NULL)
+        return err;
+    f->link = 1;
+    f->executable = memchr(attr->s, 'x', attr->slen) != NULL;
+    f->hidden = memchr(attr->s, 'h', attr->slen) != NULL;
+    l->count++; /* from here on, tree_files_release() frees what it holds */
+    err = bt_meta_symlink_target(target, &f->symlink);
+    /* A hybrid's v1 half has the same link, and said so already. */
+    if (err == BT_ERR_META_SYMLINK_TARGET && (p->t->versions & BT_META_V1) == 0)
+        bt_meta_note(p, err, BT_META_FIX_IGNORE, target != NULL ? target->offset : leaf->offset,
+                     BT_META_NOTE_NONE, "info.file tree[%zu].symlink path", l->count - 1);
+    return err == BT_ERR_NOMEM ? err : BT_OK;
+}
+
 /* The file at keys[0..depth-1], whose dict is {"": leaf}. */
 static enum bt_err add_file(struct bt_meta_parse *p, struct tree_files *l,
                             const struct bt_bnode *const *keys, size_t depth,
                             const struct bt_bnode *leaf, int64_t *total)
 {
-    const struct bt_bnode *length, *root;
+    const struct bt_bnode *length, *root, *attr;
     struct tree_file *f;
+    enum bt_err err;
+    int link;
 
     if (leaf->type != BT_BENCODE_DICT)
         return bt_meta_fail(p, BT_ERR_META_FIELD_TYPE, leaf, "info.file tree[%zu]", l->count);
+    attr = bt_bnode_dict_get_type(leaf, "attr", BT_BENCODE_STR);
     length = bt_bnode_dict_get(leaf, "length");
+    /* A link (BEP 47 'l') holds no bytes: libtorrent leaves its length out. */
+    link = attr != NULL && memchr(attr->s, 'l', attr->slen) != NULL &&
+           (length == NULL || (length->type == BT_BENCODE_INT && length->i == 0));
+    if (link)
+        return add_link(p, l, keys, depth, leaf, attr);
     if (length == NULL)
         return bt_meta_fail(p, BT_ERR_META_MISSING, leaf, "info.file tree[%zu].length", l->count);
     if (length->type != BT_BENCODE_INT)
@@ -103,32 +184,13 @@ static enum bt_err add_file(struct bt_meta_parse *p, struct tree_files *l,
         return bt_meta_fail(p, BT_ERR_META_ROOT, leaf, "info.file tree[%zu].pieces root", l->count);
     if (length->i > 0 && (root->type != BT_BENCODE_STR || root->slen != BT_PIECES_ROOT_LEN))
         return bt_meta_fail(p, BT_ERR_META_ROOT, root, "info.file tree[%zu].pieces root", l->count);
-    if (l->count == BT_META_MAX_FILES)
-        return bt_meta_fail(p, BT_ERR_META_TOO_MANY, leaf, "info.file tree");
-    if (l->count == l->cap) {
-        size_t cap = l->cap == 0 ? 16 : l->cap * 2;
-        struct tree_file *v = realloc(l->v, cap * sizeof(*v));
-
-        if (v == NULL)
-            return BT_ERR_NOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
-    f = &l->v[l->count];
-    /* A lenient parse makes each key a safe name, as for v1 (sanitize.h). */
-    if ((p->flags & BT_META_LENIENT) != 0) {
-        enum bt_err err = bt_meta_join_safe(p, keys, depth, BT_META_NOTE_NONE, &f->path);
-
-        if (err != BT_OK)
-            return err;
-    } else {
-        f->path = join_keys(keys, depth);
-        if (f->path == NULL)
-            return BT_ERR_NOMEM;
-    }
+    f = new_entry(p, l, keys, depth, leaf, &err);
+    if (f == NULL)
+        return err;
     f->length = length->i;
     f->root = length->i > 0 ? root->s : NULL;
-    f->depth = depth;
+    f->executable = attr != NULL && memchr(attr->s, 'x', attr->slen) != NULL;
+    f->hidden = attr != NULL && memchr(attr->s, 'h', attr->slen) != NULL;
     l->count++;
     *total += length->i;
     return BT_OK;
@@ -201,13 +263,20 @@ static enum bt_err walk_tree(struct bt_meta_parse *p, const struct bt_bnode *tre
 static enum bt_err match_v1(struct bt_meta_parse *p, struct bt_torrent *t,
                             const struct bt_bnode *tree, const struct tree_files *l)
 {
-    size_t i, j = 0;
+    size_t i, j = 0, links = 0, v1_links = 0;
 
     for (i = 0; i < t->file_count; i++) {
         struct bt_file *f = &t->files[i];
 
+        /* BEP 47 links hold no data: each half lists them, counted below. */
+        if (f->pad && f->length == 0)
+            v1_links++;
         if (f->pad)
             continue;
+        while (j < l->count && l->v[j].link) {
+            links++;
+            j++;
+        }
         if (j == l->count || strcmp(f->path, l->v[j].path) != 0 || f->length != l->v[j].length)
             return bt_meta_fail(p, BT_ERR_META_HYBRID, tree, "info.file tree[%zu]", j);
         if (f->length > 0 && f->offset % t->piece_length != 0)
@@ -215,7 +284,9 @@ static enum bt_err match_v1(struct bt_meta_parse *p, struct bt_torrent *t,
         f->pieces_root = l->v[j].root;
         j++;
     }
-    if (j != l->count)
+    for (; j < l->count && l->v[j].link; j++)
+        links++;
+    if (j != l->count || links != v1_links)
         return bt_meta_fail(p, BT_ERR_META_HYBRID, tree, "info.file tree[%zu]", j);
     return BT_OK;
 }
@@ -254,8 +325,13 @@ static enum bt_err take_files(struct bt_meta_parse *p, struct bt_torrent *t,
         struct bt_file *f = &t->files[t->file_count];
         int64_t tail;
 
-        f->path = l->v[i].path; /* the torrent owns it now */
+        f->path = l->v[i].path; /* the torrent owns it now, and the link's target */
         l->v[i].path = NULL;
+        f->symlink = l->v[i].symlink;
+        l->v[i].symlink = NULL;
+        f->pad = l->v[i].link; /* a link is stored as no file, as in v1 (metainfo.h) */
+        f->executable = l->v[i].executable;
+        f->hidden = l->v[i].hidden;
         f->length = l->v[i].length;
         f->offset = t->total_length;
         f->pieces_root = l->v[i].root;

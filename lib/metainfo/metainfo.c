@@ -182,53 +182,6 @@ static enum bt_err join_path(struct bt_meta_parse *p, const struct bt_bnode *pat
 }
 
 /*
- * BEP 47 "symlink path": the link's target, elements from the torrent's top
- * directory.  "." and empty elements stay where they are, ".." goes up one, and
- * the target must stay below the top: BT_ERR_META_SYMLINK_TARGET otherwise.
- */
-static enum bt_err symlink_target(const struct bt_bnode *list, char **out)
-{
-    const struct bt_bnode *elem;
-    size_t j, total = 1, at = 0;
-    char *s;
-
-    if (list == NULL || list->count == 0)
-        return BT_ERR_META_SYMLINK_TARGET;
-    elem = bt_bnode_child(list);
-    for (j = 0; j < list->count; j++, elem = bt_bnode_sibling(elem)) {
-        if (elem->type != BT_BENCODE_STR)
-            return BT_ERR_META_SYMLINK_TARGET;
-        total += elem->slen + 1;
-    }
-    s = malloc(total);
-    if (s == NULL)
-        return BT_ERR_NOMEM;
-    elem = bt_bnode_child(list);
-    for (j = 0; j < list->count; j++, elem = bt_bnode_sibling(elem)) {
-        int dotdot = elem->slen == 2 && memcmp(elem->s, "..", 2) == 0;
-
-        if (memchr(elem->s, '/', elem->slen) != NULL || memchr(elem->s, '\0', elem->slen) != NULL ||
-            (dotdot && at == 0))
-            break;
-        if (dotdot) {
-            for (at--; at > 0 && s[at - 1] != '/'; at--)
-                ; /* back over the last element and its '/' */
-        } else if (elem->slen > 0 && !(elem->slen == 1 && elem->s[0] == '.')) {
-            memcpy(s + at, elem->s, elem->slen);
-            at += elem->slen;
-            s[at++] = '/';
-        }
-    }
-    if (j < list->count || at == 0) {
-        free(s);
-        return BT_ERR_META_SYMLINK_TARGET;
-    }
-    s[at - 1] = '\0';
-    *out = s;
-    return BT_OK;
-}
-
-/*
  * BEP 47 "attr" of info.files[idx]: 'p' padding, 'l' a symlink, 'x'
  * executable, 'h' hidden; other letters are for other systems.  A link holds no
  * bytes, so it is not stored as a file (f->pad); one that cannot be made safely
@@ -256,7 +209,7 @@ static enum bt_err parse_attr(struct bt_meta_parse *p, struct bt_file *f,
     }
     f->pad = 1;
     target = bt_bnode_dict_get_type(entry, "symlink path", BT_BENCODE_LIST);
-    err = symlink_target(target, &f->symlink);
+    err = bt_meta_symlink_target(target, &f->symlink);
     if (err == BT_ERR_META_SYMLINK_TARGET)
         bt_meta_note(p, err, BT_META_FIX_IGNORE, target != NULL ? target->offset : entry->offset,
                      idx, "info.files[%zu].symlink path", idx);

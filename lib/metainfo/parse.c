@@ -126,3 +126,45 @@ enum bt_err bt_meta_check_element(const struct bt_bnode *n)
         return BT_ERR_META_PATH_CHAR;
     return BT_OK;
 }
+
+enum bt_err bt_meta_symlink_target(const struct bt_bnode *list, char **out)
+{
+    const struct bt_bnode *elem;
+    size_t j, total = 1, at = 0;
+    char *s;
+
+    if (list == NULL || list->count == 0)
+        return BT_ERR_META_SYMLINK_TARGET;
+    elem = bt_bnode_child(list);
+    for (j = 0; j < list->count; j++, elem = bt_bnode_sibling(elem)) {
+        if (elem->type != BT_BENCODE_STR)
+            return BT_ERR_META_SYMLINK_TARGET;
+        total += elem->slen + 1;
+    }
+    s = malloc(total);
+    if (s == NULL)
+        return BT_ERR_NOMEM;
+    elem = bt_bnode_child(list);
+    for (j = 0; j < list->count; j++, elem = bt_bnode_sibling(elem)) {
+        int dotdot = elem->slen == 2 && memcmp(elem->s, "..", 2) == 0;
+
+        if (memchr(elem->s, '/', elem->slen) != NULL || memchr(elem->s, '\0', elem->slen) != NULL ||
+            (dotdot && at == 0))
+            break;
+        if (dotdot) {
+            for (at--; at > 0 && s[at - 1] != '/'; at--)
+                ; /* back over the last element and its '/' */
+        } else if (elem->slen > 0 && !(elem->slen == 1 && elem->s[0] == '.')) {
+            memcpy(s + at, elem->s, elem->slen);
+            at += elem->slen;
+            s[at++] = '/';
+        }
+    }
+    if (j < list->count || at == 0) {
+        free(s);
+        return BT_ERR_META_SYMLINK_TARGET;
+    }
+    s[at - 1] = '\0';
+    *out = s;
+    return BT_OK;
+}

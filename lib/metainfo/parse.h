@@ -42,6 +42,15 @@ enum bt_err bt_meta_join_safe(struct bt_meta_parse *p, const struct bt_bnode *co
 /* Is string node n safe as one element of a path?  (metainfo.c) */
 enum bt_err bt_meta_check_element(const struct bt_bnode *n);
 
+/*
+ * BEP 47 "symlink path" (list, may be NULL): the link's target, elements from
+ * the torrent's top directory, joined with '/' into *out (malloc'd).  "." and
+ * empty elements stay where they are, ".." goes up one, and the target must
+ * stay below the top: BT_ERR_META_SYMLINK_TARGET otherwise, or for an element
+ * that is not a string or holds '/' or NUL.  BT_ERR_NOMEM.
+ */
+enum bt_err bt_meta_symlink_target(const struct bt_bnode *list, char **out);
+
 /* A bencoded string as a new NUL-terminated C string. */
 enum bt_err bt_meta_copy_str(const struct bt_bnode *n, char **out);
 

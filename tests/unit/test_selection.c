@@ -17,9 +17,12 @@
  *   a 20000 | pad 12768 | sub/b 40000 | sub/c.nfo 0 | d 10000 | e 3000
  * pieces: 0 a | 1 a,pad | 2-3 b | 4 b,d | 5 d,e  (total 85768, 6 pieces) */
 static struct bt_file files[] = {
-    {"a", 20000, 0, 0, NULL, NULL},         {"pad", 12768, 20000, 1, NULL, NULL},
-    {"sub/b", 40000, 32768, 0, NULL, NULL}, {"sub/c.nfo", 0, 72768, 0, NULL, NULL},
-    {"d", 10000, 72768, 0, NULL, NULL},     {"e", 3000, 82768, 0, NULL, NULL},
+    {.path = "a", .length = 20000, .offset = 0},
+    {.path = "pad", .length = 12768, .offset = 20000, .pad = 1},
+    {.path = "sub/b", .length = 40000, .offset = 32768},
+    {.path = "sub/c.nfo", .length = 0, .offset = 72768},
+    {.path = "d", .length = 10000, .offset = 72768},
+    {.path = "e", .length = 3000, .offset = 82768},
 };
 
 static int chosen_is(const unsigned char *c, const char *want)
