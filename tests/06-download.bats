@@ -133,14 +133,14 @@ download() {
     # one corrupt byte in the middle of the first.
     mkdir -p out/multi
     cp src/multi/a.bin out/multi/a.bin
-    printf 'X' | dd of=out/multi/a.bin bs=1 seek=1000000 conv=notrunc status=none
+    flip_byte out/multi/a.bin 1000000
     seed s1 m.torrent src
     download -o out -p "$SEED_ADDR" m.torrent
     [ "$status" -eq 0 ]
     diff -r src/multi out/multi
     # 4234567 bytes in 64 KiB pieces make 65; a.bin fills pieces 0-44 whole and
     # piece 45 spans into sub/b.bin.  Piece 15 held the corrupt byte: 44 kept.
-    [[ "$stderr" == *"resuming: 44 of 65 pieces already verified"* ]]
+    [[ "$stderr" == *"resuming: 44 of 65 pieces already verified"* ]] || fail "$stderr"
     stop_all
     # Only the 22 missing pieces (about 1.4 MB) crossed the wire, not 4.2 MB.
     # (Summed over connections: wait_port's probe is one, with 0 blocks.)

@@ -323,7 +323,7 @@ resume_json() {
         -p "$SEED_ADDR" -o out m.torrent
     # One byte of f3 changes (and with it its mtime): its 16 pieces are hashed,
     # one fails, and the download fetches it again.
-    printf 'X' | dd of=out/multi/f3.bin bs=1 seek=100000 conv=notrunc status=none
+    flip_byte out/multi/f3.bin 100000
     run -0 --separate-stderr timeout 60 bt-download --json --no-dht --no-announce \
         -l 127.0.0.1:0 -p "$SEED_ADDR" -o out m.torrent
     echo "$output" >events.jsonl

@@ -95,6 +95,14 @@ wait_port() {
     return 1
 }
 
+# flip_byte FILE OFFSET: change the byte at OFFSET of FILE, always (writing
+# a fixed byte leaves a file of random bytes unchanged once in 256 runs).
+flip_byte() {
+    local old
+    old=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+    printf "\\$(printf '%03o' $((old ^ 255)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
 # seed_bg NAME TORRENT DATA [OPTIONS...]: a bt-seed of DATA (with OPTIONS)
 # on a free loopback port, stopped by stop_all; sets SEED_PORT and SEED_ADDR.
 seed_bg() {
