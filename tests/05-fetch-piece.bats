@@ -97,8 +97,9 @@ with_tracker() {
     start_seed seed "$SAMPLES/single.torrent"
     mkfifo "$BATS_TEST_TMPDIR/fifo"
     start_bg reader sh -c "cat '$BATS_TEST_TMPDIR/fifo' > '$BATS_TEST_TMPDIR/got'"
-    run -0 --separate-stderr bt-fetch-piece -p "$SEED" -o "$BATS_TEST_TMPDIR/fifo" \
+    run --separate-stderr bt-fetch-piece -p "$SEED" -o "$BATS_TEST_TMPDIR/fifo" \
         "$SAMPLES/single.torrent" 1
+    [ "$status" -eq 0 ] || fail "exit $status: $stderr"
     [ -p "$BATS_TEST_TMPDIR/fifo" ]
     wait_for_exit "$PID_reader" 10
     [ "$(sha1sum < "$BATS_TEST_TMPDIR/got" | cut -c1-40)" = "$(piece_sha1 single.torrent 1)" ]
